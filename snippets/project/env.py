@@ -1,0 +1,132 @@
+"""Alembic environment of the example project, as the guide shows it.
+
+- The database comes from ``DATABASE_URL``, or from a connection handed over in
+  ``config.attributes["connection"]`` (Alembic's cookbook recipe for programmatic use).
+- The whole run is one transaction: if any revision fails, none of them is kept.
+- Revision and table count are logged before and after; a failure is diagnosed by SQLSTATE.
+- Offline (``--sql``) mode writes the SQL without connecting.
+"""
+
+import logging
+import os
+import re
+from logging.config import fileConfig
+
+import sqlalchemy as sa
+from alembic import context
+from alembic.util import CommandError
+from sqlalchemy.engine import Connection
+
+from helpers.diagnosis import log_failure
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+logger = logging.getLogger("alembic.env")
+
+_LOCK_TIMEOUT = re.compile(r"\d+\s*(ms|s|min)?")
+_MIGRATING_COMMANDS = {"upgrade", "downgrade", "stamp"}
+_COUNT_TABLES = sa.text(
+    """
+    SELECT count(*) FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p') AND c.relname <> 'alembic_version'
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND n.nspname NOT LIKE 'pg\\_%'
+    """
+)
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        raise CommandError(
+            "DATABASE_URL is not set; export it, e.g. DATABASE_URL=postgresql://user@host/security"
+        )
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def lock_timeout() -> str:
+    value = context.get_x_argument(as_dictionary=True).get("lock_timeout") or config.get_main_option(
+        "lock_timeout", "0"
+    )
+    if not _LOCK_TIMEOUT.fullmatch(value):
+        raise CommandError(f"lock_timeout {value!r} is not valid; use a number with ms, s or min, e.g. 5s.")
+    return value
+
+
+def set_lock_timeout(timeout: str) -> None:
+    """SET LOCAL lock_timeout for this run's transaction (written into the script in --sql mode)."""
+    context.execute(sa.select(sa.func.set_config("lock_timeout", timeout, True)))
+
+
+def is_migrating() -> bool:
+    """True for upgrade, downgrade and stamp; false for current, history and the like."""
+    command = getattr(config.cmd_opts, "cmd", None)
+    return command is None or command[0].__name__ in _MIGRATING_COMMANDS
+
+
+def describe(connection: Connection) -> str:
+    heads = context.get_context().get_current_heads()
+    tables = connection.execute(_COUNT_TABLES).scalar()
+    return f"revision {', '.join(heads) or 'base'}, {tables} tables"
+
+
+def log_state(connection: Connection, when: str) -> None:
+    was_in_transaction = connection.in_transaction()
+    logger.info("%s migration: %s", when, describe(connection))
+    if not was_in_transaction:
+        connection.commit()
+
+
+def run_migrations_offline() -> None:
+    url = os.environ.get("DATABASE_URL")
+    context.configure(
+        url=database_url() if url else None,
+        dialect_name=None if url else "postgresql",
+        literal_binds=True,
+        transaction_per_migration=False,
+    )
+    timeout = lock_timeout()
+    with context.begin_transaction():
+        set_lock_timeout(timeout)
+        context.run_migrations()
+
+
+def run_on(connection: Connection) -> None:
+    context.configure(connection=connection, target_metadata=None, transaction_per_migration=False)
+    migrating = is_migrating()
+    timeout = lock_timeout()
+    if migrating:
+        log_state(connection, "Before")
+    try:
+        with context.begin_transaction():
+            set_lock_timeout(timeout)
+            context.run_migrations()
+    except Exception as exc:
+        log_failure(logger, exc)
+        if config.cmd_opts is None:  # called from Python: let the caller see the exception
+            raise
+        raise SystemExit(1) from exc  # the CLI: the diagnosis above says it all, exit status 1
+    if migrating:
+        log_state(connection, "After")
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run_on(connection)
+        return
+    engine = sa.create_engine(database_url(), poolclass=sa.NullPool)
+    with engine.connect() as connection:
+        run_on(connection)
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
