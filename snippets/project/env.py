@@ -61,7 +61,7 @@ def lock_timeout() -> str:
 
 def set_lock_timeout(timeout: str) -> None:
     """SET LOCAL lock_timeout for this run's transaction (written into the script in --sql mode)."""
-    context.execute(sa.select(sa.func.set_config("lock_timeout", timeout, True)))
+    context.execute(sa.text("SELECT set_config('lock_timeout', :value, true)").bindparams(value=timeout))
 
 
 def is_migrating() -> bool:
