@@ -6,14 +6,43 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "tests", "docs"]
+nox.options.sessions = ["lint", "tests", "scenarios", "docs"]
+
+#: One nox session per documented failure scenario: name -> one-line description.
+SCENARIOS = {
+    "duplicate-key": "23505: a unique index over duplicated emails; find, clean up, retry",
+    "foreign-key": "23503: orphaned rows under a new foreign key, and a delete of referenced rows",
+    "already-exists": "42P07/42701: an object created outside the migration; stamp or drop and retry",
+    "connection-lost": "the connection cut mid-migration (terminated backend, TCP cut, SSL cut); retry",
+    "lock-timeout": "55P03: another session holds the table's lock; find it, end it, retry",
+}
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite against a throwaway PostgreSQL server."""
+    """Run the test suite (all but the failure scenarios) against a throwaway PostgreSQL server."""
     session.install("-e", ".[test]")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "--ignore=tests/scenarios", *session.posargs)
+
+
+@nox.session
+def scenarios(session: nox.Session) -> None:
+    """Run every failure scenario end to end: break, fail, unchanged, resolve, retry."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "tests/scenarios", *session.posargs)
+
+
+def _scenario_session(name: str, description: str) -> None:
+    def run(session: nox.Session) -> None:
+        session.install("-e", ".[test]")
+        session.run("pytest", f"tests/scenarios/test_{name.replace('-', '_')}.py", *session.posargs)
+
+    run.__doc__ = description
+    nox.session(name=f"scenario-{name}", default=False)(run)
+
+
+for _name, _description in SCENARIOS.items():
+    _scenario_session(_name, _description)
 
 
 @nox.session

@@ -29,6 +29,20 @@ def server() -> throwaway.Server:
     return _server
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="rewrite documented outputs (console blocks, scenario captures) from a fresh run",
+    )
+
+
+@pytest.fixture
+def update_snapshots(request: pytest.FixtureRequest) -> bool:
+    """True when the run should rewrite documented outputs instead of comparing them."""
+    return bool(request.config.getoption("--update-snapshots"))
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     srv = server()
     return f"PostgreSQL: {srv.version} from {srv.provider}"

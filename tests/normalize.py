@@ -1,0 +1,24 @@
+"""Make captured command output comparable between runs: what varies becomes a placeholder.
+
+Shared by every check that compares a page's output with a fresh run (console blocks,
+scenario captures). Add a rule here rather than in a caller.
+"""
+
+from __future__ import annotations
+
+import re
+
+_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d(?::?\d\d)?|Z)?"), "<TIMESTAMP>"),
+    (re.compile(r"\b\d+\.\d{3}s\b"), "<DURATION>"),
+    (re.compile(r"\bpid \d+\b|\bPID \d+\b"), "pid <PID>"),
+    (re.compile(r"\bt\d+_\d+\b"), "<DATABASE>"),
+    (re.compile(r"/tmp/mrp-[\w./-]+"), "<SOCKET_DIR>"),
+]
+
+
+def normalize(text: str) -> str:
+    """Replace timestamps, durations, pids, throwaway database names and socket paths."""
+    for pattern, placeholder in _RULES:
+        text = pattern.sub(placeholder, text)
+    return text
