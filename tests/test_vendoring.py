@@ -1,0 +1,51 @@
+"""helpers/ copied into another package (backend/alembic/helpers/) still imports and works."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, Database
+
+HELPERS = ROOT / "helpers"
+
+
+def test_helpers_use_relative_imports_only() -> None:
+    for path in HELPERS.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                assert node.module is not None
+                assert node.module.split(".")[0] != "helpers", f"{path.name}: absolute import of helpers"
+            if isinstance(node, ast.Import):
+                assert all(a.name.split(".")[0] != "helpers" for a in node.names), path.name
+
+
+def test_a_copy_under_backend_alembic_helpers_runs(database: Database, tmp_path: Path) -> None:
+    target = tmp_path / "backend" / "alembic" / "helpers"
+    shutil.copytree(HELPERS, target, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "backend" / "__init__.py").touch()
+    (tmp_path / "backend" / "alembic" / "__init__.py").touch()
+    script = """
+import sys, sqlalchemy as sa
+import backend.alembic.helpers as h
+from backend.alembic.helpers import MigrationContext
+assert h.__file__.startswith(sys.argv[2]), h.__file__
+assert "helpers" not in sys.modules, "the copy imported the original package"
+engine = sa.create_engine(sys.argv[1])
+with engine.begin() as conn:
+    conn.exec_driver_sql("CREATE TABLE users (id int)")
+    with MigrationContext("add_email_column", conn) as ctx:
+        ctx.safe_column_add("users", "email", "VARCHAR(255)", nullable=True)
+        ctx.verify_column_exists("users", "email")
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script, database.url, str(tmp_path)],
+        cwd=tmp_path, env={**database.env, "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+    assert database.scalar("SELECT count(*) FROM information_schema.columns WHERE column_name = 'email'") == 1
