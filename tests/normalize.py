@@ -14,6 +14,11 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bpid \d+\b|\bPID \d+\b"), "pid <PID>"),
     (re.compile(r"\bt\d+_\d+\b"), "<DATABASE>"),
     (re.compile(r"/tmp/mrp-[\w./-]+"), "<SOCKET_DIR>"),
+    # psql pads table cells with spaces; editors strip them, so trailing blanks never count.
+    (re.compile(r"[ \t]+$", re.MULTILINE), ""),
+    # A pid in a psql column named *pid (expanded output: "blocking_pid | 4711") or in "-v pid=4711".
+    (re.compile(r"^(\w*pid\s*\|\s)\d+$", re.MULTILINE), r"\1<PID>"),
+    (re.compile(r"\bpid=\d+\b"), "pid=<PID>"),
 ]
 
 
