@@ -4,12 +4,15 @@
   ``config.attributes["connection"]`` (Alembic's cookbook recipe for programmatic use).
 - The whole run is one transaction: if any revision fails, none of them is kept.
 - Revision and table count are logged before and after; a failure is diagnosed by SQLSTATE.
+- Two runs never migrate at once: each holds an advisory lock for the whole run, and a second
+  run waits for it (``migration_lock_wait``, 60s by default), then finds nothing left to do.
 - Offline (``--sql``) mode writes the SQL without connecting.
 """
 
 import logging
 import os
 import re
+from contextlib import nullcontext
 from logging.config import fileConfig
 
 import sqlalchemy as sa
@@ -17,6 +20,7 @@ from alembic import context
 from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 
+from helpers.advisory import migration_lock
 from helpers.diagnosis import log_failure
 
 config = context.config
@@ -26,6 +30,9 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 logger = logging.getLogger("alembic.env")
 
 _LOCK_TIMEOUT = re.compile(r"\d+\s*(ms|s|min)?")
+_SECONDS = {None: 0.001, "ms": 0.001, "s": 1.0, "min": 60.0}
+#: Every run against one database takes this advisory lock (helpers.advisory.lock_key).
+MIGRATION_LOCK = "alembic_version"
 _MIGRATING_COMMANDS = {"upgrade", "downgrade", "stamp"}
 _COUNT_TABLES = sa.text(
     """
@@ -57,6 +64,19 @@ def lock_timeout() -> str:
     if not _LOCK_TIMEOUT.fullmatch(value):
         raise CommandError(f"lock_timeout {value!r} is not valid; use a number with ms, s or min, e.g. 5s.")
     return value
+
+
+def migration_lock_wait() -> float:
+    """Seconds to wait for another run's migration lock: -x migration_lock_wait=, alembic.ini, or 60s."""
+    value = context.get_x_argument(as_dictionary=True).get("migration_lock_wait") or config.get_main_option(
+        "migration_lock_wait", "60s"
+    )
+    match = _LOCK_TIMEOUT.fullmatch(value)
+    if not match:
+        raise CommandError(
+            f"migration_lock_wait {value!r} is not valid; use a number with ms, s or min, e.g. 60s."
+        )
+    return int(value.rstrip("mins ")) * _SECONDS[match.group(1)]
 
 
 def set_lock_timeout(timeout: str) -> None:
@@ -101,19 +121,22 @@ def run_on(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=None, transaction_per_migration=False)
     migrating = is_migrating()
     timeout = lock_timeout()
-    if migrating:
-        log_state(connection, "Before")
+    wait = migration_lock_wait()
     try:
-        with context.begin_transaction():
-            set_lock_timeout(timeout)
-            context.run_migrations()
+        # Held from before "Before" to after "After": a second run waits here, then sees the new head.
+        with migration_lock(connection, MIGRATION_LOCK, wait) if migrating else nullcontext():
+            if migrating:
+                log_state(connection, "Before")
+            with context.begin_transaction():
+                set_lock_timeout(timeout)
+                context.run_migrations()
+            if migrating:
+                log_state(connection, "After")
     except Exception as exc:
         log_failure(logger, exc)
         if config.cmd_opts is None:  # called from Python: let the caller see the exception
             raise
         raise SystemExit(1) from exc  # the CLI: the diagnosis above says it all, exit status 1
-    if migrating:
-        log_state(connection, "After")
 
 
 def run_migrations_online() -> None:
