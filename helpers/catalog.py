@@ -49,7 +49,5 @@ def find_table(conn: Connection, table: TableName) -> TableName | None:
 
 def find_column(conn: Connection, table: TableName, column: str) -> ColumnInfo | None:
     """Type (as ``format_type`` spells it) and nullability of a column, or None if absent."""
-    row = conn.execute(
-        _FIND_COLUMN, {"schema": table.schema, "table": table.name, "column": column}
-    ).one_or_none()
+    row = conn.execute(_FIND_COLUMN, {"schema": table.schema, "table": table.name, "column": column}).one_or_none()
     return ColumnInfo(row.type, not row.not_null) if row is not None else None

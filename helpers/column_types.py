@@ -85,17 +85,13 @@ def _base_type(text: str, original: str) -> ColumnType:
         if precision is None:
             return ColumnType(pg.NUMERIC(), "numeric")
         if scale is not None and scale > precision:
-            raise InvalidColumnTypeError(
-                f"The column type {original!r} has a scale larger than its precision."
-            )
+            raise InvalidColumnTypeError(f"The column type {original!r} has a scale larger than its precision.")
         return ColumnType(pg.NUMERIC(precision, scale), f"numeric({precision},{scale})")
     if m := _TEMPORAL.fullmatch(text):
         kind, precision_text, zone = m.groups()
         precision = int(precision_text) if precision_text is not None else None
         if precision is not None and precision > 6:
-            raise InvalidColumnTypeError(
-                f"The column type {original!r} has a precision above 6, PostgreSQL's maximum."
-            )
+            raise InvalidColumnTypeError(f"The column type {original!r} has a precision above 6, PostgreSQL's maximum.")
         with_tz = zone == "with"
         maker = pg.TIMESTAMP if kind == "timestamp" else pg.TIME
         suffix = "with time zone" if with_tz else "without time zone"
@@ -126,16 +122,14 @@ def parse_column_type(type_: object) -> ColumnType:
     if isinstance(type_, type) and issubclass(type_, sa.types.TypeEngine):
         type_ = type_()
     if isinstance(type_, sa.types.TypeEngine):
-        rendered = type_.compile(dialect=pg.dialect())
+        rendered = type_.compile(dialect=pg.dialect())  # type: ignore[no-untyped-call]
         try:
             canonical = parse_column_type(rendered).canonical
         except InvalidColumnTypeError:
             canonical = rendered.lower()
         return ColumnType(type_, canonical)
     if not isinstance(type_, str):
-        raise InvalidColumnTypeError(
-            f"The column type {type_!r} is neither a type string nor an SQLAlchemy type."
-        )
+        raise InvalidColumnTypeError(f"The column type {type_!r} is neither a type string nor an SQLAlchemy type.")
     text = " ".join(type_.lower().split())
     dimensions = 0
     while text.endswith("[]"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic.operations import Operations
@@ -51,7 +51,7 @@ class MigrationContext:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> Literal[False]:
         elapsed = time.perf_counter() - self._started
         if exc is None:
             done = "; ".join(self.actions) or "nothing to do"
@@ -169,13 +169,10 @@ class MigrationContext:
             self._did(f"table {source} already renamed to {target.name}, nothing to do")
             return
         if found_old is None:
-            raise MigrationHelperError(
-                f"Cannot rename {str(source)!r}: neither it nor {target.name!r} exists."
-            )
+            raise MigrationHelperError(f"Cannot rename {str(source)!r}: neither it nor {target.name!r} exists.")
         if found_new is not None:
             raise MigrationHelperError(
-                f"Cannot rename {str(source)!r} to {target.name!r}: both tables exist; "
-                "drop or rename one first."
+                f"Cannot rename {str(source)!r} to {target.name!r}: both tables exist; drop or rename one first."
             )
         self.ops.rename_table(found_old.name, target.name, schema=found_old.schema)
         renamed = TableName(target.name, found_old.schema)
@@ -217,7 +214,7 @@ class MigrationContext:
                 f"not {wanted.canonical} {want_null}; change it with a migration of its own."
             )
         self.ops.add_column(found.name, new_column, schema=found.schema)
-        _, added = self._column(found, column)
+        added = find_column(self.connection, found, column)
         if added is None or added.type != wanted.canonical:
             raise MigrationHelperError(f"Adding column {column!r} to {str(found)!r} did not take effect.")
         self._did(f"added column {found}.{column} {wanted.canonical} {want_null}")

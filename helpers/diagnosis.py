@@ -6,6 +6,7 @@ the message text, which changes with the server's version and locale.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from .errors import MigrationHelperError
 
 _ROLLED_BACK = "Transaction has been rolled back."
 _INTEGRITY = f"{_ROLLED_BACK} Check for duplicate keys, foreign key violations, or constraint conflicts."
-_SCHEMA = f"{_ROLLED_BACK} Check whether an earlier migration was partially applied (alembic current, the table itself)."
+_SCHEMA = f"{_ROLLED_BACK} Check whether an earlier migration was partially applied (alembic current)."
 _CONCURRENCY = f"{_ROLLED_BACK} Another session got in the way; nothing from this migration was kept."
 _RESOURCES = f"{_ROLLED_BACK} The server ran short of a resource; nothing from this migration was kept."
 
@@ -34,48 +35,102 @@ def _c(key: str, label: str, rollback: str, next_step: str) -> Category:
     return Category(key, label, rollback, next_step)
 
 
-UNIQUE = _c("unique_violation", "integrity constraint", _INTEGRITY,
-            "Find the duplicates (SELECT key, COUNT(*) ... GROUP BY key HAVING COUNT(*) > 1), "
-            "keep one row per key, then retry.")
-FOREIGN_KEY = _c("foreign_key_violation", "integrity constraint", _INTEGRITY,
-                 "Find the orphaned or still-referenced rows named in DETAIL, delete them or repoint "
-                 "their foreign keys, then retry.")
-NOT_NULL = _c("not_null_violation", "integrity constraint", _INTEGRITY,
-              "Backfill the NULLs (or give the column a default) before making it NOT NULL, then retry.")
-CHECK = _c("check_violation", "integrity constraint", _INTEGRITY,
-           "Find the rows that fail the check constraint, fix them, then retry.")
-ALREADY_EXISTS = _c("already_exists", "schema conflict", _SCHEMA,
-                    "If the existing object is what this migration creates, run alembic stamp <revision>; "
-                    "otherwise drop it and retry.")
-MISSING = _c("missing_object", "schema conflict", _SCHEMA,
-             "The table or column this migration expects is missing: check alembic current and the "
-             "history for a skipped or hand-reverted revision.")
-LOCK_TIMEOUT = _c("lock_not_available", "lock timeout", _CONCURRENCY,
-                  "Find the blocking session (pg_blocking_pids, pg_stat_activity), wait for it or end "
-                  "it, then retry.")
-STATEMENT_TIMEOUT = _c("query_canceled", "statement timeout", _ROLLED_BACK + " The statement was canceled.",
-                       "The statement ran past statement_timeout (or was canceled): batch the work, "
-                       "or run it in a maintenance window with a longer timeout.")
-DEADLOCK = _c("deadlock", "deadlock", _CONCURRENCY,
-              "Retry; if it recurs, stop the application traffic that touches these tables during the "
-              "migration.")
-SERIALIZATION = _c("serialization_failure", "serialization failure", _CONCURRENCY,
-                   "Retry the migration; nothing from this attempt was kept.")
-CONNECTION_LOST = _c("connection_lost", "lost connection",
-                     "The connection was lost before COMMIT, so PostgreSQL rolled the transaction back.",
-                     "Check connectivity, run alembic current to confirm the revision, then retry; break "
-                     "large data migrations into batches.")
-DISK_FULL = _c("disk_full", "disk full", _RESOURCES,
-               "Free disk space on the database server before retrying.")
-OUT_OF_MEMORY = _c("out_of_memory", "out of memory", _RESOURCES,
-                   "Lower the memory this migration needs (smaller batches, lower work_mem) or retry "
-                   "when the server is quieter.")
-PRIVILEGE = _c("insufficient_privilege", "insufficient privilege", _ROLLED_BACK,
-               "Run the migration as the role that owns these objects, or grant the missing privilege.")
-HELPER_CHECK = _c("helper_check", "a failed pre-flight check", _ROLLED_BACK,
-                  "Read the check's message above; the helper changed nothing.")
-OTHER = _c("other", "an unexpected error", _ROLLED_BACK,
-           "Read PostgreSQL's message and the traceback, fix the migration script, then retry.")
+UNIQUE = _c(
+    "unique_violation",
+    "integrity constraint",
+    _INTEGRITY,
+    "Find the duplicates (SELECT key, COUNT(*) ... GROUP BY key HAVING COUNT(*) > 1), "
+    "keep one row per key, then retry.",
+)
+FOREIGN_KEY = _c(
+    "foreign_key_violation",
+    "integrity constraint",
+    _INTEGRITY,
+    "Find the orphaned or still-referenced rows named in DETAIL, delete them or repoint "
+    "their foreign keys, then retry.",
+)
+NOT_NULL = _c(
+    "not_null_violation",
+    "integrity constraint",
+    _INTEGRITY,
+    "Backfill the NULLs (or give the column a default) before making it NOT NULL, then retry.",
+)
+CHECK = _c(
+    "check_violation",
+    "integrity constraint",
+    _INTEGRITY,
+    "Find the rows that fail the check constraint, fix them, then retry.",
+)
+ALREADY_EXISTS = _c(
+    "already_exists",
+    "schema conflict",
+    _SCHEMA,
+    "If the existing object is what this migration creates, run alembic stamp <revision>; otherwise drop it and retry.",
+)
+MISSING = _c(
+    "missing_object",
+    "schema conflict",
+    _SCHEMA,
+    "The table or column this migration expects is missing: check alembic current and the "
+    "history for a skipped or hand-reverted revision.",
+)
+LOCK_TIMEOUT = _c(
+    "lock_not_available",
+    "lock timeout",
+    _CONCURRENCY,
+    "Find the blocking session (pg_blocking_pids, pg_stat_activity), wait for it or end it, then retry.",
+)
+STATEMENT_TIMEOUT = _c(
+    "query_canceled",
+    "statement timeout",
+    _ROLLED_BACK + " The statement was canceled.",
+    "The statement ran past statement_timeout (or was canceled): batch the work, "
+    "or run it in a maintenance window with a longer timeout.",
+)
+DEADLOCK = _c(
+    "deadlock",
+    "deadlock",
+    _CONCURRENCY,
+    "Retry; if it recurs, stop the application traffic that touches these tables during the migration.",
+)
+SERIALIZATION = _c(
+    "serialization_failure",
+    "serialization failure",
+    _CONCURRENCY,
+    "Retry the migration; nothing from this attempt was kept.",
+)
+CONNECTION_LOST = _c(
+    "connection_lost",
+    "lost connection",
+    "The connection was lost before COMMIT, so PostgreSQL rolled the transaction back.",
+    "Check connectivity, run alembic current to confirm the revision, then retry; break "
+    "large data migrations into batches.",
+)
+DISK_FULL = _c("disk_full", "disk full", _RESOURCES, "Free disk space on the database server before retrying.")
+OUT_OF_MEMORY = _c(
+    "out_of_memory",
+    "out of memory",
+    _RESOURCES,
+    "Lower the memory this migration needs (smaller batches, lower work_mem) or retry when the server is quieter.",
+)
+PRIVILEGE = _c(
+    "insufficient_privilege",
+    "insufficient privilege",
+    _ROLLED_BACK,
+    "Run the migration as the role that owns these objects, or grant the missing privilege.",
+)
+HELPER_CHECK = _c(
+    "helper_check",
+    "a failed pre-flight check",
+    _ROLLED_BACK,
+    "Read the check's message above; the helper changed nothing.",
+)
+OTHER = _c(
+    "other",
+    "an unexpected error",
+    _ROLLED_BACK,
+    "Read PostgreSQL's message and the traceback, fix the migration script, then retry.",
+)
 
 _BY_SQLSTATE = {
     "23505": UNIQUE,
@@ -143,9 +198,7 @@ def categorize(exc: BaseException) -> Category:
         if code.startswith("08"):
             return CONNECTION_LOST
         return OTHER
-    if isinstance(exc, sa_exc.DBAPIError) and (
-        exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError)
-    ):
+    if isinstance(exc, sa_exc.DBAPIError) and (exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError)):
         return CONNECTION_LOST
     if isinstance(exc, MigrationHelperError):
         return HELPER_CHECK
@@ -177,8 +230,6 @@ def log_failure(logger: logging.Logger, exc: BaseException) -> Diagnosis | None:
         return None
     diagnosis = diagnose(exc)
     logger.error("%s", diagnosis)
-    try:
+    with contextlib.suppress(AttributeError):  # exceptions with __slots__ cannot be marked
         exc._migration_diagnosis_logged = True  # type: ignore[attr-defined]
-    except AttributeError:  # pragma: no cover - exceptions with __slots__
-        pass
     return diagnosis

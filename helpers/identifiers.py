@@ -28,8 +28,7 @@ def check_identifier(name: object, what: str = "name") -> str:
         raise InvalidIdentifierError(f"The {what} {name!r} contains a NUL byte, which PostgreSQL rejects.")
     if len(name.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
         raise InvalidIdentifierError(
-            f"The {what} {name!r} is longer than {MAX_IDENTIFIER_BYTES} bytes; "
-            "PostgreSQL would silently truncate it."
+            f"The {what} {name!r} is longer than {MAX_IDENTIFIER_BYTES} bytes; PostgreSQL would silently truncate it."
         )
     return name
 
@@ -58,9 +57,7 @@ def parse_table(name: object, schema: str | None = None) -> TableName:
     if len(parts) == 1:
         return TableName(check_identifier(name, "table name"))
     if len(parts) == 2:
-        return TableName(
-            check_identifier(parts[1], "table name"), check_identifier(parts[0], "schema name")
-        )
+        return TableName(check_identifier(parts[1], "table name"), check_identifier(parts[0], "schema name"))
     raise InvalidIdentifierError(
         f"The table name {name!r} has more than one dot; pass the bare table name and schema=."
     )

@@ -75,8 +75,12 @@ class Database:
     ) -> subprocess.CompletedProcess[str]:
         """Run a command against this database, output captured as text (stderr kept apart)."""
         return subprocess.run(
-            list(command), cwd=cwd, env=self.env if env is None else env,
-            capture_output=True, text=True, timeout=300,
+            list(command),
+            cwd=cwd,
+            env=self.env if env is None else env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
 
     alembic_path = property(lambda self: alembic_path())

@@ -33,7 +33,10 @@ def schema_dump(env: dict[str, str]) -> str:
     """``pg_dump --schema-only`` of the database ``env`` names, without comments and session noise."""
     out = subprocess.run(
         ["pg_dump", "--schema-only", "--no-owner", "--no-privileges"],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     keep = []
     for line in out.splitlines():

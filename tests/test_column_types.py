@@ -9,11 +9,40 @@ from helpers import InvalidColumnTypeError, MigrationContext
 from helpers.column_types import parse_column_type
 
 CASES = [
-    "VARCHAR(255)", "varchar", "character varying(20)", "char", "CHAR(3)", "int", "integer", "int8",
-    "smallint", "boolean", "text", "real", "double precision", "float(10)", "float(40)", "numeric",
-    "numeric(10, 2)", "decimal(5)", "date", "timestamp", "timestamp(3)", "timestamptz",
-    "timestamp with time zone", "time(2) with time zone", "interval", "uuid", "json", "jsonb",
-    "bytea", "inet", "cidr", "macaddr", "integer[]", "varchar(20)[]",
+    "VARCHAR(255)",
+    "varchar",
+    "character varying(20)",
+    "char",
+    "CHAR(3)",
+    "int",
+    "integer",
+    "int8",
+    "smallint",
+    "boolean",
+    "text",
+    "real",
+    "double precision",
+    "float(10)",
+    "float(40)",
+    "numeric",
+    "numeric(10, 2)",
+    "decimal(5)",
+    "date",
+    "timestamp",
+    "timestamp(3)",
+    "timestamptz",
+    "timestamp with time zone",
+    "time(2) with time zone",
+    "interval",
+    "uuid",
+    "json",
+    "jsonb",
+    "bytea",
+    "inet",
+    "cidr",
+    "macaddr",
+    "integer[]",
+    "varchar(20)[]",
 ]
 
 
@@ -29,7 +58,8 @@ def test_canonical_spelling_matches_the_catalog(connection: sa.Connection, type_
 
 
 @pytest.mark.parametrize(
-    "sa_type", [sa.String(40), sa.Integer, sa.DateTime(timezone=True), sa.Numeric(8, 3), sa.ARRAY(sa.Text), sa.Uuid()]
+    "sa_type",
+    [sa.String(40), sa.Integer, sa.DateTime(timezone=True), sa.Numeric(8, 3), sa.ARRAY(sa.Text), sa.Uuid()],
 )
 def test_sqlalchemy_types_compare_with_the_catalog(connection: sa.Connection, sa_type: object) -> None:
     connection.exec_driver_sql("CREATE TABLE t (id int)")
@@ -46,7 +76,11 @@ def test_rejected_type_lists_what_is_accepted() -> None:
 
 @pytest.mark.parametrize(
     ("bad", "message"),
-    [("numeric(2, 5)", "scale larger than its precision"), ("time(7)", "precision above 6"), (None, "neither")],
+    [
+        ("numeric(2, 5)", "scale larger than its precision"),
+        ("time(7)", "precision above 6"),
+        (None, "neither"),
+    ],
 )
 def test_bad_sizes(bad: object, message: str) -> None:
     with pytest.raises(InvalidColumnTypeError, match=message):

@@ -57,9 +57,10 @@ def test_rename_when_both_exist_fails_and_changes_nothing(conn: sa.Connection) -
 
 
 def test_rename_when_neither_exists_fails(conn: sa.Connection) -> None:
-    with pytest.raises(MigrationHelperError, match="neither it nor 'people' exists"), MigrationContext(
-        "x", conn
-    ) as ctx:
+    with (
+        pytest.raises(MigrationHelperError, match="neither it nor 'people' exists"),
+        MigrationContext("x", conn) as ctx,
+    ):
         ctx.safe_table_rename("persons", "people")
 
 
@@ -141,7 +142,7 @@ def test_bad_type_string_is_rejected_and_nothing_changes(conn: sa.Connection, ba
 
 
 def test_column_add_to_missing_table(conn: sa.Connection) -> None:
-    with pytest.raises(MigrationHelperError, match="Table 'people' does not exist."):
+    with pytest.raises(MigrationHelperError, match=r"Table 'people' does not exist\."):
         MigrationContext("x", conn).safe_column_add("people", "email", "text")
 
 
@@ -156,9 +157,9 @@ def test_verify_errors_name_what_is_missing(conn: sa.Connection) -> None:
     ctx = MigrationContext("x", conn)
     ctx.verify_table_exists("users")
     ctx.verify_column_exists("users", "name")
-    with pytest.raises(MigrationHelperError, match="Table 'people' does not exist."):
+    with pytest.raises(MigrationHelperError, match=r"Table 'people' does not exist\."):
         ctx.verify_table_exists("people")
-    with pytest.raises(MigrationHelperError, match="Column 'email' does not exist in table 'users'."):
+    with pytest.raises(MigrationHelperError, match=r"Column 'email' does not exist in table 'users'\."):
         ctx.verify_column_exists("users", "email")
 
 
@@ -177,7 +178,9 @@ def test_connection_property_and_ensure_connection_are_the_same(conn: sa.Connect
 
 
 def test_no_connection_outside_a_migration_is_a_clear_error() -> None:
-    with pytest.raises(MigrationHelperError, match="has no connection: pass one, or use it inside an Alembic migration"):
+    with pytest.raises(
+        MigrationHelperError, match="has no connection: pass one, or use it inside an Alembic migration"
+    ):
         _ = MigrationContext("orphan").connection
 
 

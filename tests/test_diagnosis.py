@@ -93,8 +93,13 @@ def test_hint_is_shown(engine: sa.Engine) -> None:
 
 @pytest.mark.parametrize(
     ("errcode", "category"),
-    [("08006", d.CONNECTION_LOST), ("57P02", d.CONNECTION_LOST), ("57P03", d.CONNECTION_LOST),
-     ("53100", d.DISK_FULL), ("53200", d.OUT_OF_MEMORY)],
+    [
+        ("08006", d.CONNECTION_LOST),
+        ("57P02", d.CONNECTION_LOST),
+        ("57P03", d.CONNECTION_LOST),
+        ("53100", d.DISK_FULL),
+        ("53200", d.OUT_OF_MEMORY),
+    ],
 )
 def test_codes_raised_by_the_server_itself(engine: sa.Engine, errcode: str, category: d.Category) -> None:
     exc = provoke(engine, f"DO $$ BEGIN RAISE EXCEPTION 'provoked' USING ERRCODE = '{errcode}'; END $$")
@@ -183,7 +188,8 @@ def _row_locked(engine: sa.Engine) -> bool:
     with engine.connect() as conn:
         return bool(
             conn.exec_driver_sql(
-                "SELECT count(*) FROM pg_stat_activity WHERE starts_with(query, 'UPDATE cameras') AND state = 'idle in transaction'"
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE starts_with(query, 'UPDATE cameras') AND state = 'idle in transaction'"
             ).scalar()
         )
 

@@ -41,7 +41,7 @@ def test_hostile_column_name_becomes_a_name(conn: sa.Connection) -> None:
 
 
 def test_hostile_savepoint_name_is_rejected(conn: sa.Connection) -> None:
-    with pytest.raises(InvalidIdentifierError, match="The savepoint name .* is not valid"):
+    with pytest.raises(InvalidIdentifierError, match=r"The savepoint name .* is not valid"):
         ensure_transaction_savepoint(conn, "s; DROP TABLE cameras; --")
     assert tables(conn) == {"users", "cameras"}
 
@@ -60,13 +60,19 @@ def test_parse_table(given: str, expected: TableName) -> None:
 
 def test_a_dotted_table_name_needs_schema() -> None:
     assert parse_table("v1.2", schema="public") == TableName("v1.2", "public")
-    with pytest.raises(InvalidIdentifierError, match="'a.b.c' has more than one dot"):
+    with pytest.raises(InvalidIdentifierError, match=r"'a\.b\.c' has more than one dot"):
         parse_table("a.b.c")
 
 
 @pytest.mark.parametrize(
     ("bad", "message"),
-    [("", "is empty"), ("  ", "is empty"), ("a\x00b", "NUL byte"), ("é" * 32, "longer than 63 bytes"), (3, "not a string")],
+    [
+        ("", "is empty"),
+        ("  ", "is empty"),
+        ("a\x00b", "NUL byte"),
+        ("é" * 32, "longer than 63 bytes"),
+        (3, "not a string"),
+    ],
 )
 def test_unusable_names_are_rejected_with_the_value(bad: object, message: str) -> None:
     with pytest.raises(InvalidIdentifierError, match=message):

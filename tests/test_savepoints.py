@@ -40,7 +40,7 @@ def test_release_keeps_the_work_after_the_savepoint(database: Database) -> None:
         ensure_transaction_savepoint(conn, "s1")
         MigrationContext("x", conn).safe_column_add("users", "col1", "INTEGER")
         release_savepoint(conn, "s1")
-        with pytest.raises(sa.exc.DBAPIError, match="savepoint \"s1\" does not exist"):
+        with pytest.raises(sa.exc.DBAPIError, match='savepoint "s1" does not exist'):
             rollback_to_savepoint(conn, "s1")
         conn.rollback()
         assert "col1" not in columns(database.engine)  # nothing is kept until the transaction commits

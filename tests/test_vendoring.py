@@ -44,7 +44,10 @@ print("ok")
 """
     result = subprocess.run(
         [sys.executable, "-c", script, database.url, str(tmp_path)],
-        cwd=tmp_path, env={**database.env, "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True,
+        cwd=tmp_path,
+        env={**database.env, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"

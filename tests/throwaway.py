@@ -29,13 +29,13 @@ class Server:
     provider: str
     admin_url: URL
     bin_dir: Path | None = None
-    stop: Callable[[], None] = lambda: None
+    _shutdown: Callable[[], None] = lambda: None
     _admin: sa.Engine | None = field(default=None, repr=False)
 
     @property
     def admin(self) -> sa.Engine:
         if self._admin is None:
-            self._admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+            self._admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT", pool_size=1)
         return self._admin
 
     @property
@@ -66,6 +66,12 @@ class Server:
         with self.admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return name
+
+    def stop(self) -> None:
+        """Close the admin connection, then stop the server if this process started it."""
+        if self._admin is not None:
+            self._admin.dispose()
+        self._shutdown()
 
     def drop_database(self, name: str) -> None:
         with self.admin.connect() as conn:

@@ -48,9 +48,7 @@ _COUNT_TABLES = sa.text(
 def database_url() -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
-        raise CommandError(
-            "DATABASE_URL is not set; export it, e.g. DATABASE_URL=postgresql://user@host/security"
-        )
+        raise CommandError("DATABASE_URL is not set; export it, e.g. DATABASE_URL=postgresql://user@host/security")
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
@@ -73,9 +71,7 @@ def migration_lock_wait() -> float:
     )
     match = _LOCK_TIMEOUT.fullmatch(value)
     if not match:
-        raise CommandError(
-            f"migration_lock_wait {value!r} is not valid; use a number with ms, s or min, e.g. 60s."
-        )
+        raise CommandError(f"migration_lock_wait {value!r} is not valid; use a number with ms, s or min, e.g. 60s.")
     return int(value.rstrip("mins ")) * _SECONDS[match.group(1)]
 
 
