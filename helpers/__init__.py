@@ -4,21 +4,39 @@ Relative imports only: copy this folder into your project (say ``backend/alembic
 and import it from there.
 """
 
+from .advisory import MigrationLockTimeoutError, migration_lock
+from .backfill import backfill
+from .constraints import add_check, add_foreign_key, set_not_null, validate_constraint
 from .context import MigrationContext
 from .diagnosis import Diagnosis, categorize, diagnose, log_failure
 from .errors import InvalidColumnTypeError, InvalidIdentifierError, MigrationHelperError
+from .indexes import create_index_concurrently, drop_index_concurrently
+from .locks import DEFAULT_SCHEDULE, LockRetriesExhaustedError, growing_schedule, with_lock_retries
 from .savepoints import ensure_transaction_savepoint, release_savepoint, rollback_to_savepoint
 
 __all__ = [
+    "DEFAULT_SCHEDULE",
     "Diagnosis",
     "InvalidColumnTypeError",
     "InvalidIdentifierError",
+    "LockRetriesExhaustedError",
     "MigrationContext",
     "MigrationHelperError",
+    "MigrationLockTimeoutError",
+    "add_check",
+    "add_foreign_key",
+    "backfill",
     "categorize",
+    "create_index_concurrently",
     "diagnose",
+    "drop_index_concurrently",
     "ensure_transaction_savepoint",
+    "growing_schedule",
     "log_failure",
+    "migration_lock",
     "release_savepoint",
     "rollback_to_savepoint",
+    "set_not_null",
+    "validate_constraint",
+    "with_lock_retries",
 ]

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext as AlembicMigrationContext
 from sqlalchemy.engine import Connection, CursorResult
 
+from . import constraints, indexes, locks
+from .backfill import backfill as batched_backfill
 from .catalog import ColumnInfo, find_column, find_table
 from .column_types import parse_column_type
 from .diagnosis import log_failure
@@ -23,6 +26,7 @@ from .errors import MigrationHelperError
 from .identifiers import TableName, check_identifier, parse_table
 
 logger = logging.getLogger("alembic.helpers")
+T = TypeVar("T")
 
 
 class MigrationContext:
@@ -218,3 +222,46 @@ class MigrationContext:
         if added is None or added.type != wanted.canonical:
             raise MigrationHelperError(f"Adding column {column!r} to {str(found)!r} did not take effect.")
         self._did(f"added column {found}.{column} {wanted.canonical} {want_null}")
+
+    # -- big tables (helpers.locks, constraints, indexes, backfill) ---------------------------
+    def with_lock_retries(
+        self,
+        operation: Callable[[], T],
+        schedule: Sequence[float] = locks.DEFAULT_SCHEDULE,
+        pause: Callable[[int, float], float] | None = None,
+    ) -> T:
+        """Run ``operation()`` under short, growing lock timeouts, retried on 55P03 (``helpers.locks``)."""
+        if self.offline:
+            return operation()
+        return locks.with_lock_retries(self.connection, operation, schedule=schedule, pause=pause, what=self.name)
+
+    def add_foreign_key(
+        self, name: str, table: str, referent: str, columns: Sequence[str], referent_columns: Sequence[str],
+        **options: Any,
+    ) -> None:
+        """Add a foreign key ``NOT VALID``, then validate it in its own transaction (``helpers.constraints``)."""
+        constraints.add_foreign_key(self, name, table, referent, columns, referent_columns, **options)
+
+    def add_check(self, name: str, table: str, condition: Any, **options: Any) -> None:
+        """Add a check constraint ``NOT VALID``, then validate it in its own transaction."""
+        constraints.add_check(self, name, table, condition, **options)
+
+    def validate_constraint(self, table: str, name: str, **options: Any) -> None:
+        """``VALIDATE CONSTRAINT``, by default after committing the migration's work so far."""
+        constraints.validate_constraint(self, table, name, **options)
+
+    def set_not_null(self, table: str, column: str, schema: str | None = None) -> None:
+        """``SET NOT NULL`` through a validated check constraint, without a long lock."""
+        constraints.set_not_null(self, table, column, schema=schema)
+
+    def create_index_concurrently(self, name: str, table: str, columns: Sequence[str], **options: Any) -> None:
+        """``CREATE INDEX CONCURRENTLY``, idempotent, rebuilding an INVALID leftover (``helpers.indexes``)."""
+        indexes.create_index_concurrently(self, name, table, columns, **options)
+
+    def drop_index_concurrently(self, name: str, table: str, schema: str | None = None) -> None:
+        """``DROP INDEX CONCURRENTLY``; already gone is a no-op."""
+        indexes.drop_index_concurrently(self, name, table, schema=schema)
+
+    def backfill(self, table: str, values: Mapping[str, Any], where: Any, **options: Any) -> int:
+        """Batched, resumable ``UPDATE``, one commit per batch (``helpers.backfill``)."""
+        return batched_backfill(self, table, values, where, **options)
