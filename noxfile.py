@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "venv"
@@ -51,6 +54,11 @@ def lint(session: nox.Session) -> None:
     session.install("-e", ".[lint,test]")
     session.run("ruff", "check", "helpers", "tests", "snippets", "benchmarks", "noxfile.py")
     session.run("mypy")
+    # squawk over the SQL the example project would run (rules turned off, with reasons: .squawk.toml).
+    sql = Path(session.create_tmp()) / "upgrade-head.sql"
+    with sql.open("w") as out, session.chdir("snippets/project"):
+        session.run("alembic", "upgrade", "head", "--sql", stdout=out, stderr=subprocess.DEVNULL)
+    session.run("squawk", "--config", ".squawk.toml", "--reporter", "gcc", str(sql))
 
 
 @nox.session
