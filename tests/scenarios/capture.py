@@ -35,7 +35,7 @@ class Run:
 
     @property
     def transcript(self) -> str:
-        return f"$ {self.display}\n{normalize(self.output).rstrip()}\n"
+        return normalize(f"$ {self.display}\n{self.output}").rstrip() + "\n"
 
 
 def run(
@@ -149,3 +149,34 @@ def mismatch_message(relative: str, tmp: Path) -> str:
     except AssertionError as exc:
         return str(exc)
     raise AssertionError(f"a one-word change to {relative} went unnoticed")
+
+
+class Background:
+    """A command left running (a migration waiting on a lock) while the test does something else."""
+
+    def __init__(
+        self, db: Database, args: Sequence[str], env: dict[str, str] | None = None, cwd: Path = PROJECT
+    ) -> None:
+        full_env = {**(db.env if env is None else env), "PYTHONUNBUFFERED": "1", "PSQLRC": os.devnull}
+        self.display = shlex.join([Path(args[0]).name, *args[1:]])
+        self.process = subprocess.Popen(
+            list(args), cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+    def finish(self, timeout: float = 60) -> Run:
+        """Wait (bounded) for the command to end; its transcript as ``run`` would give it."""
+        try:
+            output, _ = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            output, _ = self.process.communicate()
+            raise AssertionError(f"{self.display} still ran after {timeout}s:\n{output}") from None
+        return Run(self.display, self.process.returncode, output)
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()

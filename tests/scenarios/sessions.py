@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import psycopg
 import sqlalchemy as sa
@@ -38,19 +39,26 @@ def libpq_conninfo(db: Database, **extra: str) -> str:
     return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if v})
 
 
-@contextmanager
-def blocker(db: Database, statement: str = "SELECT count(*) FROM cameras") -> Iterator[psycopg.Connection]:
-    """A session that runs ``statement`` in a transaction and stays "idle in transaction".
+def statements(sql_file: Path) -> list[str]:
+    """The statements of a simple SQL file (no semicolons inside them), comments dropped."""
+    lines = [line for line in sql_file.read_text().splitlines() if not line.lstrip().startswith("--")]
+    return [s.strip() + ";" for s in "\n".join(lines).split(";") if s.strip()]
 
-    The locks ``statement`` took are held until the block ends (or someone terminates the session).
+
+@contextmanager
+def blocker(db: Database, sql_file: Path) -> Iterator[psycopg.Connection]:
+    """A session that runs ``sql_file`` (which opens a transaction and leaves it open).
+
+    The locks its statements took are held until the block ends (or someone terminates the session).
     """
-    conn = psycopg.connect(libpq_conninfo(db, application_name=BLOCKER_APP))
+    conn = psycopg.connect(libpq_conninfo(db, application_name=BLOCKER_APP), autocommit=True)
     try:
-        conn.execute(statement)
+        for statement in statements(sql_file):
+            conn.execute(statement)
         yield conn
     finally:
         with suppress(psycopg.OperationalError):  # terminated: nothing left to roll back
-            conn.rollback()
+            conn.execute("ROLLBACK")
         conn.close()
 
 
