@@ -1,0 +1,2 @@
+-- Someone already created accounts by hand: the rename must refuse, not guess.
+CREATE TABLE accounts (id INTEGER PRIMARY KEY);
