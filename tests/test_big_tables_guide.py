@@ -1,0 +1,111 @@
+"""The guide's big-tables revisions (snippets/guide/big_tables/versions), run by the alembic CLI after 0009.
+
+They live outside the example project so its head stays 0009; a config made for the test adds
+their folder to the project's version_locations, and env.py runs them as it runs any revision.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import PROJECT, ROOT, Database, alembic_path
+
+GUIDE = ROOT / "snippets" / "guide" / "big_tables" / "versions"
+
+
+@pytest.fixture
+def ini(tmp_path: Path) -> Path:
+    text = (PROJECT / "alembic.ini").read_text()
+    text = text.replace(
+        "script_location = %(here)s",
+        f"script_location = {PROJECT}\nversion_locations = {PROJECT / 'versions'}{os.pathsep}{GUIDE}",
+    )
+    path = tmp_path / "alembic.ini"
+    path.write_text(text)
+    return path
+
+
+def alembic(db: Database, ini: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return db.run([alembic_path(), "-c", str(ini), *args])
+
+
+@pytest.fixture
+def at_0009(database: Database) -> Database:
+    assert database.alembic("upgrade", "0009").returncode == 0
+    database.sql(
+        """
+        INSERT INTO users (id, email, name) SELECT g, 'u' || g || '@example.com', 'User ' || g
+        FROM generate_series(1, 2500) g;
+        INSERT INTO cameras (id, owner_id, name) VALUES (1, 1, 'hall');
+        INSERT INTO events (camera_id, kind) SELECT 1, 'motion' FROM generate_series(1, 100);
+        INSERT INTO audit_log (user_id, action) VALUES (1, 'login');
+        """
+    )
+    return database
+
+
+def test_every_revision_upgrades_and_downgrades(at_0009: Database, ini: Path) -> None:
+    up = alembic(at_0009, ini, "upgrade", "heads")
+    assert up.returncode == 0, up.stderr
+    assert "committing the migration's work so far: CREATE INDEX CONCURRENTLY ix_events_camera_created" in up.stderr
+    assert "backfill public.users batch 3: 500 rows (2500 so far), id up to 2500 of 2500" in up.stderr
+    assert "set public.users.display_name NOT NULL (through validated check users_display_name_not_null)" in up.stderr
+    assert at_0009.scalar("SELECT version_num FROM alembic_version") == "bt04"
+    assert at_0009.scalar("SELECT count(*) FROM users WHERE display_name = name") == 2500
+    validated = at_0009.sql(
+        "SELECT conname, convalidated FROM pg_constraint WHERE conname IN ('ck_cameras_status', "
+        "'fk_audit_log_user_cascade') ORDER BY 1"
+    ).all()
+    assert [tuple(r) for r in validated] == [("ck_cameras_status", True), ("fk_audit_log_user_cascade", True)]
+
+    down = alembic(at_0009, ini, "downgrade", "0009")
+    assert down.returncode == 0, down.stderr
+    assert at_0009.scalar("SELECT version_num FROM alembic_version") == "0009"
+
+
+def test_lock_retries_give_up_cleanly_when_a_session_holds_the_table(at_0009: Database, ini: Path) -> None:
+    before = at_0009.fingerprint()
+    with at_0009.engine.connect() as holder:
+        holder.execute(sa.text("SET application_name = 'nightly-report'"))
+        holder.execute(sa.text("SELECT count(*) FROM users"))  # idle in transaction, holding ACCESS SHARE
+        result = alembic(at_0009, ini, "upgrade", "bt01")
+        holder.rollback()
+
+    assert result.returncode == 1
+    assert "add_users_display_name: lock_timeout 50ms ran out on attempt 1 of 5; retrying in 0.05s" in result.stderr
+    assert (
+        "ERROR - Migration failed due to lock timeout: add_users_display_name: could not get its locks in "
+        "5 attempts (lock_timeout 50ms to 800ms); blocked by pid "
+    ) in result.stderr
+    assert "application_name 'nightly-report', state 'idle in transaction'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert at_0009.fingerprint() == before
+
+    retry = alembic(at_0009, ini, "upgrade", "bt01")
+    assert retry.returncode == 0, retry.stderr
+
+
+def test_a_failed_concurrent_index_is_rebuilt_on_the_rerun(at_0009: Database, ini: Path) -> None:
+    assert alembic(at_0009, ini, "upgrade", "bt01").returncode == 0
+    # A concurrent build that failed part-way (here: division by zero in its predicate) leaves an INVALID index.
+    with at_0009.engine.connect() as conn, pytest.raises(sa.exc.DataError):
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text(
+            "CREATE INDEX CONCURRENTLY ix_events_camera_created ON events (camera_id, created_at) "
+            "WHERE 1 / (camera_id - 1) > 0"
+        ))
+    assert at_0009.scalar(
+        "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_events_camera_created'::regclass"
+    ) is False
+
+    result = alembic(at_0009, ini, "upgrade", "bt02")
+
+    assert result.returncode == 0, result.stderr
+    assert "dropping INVALID index ix_events_camera_created left by a failed build" in result.stderr
+    assert at_0009.scalar(
+        "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_events_camera_created'::regclass"
+    ) is True
