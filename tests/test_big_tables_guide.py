@@ -53,7 +53,9 @@ def test_every_revision_upgrades_and_downgrades(at_0009: Database, ini: Path) ->
     up = alembic(at_0009, ini, "upgrade", "heads")
     assert up.returncode == 0, up.stderr
     assert "committing the migration's work so far: CREATE INDEX CONCURRENTLY ix_events_camera_created" in up.stderr
-    assert "backfill public.users batch 3: 500 rows (2500 so far), id up to 2500 of 2500" in up.stderr
+    assert (
+        "INFO - backfill_display_name: backfill public.users batch 3: 500 rows (2500 so far), id up to 2500 of 2500"
+    ) in up.stderr.splitlines()
     assert "set public.users.display_name NOT NULL (through validated check users_display_name_not_null)" in up.stderr
     assert at_0009.scalar("SELECT version_num FROM alembic_version") == "bt04"
     assert at_0009.scalar("SELECT count(*) FROM users WHERE display_name = name") == 2500
@@ -82,7 +84,10 @@ def test_lock_retries_give_up_cleanly_when_a_session_holds_the_table(at_0009: Da
         "ERROR - Migration failed due to lock timeout: add_users_display_name: could not get its locks in "
         "5 attempts (lock_timeout 50ms to 800ms); blocked by pid "
     ) in result.stderr
-    assert "application_name 'nightly-report', state 'idle in transaction'" in result.stderr
+    assert (
+        "(application_name 'nightly-report', state 'idle in transaction', query 'SELECT count(*) FROM users'). "
+        "Nothing was changed."
+    ) in result.stderr
     assert "Traceback" not in result.stderr
     assert at_0009.fingerprint() == before
 

@@ -118,6 +118,7 @@ def run_on(connection: Connection) -> None:
     migrating = is_migrating()
     timeout = lock_timeout()
     wait = migration_lock_wait()
+    # --8<-- [start:migration_lock]
     try:
         # Held from before "Before" to after "After": a second run waits here, then sees the new head.
         with migration_lock(connection, MIGRATION_LOCK, wait) if migrating else nullcontext():
@@ -133,6 +134,7 @@ def run_on(connection: Connection) -> None:
         if config.cmd_opts is None:  # called from Python: let the caller see the exception
             raise
         raise SystemExit(1) from exc  # the CLI: the diagnosis above says it all, exit status 1
+    # --8<-- [end:migration_lock]
 
 
 def run_migrations_online() -> None:
