@@ -6,8 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.console_blocks import DOCS, PROJECT, SNIPPETS, commands
 from tests.conftest import Database
+from tests.console_blocks import DOCS, PROJECT, SNIPPETS, commands
 
 PAGE = DOCS / "recovery" / "restore-from-backup.md"
 
@@ -80,7 +80,7 @@ def test_truncated_backup_fails_the_check_but_restores_partially_with_status_0(
     workdir = _workdir(tmp_path)
     assert all(r.returncode == 0 for r in _run(database, workdir, "backup"))
 
-    cut, check, drop, create, restore, listing = _run(database, workdir, "truncated")
+    _cut, check, _drop, _create, restore, listing = _run(database, workdir, "truncated")
 
     assert (check.returncode, check.stdout.strip()) == (1, "0")
     assert restore.returncode == 0  # psql cannot tell: the truncated file is a valid script
