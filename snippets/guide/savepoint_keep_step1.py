@@ -8,7 +8,6 @@ import logging
 from collections.abc import Sequence
 
 from alembic import op
-
 from sqlalchemy.exc import IntegrityError
 
 from helpers import (

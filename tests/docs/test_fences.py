@@ -78,7 +78,8 @@ def include_problem(path: str, tested: str) -> str | None:
     if parts[:2] == ("snippets", "scenarios"):
         test = ROOT / "tests" / "scenarios" / f"test_{parts[2].replace('-', '_')}.py"
         return None if test.is_file() else f"includes {path!r}, but {relative(test)} does not exist"
-    if file.name in tested:
+    folders = [part for part in parts[2:-1] if part not in {"versions", "data"}]
+    if file.name in tested or any(f'"{folder}"' in tested for folder in folders):
         return None
     return f"includes {path!r}, which no test names"
 
@@ -97,8 +98,11 @@ def problems() -> tuple[list[str], set[tuple[str, str]]]:
                 continue
             includes = [_INCLUDE.match(line) for line in fence.body]
             if fence.body and all(includes):
-                found += [f"{fence.where}: includes {m['path']!r} by line numbers; use a named section"
-                          for m in includes if m and m["section"] and not re.fullmatch(r"[A-Za-z_][\w-]*", m["section"])]
+                found += [
+                    f"{fence.where}: includes {m['path']!r} by line numbers; use a named section"
+                    for m in includes
+                    if m and m["section"] and not re.fullmatch(r"[A-Za-z_][\w-]*", m["section"])
+                ]
                 found += [f"{fence.where}: {p}" for m in includes if m and (p := include_problem(m["path"], tested))]
                 continue
             found.append(
