@@ -102,9 +102,10 @@ SERIALIZATION = _c(
 CONNECTION_LOST = _c(
     "connection_lost",
     "lost connection",
-    "The connection was lost before COMMIT, so PostgreSQL rolled the transaction back.",
-    "Check connectivity, run alembic current to confirm the revision, then retry; break "
-    "large data migrations into batches.",
+    "The connection was lost before COMMIT: nothing was committed, and PostgreSQL rolls the "
+    "transaction back when the session ends.",
+    "After a network cut the server may not have noticed yet: end the migration's leftover session "
+    "(pg_stat_activity), check alembic current, then retry; break large data migrations into batches.",
 )
 DISK_FULL = _c("disk_full", "disk full", _RESOURCES, "Free disk space on the database server before retrying.")
 OUT_OF_MEMORY = _c(

@@ -29,7 +29,7 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 logger = logging.getLogger("alembic.env")
 
-_LOCK_TIMEOUT = re.compile(r"\d+\s*(ms|s|min)?")
+_DURATION = re.compile(r"(\d+)\s*(ms|s|min)?")  # PostgreSQL's spelling; no unit means ms
 _SECONDS = {None: 0.001, "ms": 0.001, "s": 1.0, "min": 60.0}
 #: Every run against one database takes this advisory lock (helpers.advisory.lock_key).
 MIGRATION_LOCK = "alembic_version"
@@ -59,7 +59,7 @@ def lock_timeout() -> str:
     value = context.get_x_argument(as_dictionary=True).get("lock_timeout") or config.get_main_option(
         "lock_timeout", "0"
     )
-    if not _LOCK_TIMEOUT.fullmatch(value):
+    if not _DURATION.fullmatch(value):
         raise CommandError(f"lock_timeout {value!r} is not valid; use a number with ms, s or min, e.g. 5s.")
     return value
 
@@ -69,10 +69,10 @@ def migration_lock_wait() -> float:
     value = context.get_x_argument(as_dictionary=True).get("migration_lock_wait") or config.get_main_option(
         "migration_lock_wait", "60s"
     )
-    match = _LOCK_TIMEOUT.fullmatch(value)
+    match = _DURATION.fullmatch(value)
     if not match:
         raise CommandError(f"migration_lock_wait {value!r} is not valid; use a number with ms, s or min, e.g. 60s.")
-    return int(value.rstrip("mins ")) * _SECONDS[match.group(1)]
+    return int(match.group(1)) * _SECONDS[match.group(2)]
 
 
 def set_lock_timeout(timeout: str) -> None:
