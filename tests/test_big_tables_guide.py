@@ -2,6 +2,10 @@
 
 They live outside the example project so its head stays 0009; a config made for the test adds
 their folder to the project's version_locations, and env.py runs them as it runs any revision.
+
+docs/big-tables.md shows lines these runs print, captured in snippets/guide/big_tables/
+(lock-retries-exhausted.txt, backfill-progress.txt): each run compares them with what it printed,
+normalised by tests.normalize; ``--update-snapshots`` rewrites them.
 """
 
 from __future__ import annotations
@@ -14,8 +18,13 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PROJECT, ROOT, Database, alembic_path
+from tests.normalize import normalize
+from tests.scenarios.capture import check, mismatch_message
 
 GUIDE = ROOT / "snippets" / "guide" / "big_tables" / "versions"
+PAGE = "docs/big-tables.md"
+LOCK_RETRIES_EXHAUSTED = "guide/big_tables/lock-retries-exhausted.txt"
+BACKFILL_PROGRESS = "guide/big_tables/backfill-progress.txt"
 
 
 @pytest.fixture
@@ -34,6 +43,15 @@ def alembic(db: Database, ini: Path, *args: str) -> subprocess.CompletedProcess[
     return db.run([alembic_path(), "-c", str(ini), *args])
 
 
+def excerpt(output: str, first: str, stop: str | None = None) -> str:
+    """The lines of ``output`` from the first one starting with ``first`` up to (not including) the
+    first later one starting with ``stop`` (or to the end), normalised as a captured file."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(first))
+    end = next((i for i in range(start + 1, len(lines)) if stop and lines[i].startswith(stop)), len(lines))
+    return normalize("\n".join(lines[start:end])).rstrip() + "\n"
+
+
 @pytest.fixture
 def at_0009(database: Database) -> Database:
     assert database.alembic("upgrade", "0009").returncode == 0
@@ -49,9 +67,16 @@ def at_0009(database: Database) -> Database:
     return database
 
 
-def test_every_revision_upgrades_and_downgrades(at_0009: Database, ini: Path) -> None:
+def test_every_revision_upgrades_and_downgrades(at_0009: Database, ini: Path, update_snapshots: bool) -> None:
     up = alembic(at_0009, ini, "upgrade", "heads")
     assert up.returncode == 0, up.stderr
+    # The backfill's lines between its context's start and its summary (whose duration varies).
+    progress = excerpt(
+        up.stderr,
+        "WARNING - backfill_display_name: committing the migration's work so far: backfill",
+        "INFO - backfill_display_name: backfilled ",
+    )
+    check(BACKFILL_PROGRESS, progress, update_snapshots)
     assert "committing the migration's work so far: CREATE INDEX CONCURRENTLY ix_events_camera_created" in up.stderr
     assert (
         "INFO - backfill_display_name: backfill public.users batch 3: 500 rows (2500 so far), id up to 2500 of 2500"
@@ -70,7 +95,9 @@ def test_every_revision_upgrades_and_downgrades(at_0009: Database, ini: Path) ->
     assert at_0009.scalar("SELECT version_num FROM alembic_version") == "0009"
 
 
-def test_lock_retries_give_up_cleanly_when_a_session_holds_the_table(at_0009: Database, ini: Path) -> None:
+def test_lock_retries_give_up_cleanly_when_a_session_holds_the_table(
+    at_0009: Database, ini: Path, update_snapshots: bool
+) -> None:
     before = at_0009.fingerprint()
     with at_0009.engine.connect() as holder:
         holder.execute(sa.text("SET application_name = 'nightly-report'"))
@@ -89,6 +116,9 @@ def test_lock_retries_give_up_cleanly_when_a_session_holds_the_table(at_0009: Da
         "Nothing was changed."
     ) in result.stderr
     assert "Traceback" not in result.stderr
+    # What the run prints once the last attempt has failed (the earlier attempts' lines name the
+    # blocker only once the watching connection has seen it, so they are not captured).
+    check(LOCK_RETRIES_EXHAUSTED, excerpt(result.stderr, "ERROR - "), update_snapshots)
     assert at_0009.fingerprint() == before
 
     retry = alembic(at_0009, ini, "upgrade", "bt01")
@@ -114,3 +144,8 @@ def test_a_failed_concurrent_index_is_rebuilt_on_the_rerun(at_0009: Database, in
     assert at_0009.scalar(
         "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_events_camera_created'::regclass"
     ) is True
+
+
+@pytest.mark.parametrize("relative", [LOCK_RETRIES_EXHAUSTED, BACKFILL_PROGRESS])
+def test_a_changed_word_in_a_captured_output_fails_naming_the_page(relative: str, tmp_path: Path) -> None:
+    assert PAGE in mismatch_message(relative, tmp_path)

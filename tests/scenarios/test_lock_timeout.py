@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import Database
 from tests.scenarios import sessions
-from tests.scenarios.capture import Background, Captures, alembic, captured_files, mismatch_message, psql
+from tests.scenarios.capture import Background, Captures, Run, alembic, captured_files, mismatch_message, psql
 
 SCENARIO = "lock-timeout"
 PAGE = "docs/failures/lock-timeout.md"
@@ -34,6 +34,8 @@ def test_lock_timeout(database: Database, update_snapshots: bool) -> None:
         # The retry waits (up to a minute) while the blocking session is found and ended.
         with Background(database, [database.alembic_path, "-x", "lock_timeout=1min", "upgrade", "head"]) as bg:
             waiting = sessions.wait_until_waiting(database, "%ALTER TABLE %cameras%")
+            # The page's step 1 shows the command the reader starts here; its output is retry.txt.
+            captures.check("retry-start.txt", Run(bg.display, 0, ""))
             found = captures.check("find-blocker.txt", psql(database, captures.dir, "-x", "-f", "find-blocker.sql"))
             assert f"waiting_pid    | {waiting}" in found.output
             assert f"blocking_pid   | {sessions.backend_pid(blocker)}" in found.output

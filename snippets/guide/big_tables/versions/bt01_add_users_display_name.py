@@ -16,6 +16,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# --8<-- [start:upgrade]
 def upgrade() -> None:
     with MigrationContext("add_users_display_name") as ctx:
         # lock_timeout 50ms, 100ms ... 800ms; after each miss, a pause as long, then the next attempt.
@@ -23,6 +24,7 @@ def upgrade() -> None:
             lambda: ctx.safe_column_add("users", "display_name", "TEXT"),
             schedule=growing_schedule(attempts=5, first=0.05, longest=1.0),
         )
+# --8<-- [end:upgrade]
 
 
 def downgrade() -> None:

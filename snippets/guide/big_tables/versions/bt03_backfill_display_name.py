@@ -17,12 +17,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# --8<-- [start:upgrade]
 def upgrade() -> None:
     with MigrationContext("backfill_display_name") as ctx:
         # One committed UPDATE per 1000 rows; a re-run skips rows already filled.
         ctx.backfill("users", {"display_name": sa.text("name")}, "display_name IS NULL", batch_size=1000)
         # CHECK (display_name IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, drop the check.
         ctx.set_not_null("users", "display_name")
+# --8<-- [end:upgrade]
 
 
 def downgrade() -> None:

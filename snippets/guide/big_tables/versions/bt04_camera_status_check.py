@@ -16,12 +16,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# --8<-- [start:upgrade]
 def upgrade() -> None:
     with MigrationContext("camera_constraints") as ctx:
         ctx.add_check("ck_cameras_status", "cameras", "status IN ('active', 'maintenance', 'retired')")
         ctx.add_foreign_key(
             "fk_audit_log_user_cascade", "audit_log", "users", ["user_id"], ["id"], ondelete="CASCADE"
         )
+# --8<-- [end:upgrade]
 
 
 def downgrade() -> None:
