@@ -37,7 +37,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,6 +83,42 @@ class Block:
         return f"{relative(self.page)}:{self.line}"
 
 
+@dataclass(frozen=True)
+class Fence:
+    """A fenced code block of a page: where it opens, its info string, its content lines."""
+
+    page: Path
+    line: int  # 1-based line of the opening fence
+    indent: str
+    info: str
+    body: tuple[int, int]  # 0-based [start, end) of the content lines
+    content: tuple[str, ...]  # the non-blank content lines, stripped
+
+    @property
+    def where(self) -> str:
+        return f"{relative(self.page)}:{self.line}"
+
+
+def fences(page: Path) -> list[Fence]:
+    """Every fenced block of ``page``, in order (the one fence parser of the test suite)."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    found: list[Fence] = []
+    i = 0
+    while i < len(lines):
+        match = _FENCE.match(lines[i])
+        if not match:
+            i += 1
+            continue
+        close = re.compile(rf"^\s*{re.escape(match['fence'][0])}{{{len(match['fence'])},}}\s*$")
+        end = i + 1
+        while end < len(lines) and not close.match(lines[end]):
+            end += 1
+        content = tuple(line.strip() for line in lines[i + 1 : end] if line.strip())
+        found.append(Fence(page, i + 1, match["indent"], match["info"].strip(), (i + 1, end), content))
+        i = end + 1
+    return found
+
+
 def relative(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(ROOT))
@@ -113,55 +148,36 @@ def parse_page(page: Path) -> list[Block]:
     """The console blocks of ``page``, each with its declaration and its commands."""
     lines = page.read_text(encoding="utf-8").splitlines()
     blocks: list[Block] = []
-    i = 0
-    while i < len(lines):
-        match = _FENCE.match(lines[i])
-        if not match:
-            i += 1
+    for fence in fences(page):
+        if not is_console_info(fence.info):
             continue
-        indent, fence, info = match["indent"], match["fence"], match["info"]
-        end = i + 1
-        while end < len(lines) and not re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[end]):
-            end += 1
-        if is_console_info(info):
-            where = f"{relative(page)}:{i + 1}"
-            previous = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
-            declared = _DECLARATION.match(previous)
-            if not declared:
-                raise ConsoleBlockError(
-                    f"{where}: console block without a declaration; put <!-- console: revision=REV --> "
-                    "or <!-- console: continue --> on the line before the fence"
-                )
-            block = Block(page, i + 1, parse_declaration(declared["words"], where), indent, (i + 1, end))
-            for n in range(i + 1, end):
-                text = lines[n][len(indent):] if lines[n].startswith(indent) else lines[n].lstrip()
-                if text.startswith("$ "):
-                    block.commands.append(Command(n + 1, text[2:], []))
-                elif block.commands:
-                    block.commands[-1].expected.append(text)
-                elif text.strip():
-                    raise ConsoleBlockError(f"{relative(page)}:{n + 1}: output before the first $ command")
-            if not block.commands:
-                raise ConsoleBlockError(f"{where}: console block without a $ command")
-            blocks.append(block)
-        i = end + 1
+        opening = fence.line - 1
+        previous = next((lines[j] for j in range(opening - 1, -1, -1) if lines[j].strip()), "")
+        declared = _DECLARATION.match(previous)
+        if not declared:
+            raise ConsoleBlockError(
+                f"{fence.where}: console block without a declaration; put <!-- console: revision=REV --> "
+                "or <!-- console: continue --> on the line before the fence"
+            )
+        indent = fence.indent
+        block = Block(page, fence.line, parse_declaration(declared["words"], fence.where), indent, fence.body)
+        for n in range(*fence.body):
+            text = lines[n][len(indent) :] if lines[n].startswith(indent) else lines[n].lstrip()
+            if text.startswith("$ "):
+                block.commands.append(Command(n + 1, text[2:], []))
+            elif block.commands:
+                block.commands[-1].expected.append(text)
+            elif text.strip():
+                raise ConsoleBlockError(f"{relative(page)}:{n + 1}: output before the first $ command")
+        if not block.commands:
+            raise ConsoleBlockError(f"{fence.where}: console block without a $ command")
+        blocks.append(block)
     return blocks
 
 
 def pages() -> list[Path]:
     """Every page of docs/ with at least one console fence."""
-    return sorted(p for p in DOCS.rglob("*.md") if any(is_console_info(m["info"]) for m in _fences(p)))
-
-
-def _fences(page: Path) -> Iterator[re.Match[str]]:
-    fence: str | None = None
-    for line in page.read_text(encoding="utf-8").splitlines():
-        match = _FENCE.match(line)
-        if fence is None and match:
-            fence = match["fence"]
-            yield match
-        elif fence is not None and line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-            fence = None
+    return sorted(p for p in DOCS.rglob("*.md") if any(is_console_info(f.info) for f in fences(p)))
 
 
 def commands(page: Path, block_id: str) -> list[str]:
@@ -212,8 +228,13 @@ class Session:
 
     def run(self, command: str) -> list[str]:
         result = subprocess.run(
-            ["bash", "-c", command], cwd=self.workdir, env=self.env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300,
+            ["bash", "-c", command],
+            cwd=self.workdir,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=300,
         )
         out = self.shown(result.stdout).rstrip("\n")
         lines = out.split("\n") if out else []
@@ -291,7 +312,10 @@ class PageRunner:
                 raise ConsoleBlockError(f"{block.where}: setup file {setup!r} not found under snippets/")
             done = subprocess.run(
                 ["psql", "--quiet", "--no-psqlrc", "--set", "ON_ERROR_STOP=1", "--file", str(path)],
-                env=session.env, capture_output=True, text=True, timeout=120,
+                env=session.env,
+                capture_output=True,
+                text=True,
+                timeout=120,
             )
             if done.returncode != 0:
                 raise ConsoleBlockError(f"{block.where}: setup {setup} failed:\n{done.stderr}")
@@ -316,9 +340,7 @@ def check_page(page: Path, update: bool = False) -> list[str]:
                 if update:
                     rewrites[command.line] = actual
                     continue
-                diff = "\n".join(
-                    difflib.unified_diff(command.expected, actual, "page", "fresh run", lineterm="")
-                )
+                diff = "\n".join(difflib.unified_diff(command.expected, actual, "page", "fresh run", lineterm=""))
                 problems.append(f"{relative(page)}:{command.line}: $ {command.text}\n{diff}")
     finally:
         runner.close()

@@ -13,12 +13,10 @@ A fence passes when it is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from tests.console_blocks import DOCS, ROOT, SNIPPETS, is_console_info, parse_page, relative
+from tests.console_blocks import DOCS, ROOT, SNIPPETS, fences, is_console_info, parse_page, relative
 
-_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
 _INCLUDE = re.compile(r'^--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[^"]+))?"\s*$')
 
 NOT_RUNNABLE = {
@@ -29,41 +27,14 @@ NOT_RUNNABLE = {
 }
 
 
-@dataclass
-class Fence:
-    page: Path
-    line: int
-    info: str
-    body: list[str]
-
-    @property
-    def where(self) -> str:
-        return f"{relative(self.page)}:{self.line}"
-
-
-def fences(page: Path) -> list[Fence]:
-    lines = page.read_text(encoding="utf-8").splitlines()
-    found: list[Fence] = []
-    i = 0
-    while i < len(lines):
-        match = _FENCE.match(lines[i])
-        if not match:
-            i += 1
-            continue
-        close = re.compile(rf"^\s*{re.escape(match['fence'][0])}{{{len(match['fence'])},}}\s*$")
-        end = i + 1
-        while end < len(lines) and not close.match(lines[end]):
-            end += 1
-        body = [line.strip() for line in lines[i + 1 : end] if line.strip()]
-        found.append(Fence(page, i + 1, match["info"].strip(), body))
-        i = end + 1
-    return found
-
-
 def _test_sources() -> str:
     texts = [p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("*.py")]
-    texts += [line for p in DOCS.rglob("*.md") for line in p.read_text(encoding="utf-8").splitlines()
-              if line.lstrip().startswith("<!-- console:")]
+    texts += [
+        line
+        for p in DOCS.rglob("*.md")
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line.lstrip().startswith("<!-- console:")
+    ]
     return "\n".join(texts)
 
 
@@ -94,10 +65,10 @@ def problems() -> tuple[list[str], set[tuple[str, str]]]:
             if is_console_info(fence.info):
                 continue
             if ".not-runnable" in fence.info.split():
-                marked.add((relative(page), fence.body[0] if fence.body else ""))
+                marked.add((relative(page), fence.content[0] if fence.content else ""))
                 continue
-            includes = [_INCLUDE.match(line) for line in fence.body]
-            if fence.body and all(includes):
+            includes = [_INCLUDE.match(line) for line in fence.content]
+            if fence.content and all(includes):
                 found += [
                     f"{fence.where}: includes {m['path']!r} by line numbers; use a named section"
                     for m in includes
@@ -123,7 +94,7 @@ def test_an_untested_python_block_is_reported_with_page_and_line(tmp_path: Path,
     page.write_text("# A page\n\n```python\nprint('hello')\n```\n")
     (only,) = fences(page)
     tested = _test_sources()
-    assert not all(_INCLUDE.match(line) for line in only.body)
+    assert not all(_INCLUDE.match(line) for line in only.content)
     assert only.where.endswith("page.md:3")
     assert include_problem("guide/no_such_file.py", tested) is not None
     assert include_problem("guide/savepoint_keep_step1.py", tested) is None

@@ -52,8 +52,13 @@ def run(
     """
     full_env = {**(db.env if env is None else env), "PYTHONUNBUFFERED": "1", "PSQLRC": os.devnull}
     result = subprocess.run(
-        list(args), cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, timeout=timeout,
+        list(args),
+        cwd=cwd,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
     )
     shown = display or shlex.join([Path(args[0]).name, *args[1:]])
     return Run(shown, result.returncode, result.stdout)
@@ -96,8 +101,10 @@ def check(relative: str, fresh: str, update: bool, snippets: Path = SNIPPETS) ->
     pages = ", ".join(pages_including(relative)) or "no page"
     diff = "".join(
         difflib.unified_diff(
-            captured.splitlines(keepends=True), fresh.splitlines(keepends=True),
-            f"snippets/{relative} (captured)", "fresh run",
+            captured.splitlines(keepends=True),
+            fresh.splitlines(keepends=True),
+            f"snippets/{relative} (captured)",
+            "fresh run",
         )
     )
     raise AssertionError(
@@ -118,6 +125,26 @@ class Captures:
         """Compare ``result``'s transcript with ``<scenario>/<name>``; returns ``result``."""
         check(f"scenarios/{self.scenario}/{name}", result.transcript, self.update)
         return result
+
+
+def break_at(db: Database, captures: Captures, revision: str, case: str, label: str) -> str:
+    """Upgrade to ``revision``, load ``<case>/bad-data.sql``, fail ``upgrade head``, check nothing changed.
+
+    ``label`` is the diagnosis category the failure must name ("integrity constraint", ...).
+    Returns what the failed upgrade printed.
+    """
+    assert alembic(db, "upgrade", revision).returncode == 0
+    loaded = psql(db, captures.dir, "-v", "ON_ERROR_STOP=1", "-q", "-f", f"{case}/bad-data.sql")
+    assert loaded.returncode == 0, loaded.output
+    before = db.fingerprint()
+
+    failed = captures.check(f"{case}/upgrade.txt", alembic(db, "upgrade", "head"))
+
+    assert failed.returncode == 1
+    assert f"ERROR - Migration failed due to {label}: " in failed.output
+    assert "ROLLBACK: Transaction has been rolled back." in failed.output
+    assert db.fingerprint() == before
+    return failed.output
 
 
 def captured_files(scenario: str) -> list[str]:

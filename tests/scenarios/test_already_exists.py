@@ -17,11 +17,12 @@ import sqlalchemy as sa
 
 from tests import fingerprint
 from tests.conftest import PROJECT, Database, server
-from tests.scenarios.capture import Captures, Run, alembic, captured_files, mismatch_message, psql, run
+from tests.scenarios.capture import Captures, Run, alembic, break_at, captured_files, mismatch_message, psql, run
 
 SCENARIO = "already-exists"
 PAGE = "docs/failures/already-exists.md"
 HEAD = "0009"
+LABEL = "schema conflict"
 
 
 @pytest.fixture(scope="module")
@@ -43,25 +44,11 @@ def clean_schema() -> Iterator[str]:
 def compare(database: Database, captures: Captures, revision: str, table: str) -> Run:
     script = captures.dir / "compare-with-revision.sh"
     return run(
-        database, ["bash", str(script), revision, table], cwd=PROJECT,
+        database,
+        ["bash", str(script), revision, table],
+        cwd=PROJECT,
         display=f"bash compare-with-revision.sh {revision} {table}",
     )
-
-
-def break_at(database: Database, captures: Captures, revision: str, case: str) -> str:
-    """Upgrade to ``revision``, create the object by hand, fail the upgrade, check nothing changed."""
-    assert alembic(database, "upgrade", revision).returncode == 0
-    loaded = psql(database, captures.dir, "-v", "ON_ERROR_STOP=1", "-q", "-f", f"{case}/bad-data.sql")
-    assert loaded.returncode == 0, loaded.output
-    before = database.fingerprint()
-
-    failed = captures.check(f"{case}/upgrade.txt", alembic(database, "upgrade", "head"))
-
-    assert failed.returncode == 1
-    assert "ERROR - Migration failed due to schema conflict: " in failed.output
-    assert "ROLLBACK: Transaction has been rolled back." in failed.output
-    assert database.fingerprint() == before
-    return failed.output
 
 
 def retry(database: Database, captures: Captures, case: str, clean_schema: str) -> None:
@@ -75,7 +62,7 @@ def test_object_is_what_the_migration_creates_so_stamp(
     database: Database, update_snapshots: bool, clean_schema: str
 ) -> None:
     captures = Captures(SCENARIO, update_snapshots)
-    failed = break_at(database, captures, "0006", "stamp")
+    failed = break_at(database, captures, "0006", "stamp", LABEL)
     assert 'schema conflict: relation "audit_log" already exists' in failed
 
     same = captures.check("stamp/compare.txt", compare(database, captures, "0007", "audit_log"))
@@ -97,7 +84,7 @@ def test_object_differs_from_what_the_migration_creates_so_drop_and_retry(
     database: Database, update_snapshots: bool, clean_schema: str
 ) -> None:
     captures = Captures(SCENARIO, update_snapshots)
-    failed = break_at(database, captures, "0007", "drop")
+    failed = break_at(database, captures, "0007", "drop", LABEL)
     assert 'schema conflict: column "phone" of relation "users" already exists' in failed
 
     different = captures.check("drop/compare.txt", compare(database, captures, "0008", "users"))
@@ -116,12 +103,10 @@ def test_object_differs_from_what_the_migration_creates_so_drop_and_retry(
     ]
 
 
-def test_stamping_a_different_object_would_leave_the_wrong_schema(
-    database: Database, clean_schema: str
-) -> None:
+def test_stamping_a_different_object_would_leave_the_wrong_schema(database: Database, clean_schema: str) -> None:
     """Why the comparison matters: stamp over the hand-made integer column and head is not head."""
     captures = Captures(SCENARIO, update=False)
-    break_at(database, captures, "0007", "drop")
+    break_at(database, captures, "0007", "drop", LABEL)
     assert alembic(database, "stamp", "0008").returncode == 0
     assert alembic(database, "upgrade", "head").returncode == 0
     assert database.fingerprint().schema != clean_schema

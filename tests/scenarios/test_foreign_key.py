@@ -11,27 +11,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Database
-from tests.scenarios.capture import Captures, alembic, captured_files, mismatch_message, psql
+from tests.scenarios.capture import Captures, alembic, break_at, captured_files, mismatch_message, psql
 
 SCENARIO = "foreign-key"
 PAGE = "docs/failures/foreign-key.md"
 HEAD = "0009"
-
-
-def break_at(database: Database, captures: Captures, revision: str, case: str) -> str:
-    """Upgrade to ``revision``, load ``case``'s bad data, fail the upgrade and check nothing changed."""
-    assert alembic(database, "upgrade", revision).returncode == 0
-    loaded = psql(database, captures.dir, "-v", "ON_ERROR_STOP=1", "-q", "-f", f"{case}/bad-data.sql")
-    assert loaded.returncode == 0, loaded.output
-    before = database.fingerprint()
-
-    failed = captures.check(f"{case}/upgrade.txt", alembic(database, "upgrade", "head"))
-
-    assert failed.returncode == 1
-    assert "ERROR - Migration failed due to integrity constraint: " in failed.output
-    assert "ROLLBACK: Transaction has been rolled back." in failed.output
-    assert database.fingerprint() == before
-    return failed.output
+LABEL = "integrity constraint"
 
 
 def retry(database: Database, captures: Captures, case: str) -> None:
@@ -42,13 +27,11 @@ def retry(database: Database, captures: Captures, case: str) -> None:
 
 def test_orphaned_rows_under_a_new_foreign_key(database: Database, update_snapshots: bool) -> None:
     captures = Captures(SCENARIO, update_snapshots)
-    upgrade = break_at(database, captures, "0004", "orphans")
+    upgrade = break_at(database, captures, "0004", "orphans", LABEL)
     assert 'insert or update on table "events" violates foreign key constraint "fk_events_camera_id"' in upgrade
     assert 'DETAIL: Key (camera_id)=(7) is not present in table "cameras".' in upgrade
 
-    found = captures.check(
-        "orphans/find-orphans.txt", psql(database, captures.dir, "-f", "orphans/find-orphans.sql")
-    )
+    found = captures.check("orphans/find-orphans.txt", psql(database, captures.dir, "-f", "orphans/find-orphans.sql"))
     assert "         7 |      2" in found.output
     deleted = captures.check(
         "orphans/delete-orphans.txt",
@@ -64,7 +47,7 @@ def test_orphaned_rows_under_a_new_foreign_key(database: Database, update_snapsh
 
 def test_deleting_rows_that_are_still_referenced(database: Database, update_snapshots: bool) -> None:
     captures = Captures(SCENARIO, update_snapshots)
-    upgrade = break_at(database, captures, "0005", "still-referenced")
+    upgrade = break_at(database, captures, "0005", "still-referenced", LABEL)
     assert 'update or delete on table "cameras" violates foreign key constraint "fk_events_camera_id"' in upgrade
     assert 'DETAIL: Key (id)=(2) is still referenced from table "events".' in upgrade
 
