@@ -22,7 +22,12 @@ from tests.normalize import normalize
 SNIPPETS = ROOT / "snippets"
 SCENARIOS = SNIPPETS / "scenarios"
 DOCS = ROOT / "docs"
-UPDATE_COMMAND = "python -m pytest tests/scenarios --update-snapshots"
+
+
+def update_command() -> str:
+    """The command that rewrites the captures of the test running now."""
+    current = os.environ.get("PYTEST_CURRENT_TEST", "tests").split("::")[0]
+    return f"python -m pytest {current} --update-snapshots"
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ def check(relative: str, fresh: str, update: bool, snippets: Path = SNIPPETS) ->
     )
     raise AssertionError(
         f"snippets/{relative}, shown on {pages}, differs from a fresh run. "
-        f"If the change is deliberate, rewrite it with: {UPDATE_COMMAND}\n{diff}"
+        f"If the change is deliberate, rewrite it with: {update_command()}\n{diff}"
     )
 
 
