@@ -9,7 +9,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "tests", "scenarios", "docs"]
+nox.options.sessions = ["lint", "tests", "scenarios", "docs", "browser", "docs-zensical"]
 
 #: One nox session per documented failure scenario: name -> one-line description.
 SCENARIOS = {
@@ -66,6 +66,25 @@ def docs(session: nox.Session) -> None:
     """Build the guide with `mkdocs build --strict`."""
     session.install("-e", ".[docs]")
     session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """The built guide in headless Chromium: pages, links, search, copy buttons, palettes, phone width, requests.
+
+    Uses the system's Chromium (Debian: apt-get install chromium; or CHROMIUM=/path); screenshots and
+    the request log go to artifacts/.
+    """
+    session.install("-e", ".[browser]")
+    session.run("pytest", "tests/browser", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session(name="docs-zensical")
+def docs_zensical(session: nox.Session) -> None:
+    """Build the guide with Zensical (Material's successor) and compare pages and code blocks with MkDocs."""
+    session.install("-e", ".[zensical]")
+    session.run("zensical", "--version")
+    session.run("pytest", "tests/zensical", "-rA", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session
