@@ -152,6 +152,7 @@ def new_context(
                 route.continue_()
             else:
                 log.blocked.append(url)
+                request_log.append(f"{request.node.nodeid}: BLOCKED {route.request.method} {url}")
                 route.abort("blockedbyclient")
 
         def on_request(req: Request) -> None:

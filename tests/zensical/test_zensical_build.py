@@ -19,6 +19,11 @@ import pytest
 from tests.browser.site import build_mkdocs
 from tests.zensical.compare import build_zensical, code_blocks, pages, zensical_command
 
+if zensical_command() is None:
+    pytest.skip(
+        "zensical not installed: nox -s docs-zensical, or pip install -e '.[zensical]'", allow_module_level=True
+    )
+
 
 @dataclass
 class Builds:
@@ -29,8 +34,6 @@ class Builds:
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
-    if zensical_command() is None:
-        pytest.skip("zensical not installed: nox -s docs-zensical, or pip install -e '.[zensical]'")
     work = tmp_path_factory.mktemp("zensical")
     site, output = build_zensical(work)
     mkdocs_site = tmp_path_factory.mktemp("mkdocs") / "site"
