@@ -12,14 +12,12 @@ if TYPE_CHECKING:  # playwright is imported by the fixtures, so that its absence
     from playwright.sync_api import Page
 
 #: query -> (the page it should find, the worst acceptable rank among the result pages).
-#: "pg_dump": the restore page is 4th, after the corrections page, the already-exists page and the
-#: checklist, which all mention pg_dump in their text. It is on the first screen of results; a
-#: `search: boost` in the page's front matter would move it up.
+#: "pg_dump" is in the text of several pages; the restore page's front matter boosts it to the top.
 QUERIES = {
     "stamp": ("recovery/skip-with-stamp/", 1),
     "duplicate key": ("failures/duplicate-key/", 1),
     "downgrade base": ("manual-rollback/", 1),
-    "pg_dump": ("recovery/restore-from-backup/", 5),
+    "pg_dump": ("recovery/restore-from-backup/", 1),
     "savepoint": ("helpers/savepoints/", 1),
 }
 
