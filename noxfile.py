@@ -23,9 +23,11 @@ SCENARIOS = {
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite (all but the failure scenarios) against a throwaway PostgreSQL server."""
+    """Run the test suite against a throwaway PostgreSQL server (scenarios, browser, Zensical: own sessions)."""
     session.install("-e", ".[test]")
-    session.run("pytest", "--ignore=tests/scenarios", *session.posargs)
+    session.run(
+        "pytest", "--ignore=tests/scenarios", "--ignore=tests/browser", "--ignore=tests/zensical", *session.posargs
+    )
 
 
 @nox.session
