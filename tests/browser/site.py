@@ -18,12 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.console_blocks import fences
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 SNIPPET_BASES = (ROOT / "snippets", ROOT / "helpers")  # mkdocs.yml: pymdownx.snippets base_path
 ARTIFACTS = ROOT / "artifacts"
 
-_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
 _INCLUDE = re.compile(r'^--8<--\s+"(?P<spec>[^"]+)"\s*$')
 _SECTION_MARK = re.compile(r"--8<--\s+\[(?P<kind>start|end):(?P<name>[^\]]+)\]")
 
@@ -32,7 +33,11 @@ def build_mkdocs(site_dir: Path) -> None:
     """``mkdocs build --strict`` of the working tree into ``site_dir``; raises with mkdocs' output on failure."""
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if result.returncode != 0:
         raise RuntimeError(f"mkdocs build --strict failed:\n{result.stdout}{result.stderr}")
@@ -137,24 +142,13 @@ def code_blocks(page: Path) -> list[CodeBlock]:
     """Every fenced code block of a Markdown page, in page order, includes resolved."""
     lines = page.read_text(encoding="utf-8").splitlines()
     blocks: list[CodeBlock] = []
-    i = 0
-    while i < len(lines):
-        match = _FENCE.match(lines[i])
-        if not match:
-            i += 1
-            continue
-        indent, fence = match["indent"], match["fence"]
-        close = re.compile(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
-        end = i + 1
-        while end < len(lines) and not close.match(lines[end]):
-            end += 1
-        body = [line[len(indent):] if line.startswith(indent) else line.lstrip() for line in lines[i + 1 : end]]
-        includes = [_INCLUDE.match(line.strip()) for line in body if line.strip()]
+    for fence in fences(page):
+        indent = fence.indent
+        body = [line[len(indent) :] if line.startswith(indent) else line.lstrip() for line in lines[slice(*fence.body)]]
+        includes = [_INCLUDE.match(line) for line in fence.content]
         only = bool(includes) and all(includes)
         shown = "".join(resolve_include(m["spec"]) for m in includes if m) if only else "\n".join(body) + "\n"
-        where = f"{page.relative_to(ROOT).as_posix()}:{i + 1}"
-        blocks.append(CodeBlock(where, _language(match["info"]), shown, only))
-        i = end + 1
+        blocks.append(CodeBlock(fence.where, _language(fence.info), shown, only))
     return blocks
 
 
