@@ -111,7 +111,7 @@ def database() -> Iterator[Database]:
         yield Database(name, engine, env)
     finally:
         engine.dispose()
-        srv.drop_database(name)
+        srv.discard_database(name)
 
 
 @pytest.fixture

@@ -279,7 +279,7 @@ class PageRunner:
 
     def close(self) -> None:
         for name in self.databases:
-            self.server.drop_database(name)
+            self.server.discard_database(name)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start(self, block: Block) -> Session:

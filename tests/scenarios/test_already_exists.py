@@ -38,7 +38,7 @@ def clean_schema() -> Iterator[str]:
         yield db.fingerprint().schema
         engine.dispose()
     finally:
-        srv.drop_database(name)
+        srv.discard_database(name)
 
 
 def compare(database: Database, captures: Captures, revision: str, table: str) -> Run:
