@@ -1,4 +1,4 @@
--- Rows in every table of revision 0007, for the backup and restore drill.
+-- Rows in every table of revision 0007 (and so of the head, 0009): the backup drill, the table sizes.
 INSERT INTO users (id, email, name) VALUES (1, 'ann@example.com', 'Ann'), (2, 'bob@example.com', 'Bob');
 INSERT INTO cameras (id, owner_id, name, location, status) VALUES
     (1, 1, 'Front door', 'porch', 'active'),
