@@ -44,11 +44,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.normalize import normalize
+from tests.project_copy import project_with
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
-PROJECT = SNIPPETS / "project"
 SHOWN_DATABASE = "security"
 SHOWN_WORKDIR = "~/security"
 EXIT_MARKER = "[exit status {}]"
@@ -291,12 +291,10 @@ class PageRunner:
             return self.session
         name = self.server.create_database()
         self.databases.append(name)
-        workdir = self.tmp / f"security-{len(self.databases)}"
-        shutil.copytree(PROJECT, workdir, ignore=shutil.ignore_patterns("__pycache__"))
-        for added in filter(None, block.options.get("add", "").split(",")):
-            if not (SNIPPETS / added).is_file():
-                raise ConsoleBlockError(f"{block.where}: add file {added!r} not found under snippets/")
-            shutil.copy(SNIPPETS / added, workdir / "versions" / Path(added).name)
+        added = [name for name in block.options.get("add", "").split(",") if name]
+        for missing in (name for name in added if not (SNIPPETS / name).is_file()):
+            raise ConsoleBlockError(f"{block.where}: add file {missing!r} not found under snippets/")
+        workdir = project_with(self.tmp, *added, name=f"security-{len(self.databases)}")
         env = {**os.environ, **self.server.env(name), "PSQLRC": "/dev/null", "PAGER": "cat"}
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
         _upgrade(self.server.url(name), workdir, block.options["revision"])

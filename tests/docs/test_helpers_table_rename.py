@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import Database
-from tests.docs.project_copy import alembic, project_with, psql_file
+from tests.project_copy import alembic, project_with, psql_file
 
 
 def _tables(database: Database) -> set[str]:

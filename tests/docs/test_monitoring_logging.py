@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from tests.conftest import Database
-from tests.docs.project_copy import SNIPPETS, alembic, project_with
+from tests.project_copy import SNIPPETS, alembic, project_with
 
 SECTION = re.compile(r"# --8<-- \[start:logger_alembic\]\n.*?# --8<-- \[end:logger_alembic\]\n", re.S)
 

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 from tests.conftest import Database
-from tests.console_blocks import DOCS, PROJECT, SNIPPETS, commands
+from tests.console_blocks import DOCS, commands
+from tests.project_copy import project_with, psql_file
 
 PAGE = DOCS / "recovery" / "restore-from-backup.md"
-
-
-def _workdir(tmp_path: Path) -> Path:
-    workdir = tmp_path / "security"
-    shutil.copytree(PROJECT, workdir, ignore=shutil.ignore_patterns("__pycache__"))
-    return workdir
 
 
 def _run(database: Database, workdir: Path, block_id: str) -> list[subprocess.CompletedProcess[str]]:
@@ -25,16 +19,14 @@ def _run(database: Database, workdir: Path, block_id: str) -> list[subprocess.Co
 
 def _with_data(database: Database) -> None:
     assert database.alembic("upgrade", "0007").returncode == 0
-    setup = database.run(["psql", "--set", "ON_ERROR_STOP=1", "--quiet", "--file",
-                          str(SNIPPETS / "guide" / "data" / "sample_data.sql")])
-    assert setup.returncode == 0, setup.stderr
+    psql_file(database, "guide/data/sample_data.sql")
 
 
 def test_drill_backup_drop_create_restore_brings_back_schema_rows_and_revision(
     database: Database, tmp_path: Path
 ) -> None:
     _with_data(database)
-    workdir = _workdir(tmp_path)
+    workdir = project_with(tmp_path)
     before = database.fingerprint()
     assert sum(before.row_counts.values()) > 500 and before.alembic_version == ("0007",)
 
@@ -51,7 +43,7 @@ def test_restore_into_existing_database_stops_with_status_3_and_changes_nothing(
     database: Database, tmp_path: Path
 ) -> None:
     _with_data(database)
-    workdir = _workdir(tmp_path)
+    workdir = project_with(tmp_path)
     before = database.fingerprint()
 
     dump, restore = _run(database, workdir, "existing")
@@ -66,7 +58,7 @@ def test_restore_from_missing_file_runs_nothing(database: Database, tmp_path: Pa
     _with_data(database)
     before = database.fingerprint()
 
-    (missing,) = _run(database, _workdir(tmp_path), "missing")
+    (missing,) = _run(database, project_with(tmp_path), "missing")
 
     assert missing.returncode == 1
     assert "No such file or directory" in missing.stderr
@@ -77,7 +69,7 @@ def test_truncated_backup_fails_the_check_but_restores_partially_with_status_0(
     database: Database, tmp_path: Path
 ) -> None:
     _with_data(database)
-    workdir = _workdir(tmp_path)
+    workdir = project_with(tmp_path)
     assert all(r.returncode == 0 for r in _run(database, workdir, "backup"))
 
     _cut, check, _drop, _create, restore, listing = _run(database, workdir, "truncated")

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.docs.project_copy import SNIPPETS, project_with
+from tests.project_copy import SNIPPETS, project_with
 
 HOOK = SNIPPETS / "guide" / "check_single_head.py"
 

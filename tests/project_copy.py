@@ -11,9 +11,9 @@ from tests.conftest import PROJECT, Database, alembic_path
 SNIPPETS = PROJECT.parent
 
 
-def project_with(tmp_path: Path, *added: str) -> Path:
-    """Copy snippets/project to ``tmp_path`` and add each snippets/ file to its versions/."""
-    workdir = tmp_path / "security"
+def project_with(tmp_path: Path, *added: str, name: str = "security") -> Path:
+    """Copy snippets/project to ``tmp_path/name`` and add each snippets/ file to its versions/."""
+    workdir = tmp_path / name
     shutil.copytree(PROJECT, workdir, ignore=shutil.ignore_patterns("__pycache__"))
     for name in added:
         shutil.copy(SNIPPETS / name, workdir / "versions" / Path(name).name)
