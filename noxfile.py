@@ -26,7 +26,7 @@ def tests(session: nox.Session) -> None:
     """Run the test suite against a throwaway PostgreSQL server (scenarios, browser, Zensical: own sessions)."""
     session.install("-e", ".[test]")
     session.run(
-        "pytest", "--ignore=tests/scenarios", "--ignore=tests/browser", "--ignore=tests/zensical", *session.posargs
+        "pytest", "--ignore=tests/docs/failures", "--ignore=tests/browser", "--ignore=tests/zensical", *session.posargs
     )
 
 
@@ -34,13 +34,13 @@ def tests(session: nox.Session) -> None:
 def scenarios(session: nox.Session) -> None:
     """Run every failure scenario end to end: break, fail, unchanged, resolve, retry."""
     session.install("-e", ".[test]")
-    session.run("pytest", "tests/scenarios", *session.posargs)
+    session.run("pytest", "tests/docs/failures", *session.posargs)
 
 
 def _scenario_session(name: str, description: str) -> None:
     def run(session: nox.Session) -> None:
         session.install("-e", ".[test]")
-        session.run("pytest", f"tests/scenarios/test_{name.replace('-', '_')}.py", *session.posargs)
+        session.run("pytest", f"tests/docs/failures/test_{name.replace('-', '_')}.py", *session.posargs)
 
     run.__doc__ = description
     nox.session(name=f"scenario-{name}", default=False)(run)

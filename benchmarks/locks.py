@@ -24,8 +24,8 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from helpers import MigrationContext
-from tests import throwaway
-from tests.migrating import migration
+from tests.support import throwaway
+from tests.support.migrating import migration
 
 SETUP = """
 CREATE TABLE cameras (id int PRIMARY KEY);

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 
 from helpers.advisory import MigrationLockTimeoutError, lock_key, migration_lock
 from helpers.errors import MigrationHelperError
-from tests.conftest import PROJECT, Database, alembic_path
+from tests.support.database import Database
+from tests.support.paths import PROJECT
+from tests.support.transcript import alembic_path
 
 HEAD = "0009"
 
@@ -66,13 +68,13 @@ def test_the_second_run_gives_up_after_the_wait_and_says_who_holds_the_lock(data
         result = database.alembic("-x", "migration_lock_wait=1s", "upgrade", "head")
 
     assert result.returncode == 1
-    assert "Another migration run holds the migration lock: pid " in result.stderr
-    assert "application_name 'deploy-1'" in result.stderr
+    assert "Another migration run holds the migration lock: pid " in result.output
+    assert "application_name 'deploy-1'" in result.output
     assert (
         "Migration failed due to a failed pre-flight check: Another migration run still holds the "
         "migration lock after 1s"
-    ) in result.stderr
-    assert "Traceback" not in result.stderr
+    ) in result.output
+    assert "Traceback" not in result.output
     assert database.fingerprint() == before
 
 
@@ -87,7 +89,7 @@ def test_the_lock_is_released_after_a_failed_run(database: Database) -> None:
 def test_bad_wait_names_the_value(database: Database) -> None:
     result = database.alembic("-x", "migration_lock_wait=forever", "upgrade", "head")
     assert result.returncode != 0
-    assert "migration_lock_wait 'forever' is not valid" in result.stderr
+    assert "migration_lock_wait 'forever' is not valid" in result.output
     with (
         database.engine.connect() as conn,
         pytest.raises(MigrationHelperError, match="-1"),

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from helpers import MigrationHelperError
-from tests.conftest import Database
-from tests.migrating import migration
+from tests.support.database import Database
+from tests.support.migrating import migration
 
 VALUES = {"email_normalized": sa.text("lower(email)"), "touched": sa.text("touched + 1")}
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from helpers import InvalidColumnTypeError, InvalidIdentifierError, MigrationContext, MigrationHelperError
-from tests.conftest import Database
+from tests.support.database import Database
 
 
 def table_names(conn: sa.Connection, schema: str | None = None) -> set[str]:

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from helpers import MigrationHelperError, diagnose, log_failure
 from helpers import diagnosis as d
-from tests.conftest import Database, server
+from tests.support.database import Database, server
 
 
 def provoke(engine: sa.Engine, *statements: str) -> BaseException:

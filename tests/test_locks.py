@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from helpers import LockRetriesExhaustedError, MigrationHelperError, growing_schedule, with_lock_retries
 from helpers.diagnosis import diagnose
-from tests.conftest import Database
-from tests.migrating import migration
+from tests.support.database import Database
+from tests.support.migrating import migration
 
 SCHEDULE = (0.05, 0.1, 0.2, 0.4, 0.8)
 

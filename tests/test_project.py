@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
 import re
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from tests.conftest import PROJECT, Database
+from tests.support.database import Database
+from tests.support.paths import PROJECT
+from tests.support.transcript import alembic, alembic_path
 
 HEAD = "0009"
 APP_TABLES = {"users", "cameras", "events", "audit_log"}
@@ -21,12 +24,12 @@ def tables(db: Database) -> set[str]:
 
 def test_upgrade_head_then_downgrade_base(database: Database) -> None:
     up = database.alembic("upgrade", "head")
-    assert up.returncode == 0, up.stderr
+    assert up.returncode == 0, up.output
     assert tables(database) == APP_TABLES | {"alembic_version"}
     assert database.scalar("SELECT version_num FROM alembic_version") == HEAD
 
     down = database.alembic("downgrade", "base")
-    assert down.returncode == 0, down.stderr
+    assert down.returncode == 0, down.output
     # downgrade base drops every table the migrations created, but alembic_version stays, empty.
     assert tables(database) == {"alembic_version"}
     assert database.scalar("SELECT count(*) FROM alembic_version") == 0
@@ -36,9 +39,9 @@ def test_successful_upgrade_logs_revision_and_table_count_before_and_after(datab
     assert database.alembic("upgrade", "0002").returncode == 0
     result = database.alembic("upgrade", "head")
     assert result.returncode == 0
-    assert "INFO - Before migration: revision 0002, 2 tables" in result.stderr
-    assert f"INFO - After migration: revision {HEAD}, 4 tables" in result.stderr
-    assert "INFO - Before migration" not in database.alembic("current").stderr
+    assert "INFO - Before migration: revision 0002, 2 tables" in result.output
+    assert f"INFO - After migration: revision {HEAD}, 4 tables" in result.output
+    assert "INFO - Before migration" not in database.alembic("current").output
 
 
 def test_failed_upgrade_prints_diagnosis_exits_1_and_changes_nothing(database: Database) -> None:
@@ -49,7 +52,7 @@ def test_failed_upgrade_prints_diagnosis_exits_1_and_changes_nothing(database: D
     result = database.alembic("upgrade", "head")
 
     assert result.returncode == 1
-    lines = result.stderr.splitlines()
+    lines = result.output.splitlines()
     first = lines.index(
         'ERROR - Migration failed due to integrity constraint: could not create unique index "ix_users_email"'
     )
@@ -59,7 +62,7 @@ def test_failed_upgrade_prints_diagnosis_exits_1_and_changes_nothing(database: D
     )
     assert lines[first + 2] == "DETAIL: Key (email)=(ann@example.com) is duplicated."
     assert lines[first + 3].startswith("NEXT: Find the duplicates")
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.output
     assert database.fingerprint() == before
 
 
@@ -71,14 +74,14 @@ def test_one_transaction_keeps_none_of_the_revisions_before_the_failing_one(data
     result = database.alembic("upgrade", "head")
 
     assert result.returncode == 1
-    assert "Running upgrade 0004 -> 0005" in result.stderr
-    assert 'violates foreign key constraint "fk_events_camera_id"' in result.stderr
+    assert "Running upgrade 0004 -> 0005" in result.output
+    assert 'violates foreign key constraint "fk_events_camera_id"' in result.output
     assert database.scalar("SELECT version_num FROM alembic_version") == "0004"
 
 
 def test_missing_database_url_is_one_clear_line(database: Database) -> None:
     env = {k: v for k, v in database.env.items() if k != "DATABASE_URL"}
-    result = database.run([database.alembic_path, "upgrade", "head"], env=env)
+    result = subprocess.run([alembic_path(), "upgrade", "head"], cwd=PROJECT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     message = "DATABASE_URL is not set; export it, e.g. DATABASE_URL=postgresql://user@host/security"
     assert result.stdout.strip() == f"FAILED: {message}"
@@ -89,20 +92,16 @@ def test_missing_database_url_is_one_clear_line(database: Database) -> None:
 def test_bad_lock_timeout_names_the_value(database: Database) -> None:
     result = database.alembic("-x", "lock_timeout=5 seconds; DROP TABLE users", "upgrade", "head")
     assert result.returncode != 0
-    assert "lock_timeout '5 seconds; DROP TABLE users' is not valid" in result.stderr
+    assert "lock_timeout '5 seconds; DROP TABLE users' is not valid" in result.output
 
 
 def test_libpq_style_url_is_accepted(database: Database) -> None:
     url = database.url.replace("postgresql+psycopg://", "postgresql://")
-    result = database.run([database.alembic_path, "upgrade", "0001"], env={**database.env, "DATABASE_URL": url})
-    assert result.returncode == 0, result.stderr
+    result = alembic("upgrade", "0001", env={**database.env, "DATABASE_URL": url})
+    assert result.returncode == 0, result.output
 
 
 def test_offline_sql_needs_no_database_and_runs_in_one_transaction() -> None:
-    import subprocess
-
-    from tests.conftest import alembic_path
-
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
     result = subprocess.run(
         [alembic_path(), "upgrade", "head", "--sql"], cwd=PROJECT, env=env, capture_output=True, text=True
@@ -130,7 +129,7 @@ def test_every_revision_downgrades_one_step_at_a_time(database: Database) -> Non
     assert database.alembic("upgrade", "head").returncode == 0
     for expected in ["0008", "0007", "0006", "0005", "0004", "0003", "0002", "0001"]:
         result = database.alembic("downgrade", "-1")
-        assert result.returncode == 0, result.stderr
+        assert result.returncode == 0, result.output
         assert database.scalar("SELECT version_num FROM alembic_version") == expected
     assert database.alembic("downgrade", "-1").returncode == 0
     assert tables(database) == {"alembic_version"}

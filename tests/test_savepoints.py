@@ -12,7 +12,7 @@ from helpers import (
     release_savepoint,
     rollback_to_savepoint,
 )
-from tests.conftest import Database
+from tests.support.database import Database
 
 
 def columns(engine: sa.Engine) -> set[str]:

@@ -7,8 +7,8 @@ import subprocess
 import pytest
 import sqlalchemy as sa
 
-from tests import throwaway
-from tests.conftest import Database, server
+from tests.support import throwaway
+from tests.support.database import Database, server
 
 
 def test_docker_probe_answers_false_quickly_without_a_daemon(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,4 +49,4 @@ def test_client_tools_are_on_path(database: Database) -> None:
     for tool in ("psql", "pg_dump", "createdb", "dropdb"):
         assert subprocess.run([tool, "--version"], capture_output=True, env=database.env).returncode == 0, tool
     result = database.run(["psql", "-Atc", "SELECT current_database()"])
-    assert result.stdout.strip() == database.name
+    assert result.output.strip() == database.name

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, Database
+from tests.support.database import Database
+from tests.support.paths import ROOT
 
 HELPERS = ROOT / "helpers"
 

@@ -1,6 +1,6 @@
 // Copy buttons of shell transcripts copy the commands only: the lines that start with "$ ", without
 // the "$ " and without the output. A transcript is a console block, or a text block (a captured
-// run included from snippets/scenarios/) whose first line is a "$ " command. Every other block
+// run included from snippets/failures/) whose first line is a "$ " command. Every other block
 // copies exactly what it shows.
 //
 // Material's copy button copies the `data-copy` attribute of the nearest element that has one,

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.console_blocks import fences
+from tests.support.fences import fences
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

@@ -1,0 +1,155 @@
+"""docs/failures/connection-lost.md: the migration's connection is cut mid-run, three ways.
+
+The migration is made to wait (the lock-timeout scenario's blocking session holds a lock revision
+0009 needs, and the run may wait a minute), then its connection is cut: the backend terminated,
+the TCP connection closed under the client by a proxy, and the same over SSL. Each time the
+transaction is rolled back, and the retry reaches head.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from tests.support.database import Database
+from tests.support import sessions, ssl_server
+from tests.support.paths import page, relative, snippet_dir
+from tests.support.proxy import Proxy
+from tests.support.scenario import Captures
+from tests.support.snapshots import mismatch_message
+from tests.support.transcript import Background, Run, alembic, alembic_path
+
+PAGE = page("failures/connection-lost")
+HEAD = "0009"
+BLOCKER = snippet_dir(page("failures/lock-timeout")) / "blocker.sql"
+MIGRATION = "%ALTER TABLE %cameras%"
+
+
+def prepare(database: Database) -> None:
+    assert database.alembic("upgrade", "0007").returncode == 0, "upgrade to 0007"
+    database.sql("INSERT INTO users (id, email, name) VALUES (1, 'ann@example.com', 'Ann')")
+    database.sql("INSERT INTO cameras (id, owner_id, name) VALUES (1, 1, 'Front door'), (2, 1, 'Garage')")
+
+
+def lose_connection(
+    database: Database,
+    captures: Captures,
+    name: str,
+    cut: Callable[[int], None],
+    migrate_env: dict[str, str] | None = None,
+    leftover: bool = False,
+) -> str:
+    """Run the migration, cut its connection while it waits, and prove the rollback; returns its output."""
+    prepare(database)
+    with sessions.blocker(database, BLOCKER):
+        before = database.fingerprint()
+        args = [alembic_path(), "-x", "lock_timeout=1min", "upgrade", "head"]
+        with Background(args, env=migrate_env or database.env) as migration:
+            pid = sessions.wait_until_waiting(database, MIGRATION)
+            cut(pid)
+            lost = captures.check(f"{name}.txt", migration.finish())
+        assert lost.returncode == 1
+        assert "ERROR - Migration failed due to lost connection: " in lost.output
+        assert "ROLLBACK: The connection was lost before COMMIT" in lost.output
+
+        alive = database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid", pid=pid)
+        if leftover:
+            # The server has not noticed: the migration's backend still waits, holding its locks.
+            assert alive == 1
+            end_leftover(database, captures, name, pid)
+        sessions.wait_until_gone(database, pid)
+        assert database.fingerprint() == before  # rolled back: 0008's column is gone too
+        current = database.alembic("current")
+        assert "0007" in current.output and "(head)" not in current.output
+        if name == "terminated":
+            captures.check("current.txt", current)
+
+    retry = captures.check("retry.txt", run_alembic(database, migrate_env, "upgrade", "head"))
+    assert retry.returncode == 0
+    assert f"{HEAD} (head)" in database.alembic("current").output
+    assert database.scalar("SELECT count(*) FROM cameras") == 2
+    return lost.output
+
+
+def run_alembic(database: Database, env: dict[str, str] | None, *args: str) -> Run:
+    return alembic(*args, env=env) if env is not None else database.alembic(*args)
+
+
+def end_leftover(database: Database, captures: Captures, name: str, pid: int) -> None:
+    """Find the leftover migration session with the page's query and end it (captured for TCP)."""
+    found = captures.psql(database, "-x", "-f", "find-leftover.sql")
+    assert found.returncode == 0, found.output
+    assert f"pid             | {pid}" in found.output
+    ended = captures.psql(database, "-v", f"pid={pid}", "-f", "end-leftover.sql")
+    assert ended.returncode == 0, ended.output
+    if name == "tcp-cut":
+        captures.check("find-leftover.txt", found)
+        captures.check("end-leftover.txt", ended)
+
+
+def terminate(database: Database) -> Callable[[int], None]:
+    def cut(pid: int) -> None:
+        assert database.scalar("SELECT pg_terminate_backend(:pid)", pid=pid) is True
+
+    return cut
+
+
+def test_terminated_backend(database: Database, update_snapshots: bool) -> None:
+    captures = Captures(PAGE, update_snapshots)
+    output = lose_connection(database, captures, "terminated", terminate(database))
+    assert "terminating connection due to administrator command" in output
+
+
+def unix_socket(database: Database) -> Path:
+    return Path(database.env["PGHOST"]) / f".s.PGSQL.{database.env.get('PGPORT', '5432')}"
+
+
+def test_tcp_connection_cut(database: Database, update_snapshots: bool) -> None:
+    captures = Captures(PAGE, update_snapshots)
+    with Proxy(unix_socket(database)) as proxy:
+        user = database.env.get("PGUSER", "postgres")
+        url = f"postgresql://{user}@127.0.0.1:{proxy.port}/{database.name}"
+        env = {**database.env, "DATABASE_URL": url}
+        output = lose_connection(
+            database, captures, "tcp-cut", lambda pid: proxy.cut(), migrate_env=env, leftover=True
+        )
+    assert "server closed the connection unexpectedly" in output
+
+
+@pytest.fixture
+def ssl_database() -> Iterator[Database]:
+    """A fresh database on a PostgreSQL server with SSL (skipped where there is none)."""
+    reason = ssl_server.unavailable()
+    if reason:
+        pytest.skip(reason)
+    with ssl_server.ssl_server() as server:
+        with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE security")
+        engine = sa.create_engine(
+            server.url("security").replace("postgresql://", "postgresql+psycopg://"), poolclass=sa.NullPool
+        )
+        yield Database("security", engine, {**os.environ, **server.env("security")})
+        engine.dispose()
+
+
+def test_ssl_connection_cut(ssl_database: Database, update_snapshots: bool) -> None:
+    captures = Captures(PAGE, update_snapshots)
+    port = int(ssl_database.env["PGPORT"])
+    with Proxy(("127.0.0.1", port)) as proxy:
+        url = ssl_database.env["DATABASE_URL"].replace(f":{port}/", f":{proxy.port}/")
+        env = {**ssl_database.env, "DATABASE_URL": url}
+        output = lose_connection(
+            ssl_database, captures, "ssl-cut", lambda pid: proxy.cut(), migrate_env=env, leftover=True
+        )
+    # Not the source text's "SSL connection has been closed unexpectedly" (older libpq/OpenSSL).
+    assert "SSL error: unexpected eof while reading" in output
+
+
+@pytest.mark.parametrize("captured", Captures(PAGE, update=False).files(), ids=lambda p: p.name)
+def test_a_changed_word_in_a_captured_output_fails_naming_the_page(captured: Path, tmp_path: Path) -> None:
+    assert relative(PAGE) in mismatch_message(captured, tmp_path)

@@ -1,0 +1,57 @@
+"""docs/failures/duplicate-key.md: a unique index over duplicated emails (23505), cleaned up, retried."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.database import Database
+from tests.support.paths import page, relative
+from tests.support.scenario import Captures
+from tests.support.snapshots import mismatch_message
+
+PAGE = page("failures/duplicate-key")
+HEAD = "0009"
+
+
+def test_duplicate_key(database: Database, update_snapshots: bool) -> None:
+    captures = Captures(PAGE, update_snapshots)
+    assert database.alembic("upgrade", "0003").returncode == 0
+    assert captures.psql(database, "-v", "ON_ERROR_STOP=1", "-q", "-f", "bad-data.sql").returncode == 0
+    before = database.fingerprint()
+
+    failed = captures.check("upgrade.txt", database.alembic("upgrade", "head"))
+
+    assert failed.returncode == 1
+    assert (
+        'ERROR - Migration failed due to integrity constraint: could not create unique index "ix_users_email"'
+        in failed.output
+    )
+    assert "ROLLBACK: Transaction has been rolled back." in failed.output
+    assert "DETAIL: Key (email)=(ann@example.com) is duplicated." in failed.output
+    assert database.fingerprint() == before
+
+    found = captures.check("find-duplicates.txt", captures.psql(database, "-f", "find-duplicates.sql"))
+    assert "ann@example.com |     3 | {1,3,5}" in found.output
+    cleaned = captures.check(
+        "keep-oldest.txt", captures.psql(database, "-v", "ON_ERROR_STOP=1", "-f", "keep-oldest.sql")
+    )
+    assert cleaned.returncode == 0
+
+    retry = captures.check("retry.txt", database.alembic("upgrade", "head"))
+    assert retry.returncode == 0
+    assert f"{HEAD} (head)" in database.alembic("current").output
+    # The oldest row per email is kept, and the camera of a deleted duplicate now belongs to it.
+    assert [tuple(r) for r in database.sql("SELECT id, email, name FROM users ORDER BY id")] == [
+        (1, "ann@example.com", "Ann"),
+        (2, "bob@example.com", "Bob"),
+        (4, "cy@example.com", "Cy"),
+    ]
+    cameras = [tuple(r) for r in database.sql("SELECT id, owner_id FROM cameras ORDER BY id")]
+    assert cameras == [(1, 1), (2, 1)]
+
+
+@pytest.mark.parametrize("captured", Captures(PAGE, update=False).files(), ids=lambda p: p.name)
+def test_a_changed_word_in_a_captured_output_fails_naming_the_page(captured: Path, tmp_path: Path) -> None:
+    assert relative(PAGE) in mismatch_message(captured, tmp_path)

@@ -1,0 +1,194 @@
+"""Run a command and get its transcript: stdout and stderr merged as a terminal shows them.
+
+``run`` starts a process; ``alembic`` runs Alembic's command line in this process when nothing
+about a process is the point (same output, no interpreter start-up), and in a subprocess when
+asked (``subprocess=True``: a command left running, or one whose process is killed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import shlex
+import subprocess
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.normalize import normalize
+from tests.support.paths import PROJECT
+
+EXIT_MARKER = "[exit status {}]"
+_SHELL_SYNTAX = set("|&;<>()$`\\\"'*?[]#~=%{}")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One command as the reader types it (``display``), its exit status, and what it printed."""
+
+    display: str
+    returncode: int
+    output: str
+
+    @property
+    def transcript(self) -> str:
+        """``$ command`` and its output, normalised: the form of a captured file."""
+        return normalize(f"$ {self.display}\n{self.output}").rstrip() + "\n"
+
+    @property
+    def lines(self) -> list[str]:
+        """The output lines, then ``[exit status N]`` when it failed: the form of a console block."""
+        out = self.output.rstrip("\n")
+        lines = out.split("\n") if out else []
+        if self.returncode != 0:
+            lines.append(EXIT_MARKER.format(self.returncode))
+        return lines
+
+
+def _env(env: dict[str, str] | None) -> dict[str, str]:
+    full = {**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1", "PSQLRC": os.devnull, "PAGER": "cat"}
+    full["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{full.get('PATH', '')}"
+    return full
+
+
+def run(
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path = PROJECT,
+    display: str | None = None,
+    timeout: float = 120,
+) -> Run:
+    """Run ``args`` in a process; ``args[0]`` may be a full path, the transcript shows its base name."""
+    result = subprocess.run(
+        list(args), cwd=cwd, env=_env(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout
+    )
+    return Run(display or shlex.join([Path(args[0]).name, *args[1:]]), result.returncode, result.stdout)
+
+
+def shell(command: str, *, env: dict[str, str] | None = None, cwd: Path = PROJECT, timeout: float = 300) -> Run:
+    """``command`` as typed into bash; a plain ``alembic ...`` line runs in this process."""
+    if command.startswith("alembic ") and not _SHELL_SYNTAX & set(command):
+        return alembic(*shlex.split(command)[1:], env=env, cwd=cwd)
+    return run(["bash", "-c", command], env=env, cwd=cwd, display=command, timeout=timeout)
+
+
+def alembic_path() -> str:
+    """The alembic script of the running interpreter's environment."""
+    return str(Path(sys.executable).parent / "alembic")
+
+
+def alembic(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = PROJECT, subprocess: bool = False, timeout: float = 120
+) -> Run:
+    """``alembic ARGS`` in ``cwd`` (the example project by default), as a reader would type it."""
+    display = shlex.join(["alembic", *args])
+    if subprocess:
+        return run([alembic_path(), *args], env=env, cwd=cwd, display=display, timeout=timeout)
+    stream = io.StringIO()
+    with _process_state(_env(env), cwd), contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
+        code = _alembic_main(list(args), stream)
+    return Run(display, code, stream.getvalue())
+
+
+def _alembic_main(argv: list[str], stream: io.StringIO) -> int:
+    """Alembic's ``CommandLine.main``, with the Config printing to ``stream``.
+
+    (``Config``'s ``stdout`` defaults to the ``sys.stdout`` of import time, so ``main()`` itself
+    would print past a redirect.)
+    """
+    from alembic.config import CommandLine, Config
+
+    cli = CommandLine(prog="alembic")
+    try:
+        options = cli.parser.parse_args(argv)
+        if not hasattr(options, "cmd"):
+            cli.parser.error("too few arguments")
+        toml, ini = cli._inis_from_config(options)
+        config = Config(file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options, stdout=stream)
+        cli.run_cmd(config, options)
+    except SystemExit as exc:
+        if exc.code is None:
+            return 0
+        if isinstance(exc.code, int):
+            return exc.code & 0xFF
+        stream.write(f"{exc.code}\n")
+        return 1
+    except Exception:  # what the interpreter would print for an uncaught exception
+        stream.write(traceback.format_exc())
+        return 1
+    return 0
+
+
+_LOGGERS = ("", "alembic", "sqlalchemy", "sqlalchemy.engine")
+
+
+@contextlib.contextmanager
+def _process_state(env: dict[str, str], cwd: Path) -> Iterator[None]:
+    """What a fresh process would have: ``env``, ``cwd``, no terminal; everything restored after.
+
+    env.py's ``fileConfig`` replaces logging handlers and Alembic leaves its ``op`` and
+    ``context`` proxies installed after a failed run (no try/finally in Alembic): both undone here.
+    """
+    from alembic import context, op
+    from alembic.util import messaging
+
+    saved_env, saved_cwd, saved_path = dict(os.environ), os.getcwd(), list(sys.path)
+    saved_width = messaging.TERMWIDTH
+    saved_logs = {
+        name: (lg.handlers[:], lg.level, lg.propagate, lg.disabled)
+        for name in _LOGGERS
+        for lg in [logging.getLogger(name)]
+    }
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    messaging.TERMWIDTH = None
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        messaging.TERMWIDTH = saved_width
+        for name, (handlers, level, propagate, disabled) in saved_logs.items():
+            lg = logging.getLogger(name)
+            lg.handlers[:] = handlers
+            lg.setLevel(level)
+            lg.propagate, lg.disabled = propagate, disabled
+        for module in (op, context):
+            if getattr(module, "_proxy", None) is not None:
+                module._proxy._remove_proxy()
+
+
+class Background:
+    """A command left running in a process (a migration waiting on a lock) while the test acts."""
+
+    def __init__(self, args: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path = PROJECT) -> None:
+        self.display = shlex.join([Path(args[0]).name, *args[1:]])
+        self.process = subprocess.Popen(
+            list(args), cwd=cwd, env=_env(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+    def finish(self, timeout: float = 60) -> Run:
+        """Wait (bounded) for the command to end; its transcript as ``run`` would give it."""
+        try:
+            output, _ = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            output, _ = self.process.communicate()
+            raise AssertionError(f"{self.display} still ran after {timeout}s:\n{output}") from None
+        return Run(self.display, self.process.returncode, output)
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
