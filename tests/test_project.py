@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
 import re
+import subprocess
 
 import sqlalchemy as sa
 from alembic import command

@@ -16,12 +16,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.support.console import check_console_blocks
 from tests.support.database import Database
 from tests.support.normalize import normalize
 from tests.support.paths import PROJECT, page, relative, snippet_dir
 from tests.support.snapshots import check_file, mismatch_message
-from tests.support.transcript import Run
 
 PAGE = page("big-tables")
 FILES = snippet_dir(PAGE)
@@ -40,10 +38,6 @@ def ini(tmp_path: Path) -> Path:
     path = tmp_path / "alembic.ini"
     path.write_text(text)
     return path
-
-
-def alembic(db: Database, ini: Path, *args: str) -> Run:
-    return db.alembic("-c", str(ini), *args)
 
 
 def excerpt(output: str, first: str, stop: str | None = None) -> str:
@@ -71,7 +65,7 @@ def at_0009(database: Database) -> Database:
 
 
 def test_every_revision_upgrades_and_downgrades(at_0009: Database, ini: Path, update_snapshots: bool) -> None:
-    up = alembic(at_0009, ini, "upgrade", "heads")
+    up = at_0009.alembic("-c", str(ini), "upgrade", "heads")
     assert up.returncode == 0, up.output
     # The backfill's lines between its context's start and its summary (whose duration varies).
     progress = excerpt(
@@ -93,7 +87,7 @@ def test_every_revision_upgrades_and_downgrades(at_0009: Database, ini: Path, up
     ).all()
     assert [tuple(r) for r in validated] == [("ck_cameras_status", True), ("fk_audit_log_user_cascade", True)]
 
-    down = alembic(at_0009, ini, "downgrade", "0009")
+    down = at_0009.alembic("-c", str(ini), "downgrade", "0009")
     assert down.returncode == 0, down.output
     assert at_0009.scalar("SELECT version_num FROM alembic_version") == "0009"
 
@@ -105,7 +99,7 @@ def test_lock_retries_give_up_cleanly_when_a_session_holds_the_table(
     with at_0009.engine.connect() as holder:
         holder.execute(sa.text("SET application_name = 'nightly-report'"))
         holder.execute(sa.text("SELECT count(*) FROM users"))  # idle in transaction, holding ACCESS SHARE
-        result = alembic(at_0009, ini, "upgrade", "bt01")
+        result = at_0009.alembic("-c", str(ini), "upgrade", "bt01")
         holder.rollback()
 
     assert result.returncode == 1
@@ -124,12 +118,12 @@ def test_lock_retries_give_up_cleanly_when_a_session_holds_the_table(
     check_file(LOCK_RETRIES_EXHAUSTED, excerpt(result.output, "ERROR - "), update_snapshots)
     assert at_0009.fingerprint() == before
 
-    retry = alembic(at_0009, ini, "upgrade", "bt01")
+    retry = at_0009.alembic("-c", str(ini), "upgrade", "bt01")
     assert retry.returncode == 0, retry.output
 
 
 def test_a_failed_concurrent_index_is_rebuilt_on_the_rerun(at_0009: Database, ini: Path) -> None:
-    assert alembic(at_0009, ini, "upgrade", "bt01").returncode == 0
+    assert at_0009.alembic("-c", str(ini), "upgrade", "bt01").returncode == 0
     # A concurrent build that failed part-way (here: division by zero in its predicate) leaves an INVALID index.
     with at_0009.engine.connect() as conn, pytest.raises(sa.exc.DataError):
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text(
@@ -140,7 +134,7 @@ def test_a_failed_concurrent_index_is_rebuilt_on_the_rerun(at_0009: Database, in
         "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_events_camera_created'::regclass"
     ) is False
 
-    result = alembic(at_0009, ini, "upgrade", "bt02")
+    result = at_0009.alembic("-c", str(ini), "upgrade", "bt02")
 
     assert result.returncode == 0, result.output
     assert "dropping INVALID index ix_events_camera_created left by a failed build" in result.output

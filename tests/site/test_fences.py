@@ -31,10 +31,10 @@ from tests.support.paths import (
     SHARED_DATA,
     SNIPPETS,
     page_key,
+    page_test_file,
     pages,
     relative,
     snippet_dir,
-    page_test_file,
 )
 
 NOT_RUNNABLE = {
@@ -80,7 +80,8 @@ def fence_problems(page: Path, fence: Fence, module: ModuleType | None) -> list[
         if file is None:
             found.append(f"{where}: includes {path!r}, which is not a file under snippets/ or helpers/")
         elif not owned_by(page, file):
-            found.append(f"{where}: includes {path!r}; a page shows its own files, under {relative(snippet_dir(page))}/")
+            own = relative(snippet_dir(page))
+            found.append(f"{where}: includes {path!r}; a page shows its own files, under {own}/")
         elif module is None and not file.is_relative_to(HELPERS):
             found.append(f"{where}: includes {path!r}, but the page's test {test} does not exist")
         if section and not _SECTION.fullmatch(section):

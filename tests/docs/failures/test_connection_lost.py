@@ -16,8 +16,8 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from tests.support.database import Database
 from tests.support import sessions, ssl_server
+from tests.support.database import Database
 from tests.support.paths import page, relative, snippet_dir
 from tests.support.proxy import Proxy
 from tests.support.scenario import Captures

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.database import Database
 from tests.support import sessions
+from tests.support.database import Database
 from tests.support.paths import page, relative
 from tests.support.scenario import Captures
 from tests.support.snapshots import mismatch_message

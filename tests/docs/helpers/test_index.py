@@ -24,7 +24,8 @@ def test_the_revision_checks_changes_and_logs(database: Database) -> None:
     assert "INFO - MigrationContext 'add_camera_firmware_version' started" in result.output
     assert "added column public.cameras.firmware_version character varying(64) NULL" in result.output
     assert database.scalar(
-        "SELECT data_type FROM information_schema.columns WHERE table_name = 'cameras' AND column_name = 'firmware_version'"
+        "SELECT data_type FROM information_schema.columns "
+        "WHERE table_name = 'cameras' AND column_name = 'firmware_version'"
     ) == "character varying"
 
 

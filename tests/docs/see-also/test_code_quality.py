@@ -12,7 +12,11 @@ from tests.support.project import project_with
 PAGE = page("see-also/code-quality")
 FILES = snippet_dir(PAGE)
 HOOK = FILES / "check_single_head.py"
-BRANCH = '"""{rev}"""\nrevision = "{rev}"\ndown_revision = "0009"\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n'
+BRANCH = (
+    '"""{rev}"""\nrevision = "{rev}"\ndown_revision = "0009"\n\n\n'
+    "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+)
+
 
 
 def _hook(workdir: Path) -> subprocess.CompletedProcess[str]:
