@@ -133,3 +133,11 @@ def test_every_revision_downgrades_one_step_at_a_time(database: Database) -> Non
         assert database.scalar("SELECT version_num FROM alembic_version") == expected
     assert database.alembic("downgrade", "-1").returncode == 0
     assert tables(database) == {"alembic_version"}
+
+
+def test_no_server_at_the_address_is_diagnosed_without_a_traceback(database: Database) -> None:
+    result = alembic("upgrade", "head", env={**database.env, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/x"})
+
+    assert result.returncode == 1
+    assert "ERROR - Migration failed due to lost connection: " in result.output
+    assert "Traceback" not in result.output

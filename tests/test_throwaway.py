@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -50,3 +51,46 @@ def test_client_tools_are_on_path(database: Database) -> None:
         assert subprocess.run([tool, "--version"], capture_output=True, env=database.env).returncode == 0, tool
     result = database.run(["psql", "-Atc", "SELECT current_database()"])
     assert result.output.strip() == database.name
+
+
+# -- DATABASE_URL in every libpq form reaches env.py and the client tools -----------------------------
+def _forms(db: Database, tcp_port: int, socket_dir: str | None, socket_port: int) -> dict[str, str]:
+    url = sa.engine.make_url(db.url)
+    auth = url.username + (f":{url.password}" if url.password else "")
+    forms = {
+        "authority": f"postgresql://{auth}@127.0.0.1:{tcp_port}/{db.name}",
+        "query-host-port": f"postgresql://{auth}@/{db.name}?host=127.0.0.1&port={tcp_port}",
+        "postgres-scheme": f"postgres://{auth}@127.0.0.1:{tcp_port}/{db.name}",
+    }
+    if socket_dir is not None:
+        forms["socket-in-query"] = f"postgresql://{auth}@/{db.name}?host={socket_dir}&port={socket_port}"
+        forms["socket-in-authority"] = (
+            f"postgresql://{auth}@{socket_dir.replace('/', '%2F')}:{socket_port}/{db.name}"
+        )
+    return forms
+
+
+FORMS = ["authority", "query-host-port", "postgres-scheme", "socket-in-query", "socket-in-authority"]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_each_libpq_form_of_database_url_reaches_alembic_and_the_client_tools(database: Database, form: str) -> None:
+    from tests.support.proxy import Proxy
+    from tests.support.transcript import alembic, run
+
+    url = sa.engine.make_url(database.url)
+    host = url.host or str(url.query.get("host", ""))
+    socket_dir = host if host.startswith("/") else None
+    socket_port = int(url.port or url.query.get("port") or 5432)  # type: ignore[arg-type]
+    with Proxy(Path(socket_dir) / f".s.PGSQL.{socket_port}" if socket_dir else (host, socket_port)) as proxy:
+        forms = _forms(database, proxy.port, socket_dir, socket_port)
+        if form not in forms:
+            pytest.skip("this run's server listens on TCP only (a container); the embedded run checks socket forms")
+        env = {**throwaway.libpq_env(sa.engine.make_url(forms[form])), "DATABASE_URL": forms[form]}
+        env = {**{k: v for k, v in database.env.items() if not k.startswith("PG")}, **env}
+
+        assert run(["psql", "-Atc", "SELECT current_database()"], env=env).output.strip() == database.name
+        assert run(["pg_dump", "--schema-only"], env=env).returncode == 0
+        current = alembic("upgrade", "0001", env=env)
+        assert current.returncode == 0, current.output
+        assert database.scalar("SELECT version_num FROM alembic_version") == "0001"

@@ -13,7 +13,9 @@ import logging
 import os
 import re
 from contextlib import nullcontext
+from typing import NoReturn
 from logging.config import fileConfig
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 from alembic import context
@@ -45,13 +47,16 @@ _COUNT_TABLES = sa.text(
 )
 
 
-def database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if not url:
+def database_url() -> sa.URL:
+    """DATABASE_URL in any libpq form, for SQLAlchemy with psycopg 3."""
+    text = os.environ.get("DATABASE_URL", "").strip()
+    if not text:
         raise CommandError("DATABASE_URL is not set; export it, e.g. DATABASE_URL=postgresql://user@host/security")
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
+    url = sa.make_url(text)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.host and url.host.startswith("%2F"):  # libpq's percent-encoded socket directory: a host in the query
+        url = url.set(host=None).update_query_dict({"host": unquote(url.host)})
     return url
 
 
@@ -130,11 +135,16 @@ def run_on(connection: Connection) -> None:
             if migrating:
                 log_state(connection, "After")
     except Exception as exc:
-        log_failure(logger, exc)
-        if config.cmd_opts is None:  # called from Python: let the caller see the exception
-            raise
-        raise SystemExit(1) from exc  # the CLI: the diagnosis above says it all, exit status 1
+        fail(exc)
     # --8<-- [end:migration_lock]
+
+
+def fail(exc: Exception) -> NoReturn:
+    """Print the diagnosis; the CLI exits with status 1, a caller from Python gets the exception."""
+    log_failure(logger, exc)
+    if config.cmd_opts is None:
+        raise exc
+    raise SystemExit(1) from exc  # the diagnosis says it all: no traceback
 
 
 def run_migrations_online() -> None:
@@ -143,7 +153,11 @@ def run_migrations_online() -> None:
         run_on(connection)
         return
     engine = sa.create_engine(database_url(), poolclass=sa.NullPool)
-    with engine.connect() as connection:
+    try:
+        connection = engine.connect()
+    except sa.exc.DBAPIError as exc:  # no server there, or one starting up or shutting down
+        fail(exc)
+    with connection:
         run_on(connection)
 
 

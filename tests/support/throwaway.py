@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
+from urllib.parse import unquote
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,16 +50,7 @@ class Server:
     def env(self, database: str) -> dict[str, str]:
         """libpq's PG* variables and ``DATABASE_URL`` for ``database``, for commands run by tests."""
         url = self.url(database)
-        host = url.host or str(url.query.get("host", ""))
-        values = {
-            "PGHOST": host,
-            "PGPORT": str(url.port or ""),
-            "PGUSER": url.username or "",
-            "PGPASSWORD": url.password or "",
-            "PGDATABASE": database,
-            "DATABASE_URL": url.render_as_string(hide_password=False),
-        }
-        return {key: value for key, value in values.items() if value}
+        return {**libpq_env(url), "DATABASE_URL": url.render_as_string(hide_password=False)}
 
     def create_database(self, template: str = TEMPLATE) -> str:
         """A fresh database cloned from ``template``; returns its name."""
@@ -94,6 +86,43 @@ class Server:
                 conn.exec_driver_sql("SELECT pg_reload_conf()")
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
             conn.exec_driver_sql(f'CREATE DATABASE "{TEMPLATE}" TEMPLATE template0')
+
+
+#: libpq's URI query parameters that have a PG* variable, for the client tools (psql, pg_dump).
+_QUERY_VARIABLES = {
+    "host": "PGHOST",
+    "port": "PGPORT",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "dbname": "PGDATABASE",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "application_name": "PGAPPNAME",
+}
+
+
+def libpq_env(url: URL) -> dict[str, str]:
+    """The PG* variables that point the client tools where ``url`` points, in any libpq form.
+
+    Host and port come from the authority (``user@host:5432/db``) or the query string
+    (``user@/db?host=/run/postgresql&port=5433``, where SQLAlchemy leaves them); a host that is a
+    directory is a unix socket.
+    """
+    values = {
+        "PGHOST": unquote(url.host or ""),  # a socket directory may be percent-encoded: %2Frun%2Fpostgresql
+        "PGPORT": str(url.port or ""),
+        "PGUSER": url.username or "",
+        "PGPASSWORD": url.password or "",
+        "PGDATABASE": url.database or "",
+    }
+    for key, variable in _QUERY_VARIABLES.items():
+        value = url.query.get(key)
+        if isinstance(value, tuple):  # several hosts: libpq takes them comma-separated
+            value = ",".join(value)
+        if value and not values.get(variable):
+            values[variable] = str(value)
+    return {key: value for key, value in values.items() if value}
 
 
 def _psycopg(url: str) -> URL:
