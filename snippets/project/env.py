@@ -13,8 +13,8 @@ import logging
 import os
 import re
 from contextlib import nullcontext
-from typing import NoReturn
 from logging.config import fileConfig
+from typing import NoReturn
 from urllib.parse import unquote
 
 import sqlalchemy as sa

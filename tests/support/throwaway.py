@@ -10,10 +10,10 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
-from urllib.parse import unquote
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
