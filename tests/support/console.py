@@ -17,7 +17,10 @@ Declaration words:
 ``add=FILE,...``   revision files copied into the working copy's ``versions/`` before anything runs
                    (FILE relative to ``snippets/``), e.g. a page's ``versions/0010_...py``;
 ``setup=FILE``     SQL run with psql after that (FILE relative to ``snippets/``), e.g. a page's data;
-``id=NAME``        a name other tests use to find the block (``commands(page, "backup")``).
+``id=NAME``        a name other tests use to find the block (``commands(page, "backup")``);
+``pg=15,17``       run only on these PostgreSQL majors: where a version prints something else, the page
+                   shows each version's block in a tab of its own (a ``continue`` block after it
+                   follows it).
 
 Each command runs as typed into bash (``tests.support.transcript.shell``) with ``PGHOST``,
 ``PGPORT``, ``PGUSER``, ``PGDATABASE`` and ``DATABASE_URL`` set for that database, stderr merged
@@ -41,12 +44,13 @@ from tests.support.database import server
 from tests.support.fences import fences
 from tests.support.paths import SNIPPETS, relative
 from tests.support.project import project_with, upgrade
+from tests.support.snapshots import REFERENCE_MAJOR
 
 SHOWN_DATABASE = "security"
 SHOWN_WORKDIR = "~/security"
 
 _DECLARATION = re.compile(r"^\s*<!--\s*console:(?P<words>.*?)-->\s*$")
-_OPTIONS = {"revision", "continue", "add", "setup", "id"}
+_OPTIONS = {"revision", "continue", "add", "setup", "id", "pg"}
 
 
 class ConsoleBlockError(Exception):
@@ -72,6 +76,10 @@ class Block:
     @property
     def where(self) -> str:
         return f"{relative(self.page)}:{self.line}"
+
+    def runs_on(self, major: int) -> bool:
+        """True unless ``pg=`` names other majors."""
+        return "pg" not in self.options or str(major) in self.options["pg"].split(",")
 
     def files(self) -> list[str]:
         """The snippet files the declaration names (``add=`` and ``setup=``), relative to snippets/."""
@@ -201,16 +209,27 @@ def check_page(page: Path, update: bool = False) -> list[str]:
     """
     blocks = parse_page(page)
     runner = PageRunner()
+    major = runner.server.major
     problems: list[str] = []
     rewrites: dict[int, list[str]] = {}  # command line -> new output
+    runs = False
     try:
         for block in blocks:
+            runs = block.runs_on(major) if "revision" in block.options else runs
+            if not runs:
+                continue
             for command, actual in zip(block.commands, runner.run_block(block), strict=True):
-                problem = snapshots.region_difference(page, command.line, f"$ {command.text}", command.expected, actual)
+                heading = f"$ {command.text}" + (f" (PostgreSQL {major})" if major != REFERENCE_MAJOR else "")
+                problem = snapshots.region_difference(page, command.line, heading, command.expected, actual)
                 if problem is None:
                     continue
-                if update:
+                if update and ("pg" in block.options or major == REFERENCE_MAJOR):
                     rewrites[command.line] = actual
+                elif update:
+                    problems.append(
+                        f"{problem}\nThis block prints something else on PostgreSQL {major}: show each version's "
+                        "output in a tab of its own, declared with pg=MAJOR."
+                    )
                 else:
                     problems.append(problem)
     finally:

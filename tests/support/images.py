@@ -45,6 +45,7 @@ PULL_TIMEOUT = float(os.environ.get("MRP_PULL_TIMEOUT", "15"))
 #: Seconds a build may take (a first build takes about a minute here).
 BUILD_TIMEOUT = float(os.environ.get("MRP_BUILD_TIMEOUT", "900"))
 _PULL_FAILURE_TTL = 3600.0
+_POLL_INTERVAL = 0.1
 
 _images: dict[int, str] = {}
 
@@ -170,6 +171,11 @@ def _configure_testcontainers() -> None:
         testcontainers_config.tc_host_override = host
     if mode := os.environ.get("TESTCONTAINERS_CONNECTION_MODE"):
         testcontainers_config.connection_mode_override = ConnectionMode(mode)
+    if "TC_POOLING_INTERVAL" not in os.environ and testcontainers_config.sleep_time > _POLL_INTERVAL:
+        # Ask the server every 0.1 s rather than every second (starts about 1 s sooner), same timeout.
+        timeout = testcontainers_config.timeout
+        testcontainers_config.sleep_time = _POLL_INTERVAL
+        testcontainers_config.max_tries = round(timeout / _POLL_INTERVAL)
 
 
 def start_postgres(major: int, *, command: str = FAST_COMMAND) -> tuple[URL, Any]:

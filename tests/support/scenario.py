@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.database import Database
+from tests.support.database import Database, server
 from tests.support.paths import snippet_dir
 from tests.support.snapshots import check_file
 from tests.support.transcript import Run
@@ -24,7 +24,7 @@ class Captures:
 
     def check(self, name: str, result: Run) -> Run:
         """Compare ``result``'s transcript with ``<folder>/<name>``; returns ``result``."""
-        check_file(self.dir / name, result.transcript, self.update)
+        check_file(self.dir / name, result.transcript, self.update, major=server().major)
         return result
 
     def psql(self, db: Database, *args: str) -> Run:
@@ -32,7 +32,7 @@ class Captures:
         return db.psql(*args, cwd=self.dir)
 
     def files(self) -> list[Path]:
-        """Every captured transcript (``*.txt``) in the folder."""
+        """Every captured transcript (``*.txt``) in the folder, per-version variants included."""
         return sorted(self.dir.rglob("*.txt"))
 
 

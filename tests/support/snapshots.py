@@ -35,27 +35,54 @@ def pages_including(path: Path, docs: Path = DOCS) -> list[str]:
     ]
 
 
-def check_file(path: Path, fresh: str, update: bool, shown_as: Path | None = None) -> None:
+#: The PostgreSQL major whose output a captured file holds when no per-version variant exists.
+REFERENCE_MAJOR = 18
+
+
+def variant(path: Path, major: int) -> Path:
+    """The per-version variant of a captured file: ``upgrade.txt`` -> ``upgrade.pg15.txt``."""
+    return path.with_name(f"{path.stem}.pg{major}{path.suffix}")
+
+
+def variants(path: Path) -> list[Path]:
+    """The per-version variants of ``path`` that exist, in version order."""
+    return sorted(path.parent.glob(f"{path.stem}.pg*{path.suffix}"))
+
+
+def check_file(path: Path, fresh: str, update: bool, major: int | None = None, shown_as: Path | None = None) -> None:
     """Compare the captured file ``path`` with ``fresh``, or rewrite it when ``update``.
 
-    ``shown_as`` is the file the pages include when ``path`` is a copy (the checker's own tests).
+    On PostgreSQL ``major``, the file's variant for that version (``name.pg15.txt``) is the one
+    compared when it exists: a version whose output differs keeps its own file, which the pages
+    show in a tab of its own. Updating on another version than the reference writes that variant,
+    and removes it when the output no longer differs. ``shown_as`` is the file the pages include
+    when ``path`` is a copy (the checker's own tests).
     """
+    own = variant(path, major) if major is not None and major != REFERENCE_MAJOR else None
+    target = own if own is not None and own.exists() else path
     if update:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(fresh, encoding="utf-8")
+        base = path.read_text(encoding="utf-8") if path.exists() else None
+        if own is None or base is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(fresh, encoding="utf-8")
+        elif fresh == base:
+            own.unlink(missing_ok=True)
+        else:
+            own.write_text(fresh, encoding="utf-8")
         return
-    captured = path.read_text(encoding="utf-8") if path.exists() else ""
+    captured = target.read_text(encoding="utf-8") if target.exists() else ""
     if captured == fresh:
         return
-    name = relative(shown_as or path)
-    pages = ", ".join(pages_including(shown_as or path)) or "no page"
+    name = relative(shown_as or target)
+    pages = ", ".join(pages_including(shown_as or target)) or "no page"
+    where = f" on PostgreSQL {major}" if major is not None else ""
     diff = "".join(
         difflib.unified_diff(
             captured.splitlines(keepends=True), fresh.splitlines(keepends=True), f"{name} (captured)", "fresh run"
         )
     )
     raise AssertionError(
-        f"{name}, shown on {pages}, differs from a fresh run. "
+        f"{name}, shown on {pages}, differs from a fresh run{where}. "
         f"If the change is deliberate, rewrite it with: {update_command()}\n{diff}"
     )
 

@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -39,10 +40,16 @@ class Server:
             self._admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT", pool_size=1)
         return self._admin
 
-    @property
+    @cached_property
     def version(self) -> str:
         with self.admin.connect() as conn:
             return str(conn.exec_driver_sql("SHOW server_version").scalar())
+
+    @cached_property
+    def major(self) -> int:
+        """The server's major version (15, 17, 18 ...)."""
+        with self.admin.connect() as conn:
+            return int(conn.exec_driver_sql("SHOW server_version_num").scalar_one()) // 10000
 
     def url(self, database: str) -> URL:
         return self.admin_url.set(database=database)
