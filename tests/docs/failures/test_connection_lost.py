@@ -105,16 +105,17 @@ def test_terminated_backend(database: Database, update_snapshots: bool) -> None:
     assert "terminating connection due to administrator command" in output
 
 
-def unix_socket(database: Database) -> Path:
-    return Path(database.env["PGHOST"]) / f".s.PGSQL.{database.env.get('PGPORT', '5432')}"
+def server_address(database: Database) -> Path | tuple[str, int]:
+    """Where the proxy forwards to: the server's unix socket, or its TCP address (a container)."""
+    host, port = database.env["PGHOST"], int(database.env.get("PGPORT", "5432"))
+    return Path(host) / f".s.PGSQL.{port}" if host.startswith("/") else (host, port)
 
 
 def test_tcp_connection_cut(database: Database, update_snapshots: bool) -> None:
     captures = Captures(PAGE, update_snapshots)
-    with Proxy(unix_socket(database)) as proxy:
-        user = database.env.get("PGUSER", "postgres")
-        url = f"postgresql://{user}@127.0.0.1:{proxy.port}/{database.name}"
-        env = {**database.env, "DATABASE_URL": url}
+    with Proxy(server_address(database)) as proxy:
+        url = sa.make_url(database.url).set(drivername="postgresql", host="127.0.0.1", port=proxy.port, query={})
+        env = {**database.env, "DATABASE_URL": url.render_as_string(hide_password=False)}
         output = lose_connection(
             database, captures, "tcp-cut", lambda pid: proxy.cut(), migrate_env=env, leftover=True
         )
