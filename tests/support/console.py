@@ -18,6 +18,8 @@ Declaration words:
                    (FILE relative to ``snippets/``), e.g. a page's ``versions/0010_...py``;
 ``setup=FILE``     SQL run with psql after that (FILE relative to ``snippets/``), e.g. a page's data;
 ``id=NAME``        a name other tests use to find the block (``commands(page, "backup")``);
+``tools=newer``    the client tools of a newer PostgreSQL than the server's (the embedded wheel's 18) instead
+                   of the server's own, for the page about a version mismatch;
 ``pg=15,17``       run only on these PostgreSQL majors: where a version prints something else, the page
                    shows each version's block in a tab of its own (a ``continue`` block after it
                    follows it).
@@ -41,6 +43,7 @@ from pathlib import Path
 
 from tests.support import snapshots, transcript
 from tests.support.database import server
+from tests.support.throwaway import host_tools
 from tests.support.fences import fences
 from tests.support.paths import SNIPPETS, relative
 from tests.support.project import project_with, upgrade
@@ -50,7 +53,7 @@ SHOWN_DATABASE = "security"
 SHOWN_WORKDIR = "~/security"
 
 _DECLARATION = re.compile(r"^\s*<!--\s*console:(?P<words>.*?)-->\s*$")
-_OPTIONS = {"revision", "continue", "add", "setup", "id", "pg"}
+_OPTIONS = {"revision", "continue", "add", "setup", "id", "pg", "tools"}
 
 
 class ConsoleBlockError(Exception):
@@ -184,6 +187,8 @@ class PageRunner:
         added = [name for name in block.options.get("add", "").split(",") if name]
         workdir = project_with(self.tmp, *added, name=f"security-{len(self.databases)}")
         env = {**os.environ, **self.server.env(name)}
+        if block.options.get("tools") == "newer":
+            env["PATH"] = f"{host_tools()}{os.pathsep}{env['PATH']}"
         upgrade(self.server.url(name), block.options["revision"], workdir)
         self.session = Session(name, workdir, env)
         return self.session
