@@ -43,11 +43,11 @@ from pathlib import Path
 
 from tests.support import snapshots, transcript
 from tests.support.database import server
-from tests.support.throwaway import host_tools
 from tests.support.fences import fences
 from tests.support.paths import SNIPPETS, relative
 from tests.support.project import project_with, upgrade
 from tests.support.snapshots import REFERENCE_MAJOR
+from tests.support.throwaway import host_tools
 
 SHOWN_DATABASE = "security"
 SHOWN_WORKDIR = "~/security"
