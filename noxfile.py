@@ -133,3 +133,10 @@ def benchmark_locks(session: nox.Session) -> None:
     """How long each operation blocks a concurrent writer, plain Alembic vs helper (10k/100k/1M rows)."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/locks.py", *session.posargs)
+
+
+@nox.session(name="benchmark-versions", default=False)
+def benchmark_versions(session: nox.Session) -> None:
+    """Per PostgreSQL version: server start, fresh database per test, failure pages' wall time."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/versions.py", *session.posargs)
