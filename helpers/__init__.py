@@ -2,6 +2,12 @@
 
 Relative imports only: copy this folder into your project (say ``backend/alembic/helpers/``)
 and import it from there.
+
+Layers, each importing only those below it: ``context`` (``MigrationContext``, the step a
+migration runs in) wraps the operations (``tables``, ``constraints``, ``indexes``, ``backfill``),
+which need only a ``Step`` (``step``); below them ``autocommit``, ``locks``, ``advisory``,
+``savepoints``, ``catalog`` (every look-up in PostgreSQL's catalog), ``column_types``,
+``identifiers``, ``diagnosis`` and ``errors``.
 """
 
 from .advisory import MigrationLockTimeoutError, migration_lock
@@ -13,6 +19,7 @@ from .errors import InvalidColumnTypeError, InvalidIdentifierError, MigrationHel
 from .indexes import create_index_concurrently, drop_index_concurrently
 from .locks import DEFAULT_SCHEDULE, LockRetriesExhaustedError, growing_schedule, with_lock_retries
 from .savepoints import ensure_transaction_savepoint, release_savepoint, rollback_to_savepoint
+from .step import Step
 
 __all__ = [
     "DEFAULT_SCHEDULE",
@@ -23,6 +30,7 @@ __all__ = [
     "MigrationContext",
     "MigrationHelperError",
     "MigrationLockTimeoutError",
+    "Step",
     "add_check",
     "add_foreign_key",
     "backfill",

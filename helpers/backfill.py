@@ -9,23 +9,21 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
 from .autocommit import outside_transaction
-from .catalog import find_column
+from .catalog import Lookup
 from .errors import MigrationHelperError
 from .identifiers import check_identifier, parse_table
-
-if TYPE_CHECKING:
-    from .context import MigrationContext
+from .step import Step
 
 logger = logging.getLogger("alembic.helpers")
 
 
 def backfill(
-    ctx: MigrationContext,
+    step: Step,
     table: str,
     values: Mapping[str, Any],
     where: str | sa.ColumnElement[bool] | sa.TextClause,
@@ -47,21 +45,18 @@ def backfill(
     if not values:
         raise MigrationHelperError(f"values {values!r} is empty; name at least one column to set.")
     found = parse_table(table, schema)
-    for column in [key, *values]:
+    columns = [key, *values]
+    for column in columns:
         check_identifier(column, "column name")
-    if not ctx.offline:
-        located = ctx._find_table(found)
-        if located is None:
-            raise MigrationHelperError(f"Table {str(found)!r} does not exist.")
-        found = located
-        for column in [key, *values]:
-            if find_column(ctx.connection, found, column) is None:
-                raise MigrationHelperError(f"Column {column!r} does not exist in table {str(found)!r}.")
+    state = step.preflight(Lookup(found, columns=columns))
+    if state is not None:
+        found = state.require_table()
+        state.require_columns(columns)
     target = sa.table(found.name, *(sa.column(c) for c in {key, *values}), schema=found.schema)
     condition = sa.text(where) if isinstance(where, str) else where
-    if ctx.offline:  # a script cannot loop: write one plain UPDATE
-        ctx.ops.execute(sa.update(target).where(condition).values(dict(values)))
-        ctx._did(f"backfilled {found} in one UPDATE (offline)")
+    if state is None:  # offline: a script cannot loop, so write one plain UPDATE
+        step.ops.execute(sa.update(target).where(condition).values(dict(values)))
+        step.record(f"backfilled {found} in one UPDATE (offline)")
         return 0
     def batch_after(first: bool) -> sa.Update:
         rows = sa.select(target.c[key]).where(condition).order_by(target.c[key]).limit(batch_size)
@@ -74,8 +69,8 @@ def backfill(
     done = batches = 0
     last: Any = None
     started = time.perf_counter()
-    with outside_transaction(ctx, f"backfill of {found}"):
-        conn = ctx.connection
+    with outside_transaction(step, f"backfill of {found}"):
+        conn = step.connection
         top = conn.execute(sa.select(sa.func.max(target.c[key]))).scalar()
         while True:
             # autocommit: each UPDATE is one batch and one commit
@@ -87,9 +82,9 @@ def backfill(
             last = max(keys)
             logger.info(
                 "%s: backfill %s batch %d: %d rows (%d so far), %s up to %s of %s",
-                ctx.name, found, batches, len(keys), done, key, last, top,
+                step.name, found, batches, len(keys), done, key, last, top,
             )
             if pause:
                 time.sleep(pause)
-    ctx._did(f"backfilled {done} rows of {found} in {batches} batches ({time.perf_counter() - started:.1f}s)")
+    step.record(f"backfilled {done} rows of {found} in {batches} batches ({time.perf_counter() - started:.1f}s)")
     return done

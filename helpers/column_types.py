@@ -62,10 +62,15 @@ _FLOAT_P = re.compile(rf"float{_NUM}")
 
 @dataclass(frozen=True)
 class ColumnType:
-    """A validated column type: what to create, and how the catalog will spell it."""
+    """A validated column type: what to create, and how the catalog will spell it.
+
+    ``exact`` is False when ``canonical`` is a guess (an SQLAlchemy type outside the allow-list,
+    spelled as it renders): a helper that adds such a column reads the catalog to check it.
+    """
 
     sa_type: Any
     canonical: str
+    exact: bool = True
 
 
 def _base_type(text: str, original: str) -> ColumnType:
@@ -124,10 +129,9 @@ def parse_column_type(type_: object) -> ColumnType:
     if isinstance(type_, sa.types.TypeEngine):
         rendered = type_.compile(dialect=pg.dialect())  # type: ignore[no-untyped-call]
         try:
-            canonical = parse_column_type(rendered).canonical
+            return ColumnType(type_, parse_column_type(rendered).canonical)
         except InvalidColumnTypeError:
-            canonical = rendered.lower()
-        return ColumnType(type_, canonical)
+            return ColumnType(type_, rendered.lower(), exact=False)
     if not isinstance(type_, str):
         raise InvalidColumnTypeError(f"The column type {type_!r} is neither a type string nor an SQLAlchemy type.")
     text = " ".join(type_.lower().split())

@@ -1,7 +1,8 @@
 """``MigrationContext``: safe schema operations with pre-flight checks, verification and logging.
 
 Not to be confused with Alembic's own ``alembic.runtime.migration.MigrationContext``: this one
-wraps the body of an ``upgrade()`` or ``downgrade()``.
+wraps the body of an ``upgrade()`` or ``downgrade()``. It is the ``Step`` the operations of
+``tables``, ``constraints``, ``indexes`` and ``backfill`` run in; its methods are theirs.
 """
 
 from __future__ import annotations
@@ -17,24 +18,34 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext as AlembicMigrationContext
 from sqlalchemy.engine import Connection, CursorResult
 
-from . import constraints, indexes, locks
+from . import constraints, indexes, locks, tables
 from .backfill import backfill as batched_backfill
-from .catalog import ColumnInfo, find_column, find_table
-from .column_types import parse_column_type
+from .catalog import Lookup, Snapshot, look_up
 from .diagnosis import log_failure
 from .errors import MigrationHelperError
-from .identifiers import TableName, check_identifier, parse_table
 
 logger = logging.getLogger("alembic.helpers")
 T = TypeVar("T")
 
 
+def running_migration(name: str) -> AlembicMigrationContext:
+    """Alembic's context of the migration running now (``op.get_context()``), or a clear error."""
+    from alembic import op
+
+    try:
+        return op.get_context()
+    except (NameError, AttributeError):  # no migration has run (NameError) or none runs now (None)
+        raise MigrationHelperError(
+            f"MigrationContext {name!r} has no connection: pass one, or use it inside an Alembic migration."
+        ) from None
+
+
 class MigrationContext:
     """Wrap a migration step: logs start, end and duration, diagnoses a failure and re-raises it.
 
-    Inside an Alembic migration it uses ``alembic.op``'s connection; scripts and tests may pass a
-    SQLAlchemy ``Connection``. In offline (``--sql``) mode the operations emit their DDL without
-    the pre-flight checks, which need a live database.
+    Inside an Alembic migration it uses the migration's connection (``op.get_context()``);
+    scripts and tests may pass a SQLAlchemy ``Connection``. In offline (``--sql``) mode the
+    operations emit their DDL without the pre-flight checks, which need a live database.
     """
 
     def __init__(self, name: str, connection: Connection | None = None) -> None:
@@ -65,7 +76,7 @@ class MigrationContext:
             log_failure(logger, exc)
         return False
 
-    # -- connection ------------------------------------------------------------------------
+    # -- the step the operations run in (helpers.step.Step) --------------------------------
     @property
     def offline(self) -> bool:
         """True when Alembic is writing SQL (``--sql``) instead of running it."""
@@ -73,20 +84,12 @@ class MigrationContext:
 
     @property
     def ops(self) -> Operations:
-        """Alembic operations bound to this context's connection (``alembic.op`` inside a migration)."""
+        """Alembic operations bound to this context's connection (the running migration's, inside one)."""
         if self._ops is None:
             if self._connection is not None:
                 self._ops = Operations(AlembicMigrationContext.configure(self._connection))
             else:
-                from alembic import op
-
-                proxy = getattr(op, "_proxy", None)
-                if proxy is None:
-                    raise MigrationHelperError(
-                        f"MigrationContext {self.name!r} has no connection: pass one, or use it "
-                        "inside an Alembic migration."
-                    )
-                self._ops = proxy
+                self._ops = Operations(running_migration(self.name))
         return self._ops
 
     @property
@@ -104,39 +107,27 @@ class MigrationContext:
         """The connection, as the original guide's examples call it; prefer ``connection``."""
         return self.connection
 
-    # -- checks ----------------------------------------------------------------------------
-    def _find_table(self, table: TableName) -> TableName | None:
-        return find_table(self.connection, table)
-
-    def verify_table_exists(self, table: str, schema: str | None = None) -> None:
-        """Raise ``MigrationHelperError`` unless ``table`` exists."""
-        wanted = parse_table(table, schema)
+    def preflight(self, lookup: Lookup) -> Snapshot | None:
+        """The catalog's answer to ``lookup`` in one query; None offline, where there is no database to ask."""
         if self.offline:
-            return
-        if self._find_table(wanted) is None:
-            raise MigrationHelperError(f"Table {str(wanted)!r} does not exist.")
+            return None
+        return look_up(self.connection, lookup)
 
-    def _column(self, table: TableName, column: str) -> tuple[TableName, ColumnInfo | None]:
-        found = self._find_table(table)
-        if found is None:
-            raise MigrationHelperError(f"Table {str(table)!r} does not exist.")
-        return found, find_column(self.connection, found, column)
-
-    def verify_column_exists(self, table: str, column: str, schema: str | None = None) -> None:
-        """Raise ``MigrationHelperError`` unless ``table.column`` exists."""
-        wanted = parse_table(table, schema)
-        check_identifier(column, "column name")
-        if self.offline:
-            return
-        _, info = self._column(wanted, column)
-        if info is None:
-            raise MigrationHelperError(f"Column {column!r} does not exist in table {str(wanted)!r}.")
-
-    # -- operations ------------------------------------------------------------------------
-    def _did(self, action: str) -> None:
+    def record(self, action: str) -> None:
+        """Log ``action`` under this context's name; it also goes into the "finished" line."""
         self.actions.append(action)
         logger.info("%s: %s", self.name, action)
 
+    # -- checks ----------------------------------------------------------------------------
+    def verify_table_exists(self, table: str, schema: str | None = None) -> None:
+        """Raise ``MigrationHelperError`` unless ``table`` exists."""
+        tables.verify_table_exists(self, table, schema)
+
+    def verify_column_exists(self, table: str, column: str, schema: str | None = None) -> None:
+        """Raise ``MigrationHelperError`` unless ``table.column`` exists."""
+        tables.verify_column_exists(self, table, column, schema)
+
+    # -- operations ------------------------------------------------------------------------
     def execute(self, sql: str | sa.Executable, params: dict[str, Any] | None = None) -> CursorResult[Any] | None:
         """Run SQL on the migration's connection, logged; bind values through ``params``."""
         statement = sa.text(sql) if isinstance(sql, str) else sql
@@ -152,37 +143,11 @@ class MigrationContext:
         return result
 
     def safe_table_rename(self, old: str, new: str, schema: str | None = None) -> None:
-        """Rename ``old`` to ``new`` after checking old exists and new does not, then verify.
+        """Rename ``old`` to ``new`` after checking old exists and new does not.
 
         Already renamed (old gone, new present) is a logged no-op, so a re-run is safe.
         """
-        source = parse_table(old, schema)
-        target = parse_table(new, schema)
-        if target.schema not in (None, source.schema):
-            raise MigrationHelperError(
-                f"Cannot rename {old!r} to {new!r}: a rename stays in its schema; "
-                "move tables with ALTER TABLE ... SET SCHEMA."
-            )
-        if self.offline:
-            self.ops.rename_table(source.name, target.name, schema=source.schema)
-            self._did(f"renamed table {source} to {target.name} (unchecked, offline)")
-            return
-        found_old = self._find_table(source)
-        found_new = self._find_table(TableName(target.name, found_old.schema if found_old else source.schema))
-        if found_old is None and found_new is not None:
-            self._did(f"table {source} already renamed to {target.name}, nothing to do")
-            return
-        if found_old is None:
-            raise MigrationHelperError(f"Cannot rename {str(source)!r}: neither it nor {target.name!r} exists.")
-        if found_new is not None:
-            raise MigrationHelperError(
-                f"Cannot rename {str(source)!r} to {target.name!r}: both tables exist; drop or rename one first."
-            )
-        self.ops.rename_table(found_old.name, target.name, schema=found_old.schema)
-        renamed = TableName(target.name, found_old.schema)
-        if self._find_table(renamed) is None or self._find_table(found_old) is not None:
-            raise MigrationHelperError(f"Renaming {str(source)!r} to {target.name!r} did not take effect.")
-        self._did(f"renamed table {source} to {target.name}")
+        tables.safe_table_rename(self, old, new, schema)
 
     def safe_column_add(
         self,
@@ -198,30 +163,7 @@ class MigrationContext:
         ``type_`` is an SQLAlchemy type or a PostgreSQL type string such as ``"VARCHAR(255)"``.
         A column that exists with another type or nullability is an error; nothing changes.
         """
-        wanted_table = parse_table(table, schema)
-        check_identifier(column, "column name")
-        wanted = parse_column_type(type_)
-        new_column = sa.Column(column, wanted.sa_type, nullable=nullable, server_default=server_default)
-        if self.offline:
-            self.ops.add_column(wanted_table.name, new_column, schema=wanted_table.schema)
-            self._did(f"added column {wanted_table}.{column} (unchecked, offline)")
-            return
-        found, existing = self._column(wanted_table, column)
-        want_null = "NULL" if nullable else "NOT NULL"
-        if existing is not None:
-            have_null = "NULL" if existing.nullable else "NOT NULL"
-            if existing.type == wanted.canonical and existing.nullable == nullable:
-                self._did(f"column {found}.{column} already exists as {existing.type} {have_null}, nothing to do")
-                return
-            raise MigrationHelperError(
-                f"Column {column!r} already exists in {str(found)!r} as {existing.type} {have_null}, "
-                f"not {wanted.canonical} {want_null}; change it with a migration of its own."
-            )
-        self.ops.add_column(found.name, new_column, schema=found.schema)
-        added = find_column(self.connection, found, column)
-        if added is None or added.type != wanted.canonical:
-            raise MigrationHelperError(f"Adding column {column!r} to {str(found)!r} did not take effect.")
-        self._did(f"added column {found}.{column} {wanted.canonical} {want_null}")
+        tables.safe_column_add(self, table, column, type_, nullable, server_default, schema)
 
     # -- big tables (helpers.locks, constraints, indexes, backfill) ---------------------------
     def with_lock_retries(
@@ -236,32 +178,88 @@ class MigrationContext:
         return locks.with_lock_retries(self.connection, operation, schedule=schedule, pause=pause, what=self.name)
 
     def add_foreign_key(
-        self, name: str, table: str, referent: str, columns: Sequence[str], referent_columns: Sequence[str],
-        **options: Any,
+        self,
+        name: str,
+        table: str,
+        referent: str,
+        columns: Sequence[str],
+        referent_columns: Sequence[str],
+        *,
+        schema: str | None = None,
+        referent_schema: str | None = None,
+        validate: bool = True,
+        ondelete: str | None = None,
+        onupdate: str | None = None,
+        deferrable: bool | None = None,
+        initially: str | None = None,
+        match: str | None = None,
     ) -> None:
-        """Add a foreign key ``NOT VALID``, then validate it in its own transaction (``helpers.constraints``)."""
-        constraints.add_foreign_key(self, name, table, referent, columns, referent_columns, **options)
+        """Add a foreign key ``NOT VALID``, then validate it in its own transaction (``helpers.constraints``).
 
-    def add_check(self, name: str, table: str, condition: Any, **options: Any) -> None:
+        Re-running is safe: an existing foreign key of that name is validated if it is not yet.
+        """
+        constraints.add_foreign_key(
+            self, name, table, referent, columns, referent_columns,
+            schema=schema, referent_schema=referent_schema, validate=validate,
+            ondelete=ondelete, onupdate=onupdate, deferrable=deferrable, initially=initially, match=match,
+        )
+
+    def add_check(
+        self,
+        name: str,
+        table: str,
+        condition: constraints.Condition,
+        *,
+        schema: str | None = None,
+        validate: bool = True,
+    ) -> None:
         """Add a check constraint ``NOT VALID``, then validate it in its own transaction."""
-        constraints.add_check(self, name, table, condition, **options)
+        constraints.add_check(self, name, table, condition, schema=schema, validate=validate)
 
-    def validate_constraint(self, table: str, name: str, **options: Any) -> None:
+    def validate_constraint(
+        self, table: str, name: str, schema: str | None = None, own_transaction: bool = True
+    ) -> None:
         """``VALIDATE CONSTRAINT``, by default after committing the migration's work so far."""
-        constraints.validate_constraint(self, table, name, **options)
+        constraints.validate_constraint(self, table, name, schema, own_transaction)
 
     def set_not_null(self, table: str, column: str, schema: str | None = None) -> None:
         """``SET NOT NULL`` through a validated check constraint, without a long lock."""
-        constraints.set_not_null(self, table, column, schema=schema)
+        constraints.set_not_null(self, table, column, schema)
 
-    def create_index_concurrently(self, name: str, table: str, columns: Sequence[str], **options: Any) -> None:
+    def create_index_concurrently(
+        self,
+        name: str,
+        table: str,
+        columns: Sequence[str],
+        *,
+        unique: bool = False,
+        schema: str | None = None,
+        postgresql_where: str | sa.ColumnElement[bool] | sa.TextClause | None = None,
+        postgresql_using: str | None = None,
+        postgresql_include: Sequence[str] = (),
+    ) -> None:
         """``CREATE INDEX CONCURRENTLY``, idempotent, rebuilding an INVALID leftover (``helpers.indexes``)."""
-        indexes.create_index_concurrently(self, name, table, columns, **options)
+        indexes.create_index_concurrently(
+            self, name, table, columns, unique=unique, schema=schema,
+            postgresql_where=postgresql_where, postgresql_using=postgresql_using, postgresql_include=postgresql_include,
+        )
 
     def drop_index_concurrently(self, name: str, table: str, schema: str | None = None) -> None:
         """``DROP INDEX CONCURRENTLY``; already gone is a no-op."""
-        indexes.drop_index_concurrently(self, name, table, schema=schema)
+        indexes.drop_index_concurrently(self, name, table, schema)
 
-    def backfill(self, table: str, values: Mapping[str, Any], where: Any, **options: Any) -> int:
-        """Batched, resumable ``UPDATE``, one commit per batch (``helpers.backfill``)."""
-        return batched_backfill(self, table, values, where, **options)
+    def backfill(
+        self,
+        table: str,
+        values: Mapping[str, Any],
+        where: str | sa.ColumnElement[bool] | sa.TextClause,
+        *,
+        key: str = "id",
+        batch_size: int = 1000,
+        pause: float = 0.0,
+        schema: str | None = None,
+    ) -> int:
+        """Batched, resumable ``UPDATE``, one commit per batch; returns the rows updated (``helpers.backfill``)."""
+        return batched_backfill(
+            self, table, values, where, key=key, batch_size=batch_size, pause=pause, schema=schema
+        )

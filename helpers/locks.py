@@ -53,8 +53,11 @@ def growing_schedule(
     return tuple(min(first * factor**i, longest) for i in range(attempts))
 
 
-#: 50 ms, 100 ms, 200 ms ... capped at 3 s: eight attempts, about 12 s of waiting in all.
 DEFAULT_SCHEDULE = growing_schedule()
+"""The lock timeouts ``with_lock_retries`` tries by default: 50 ms, 100 ms, 200 ms ... capped at 3 s.
+
+Eight attempts, about 12 s of waiting in all.
+"""
 
 
 @dataclass(frozen=True)
