@@ -3,7 +3,10 @@
 - time to a first usable database: start (or reach) the server, clone the template, SELECT 1;
 - time per fresh database: CREATE DATABASE ... TEMPLATE, the cost every test pays;
 - a 50-operation migration (40 column adds, 10 table renames) with plain Alembic operations
-  against MigrationContext's safe operations, in one transaction each, as a ratio.
+  against MigrationContext's safe operations, in one transaction each, rounds alternated, as a
+  ratio of the medians;
+- the round trips of each safe operation: catalog look-ups (statements reading ``pg_catalog``)
+  and statements in all, counted with a ``before_cursor_execute`` listener.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,9 +25,9 @@ from alembic.runtime.migration import MigrationContext as AlembicContext
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from helpers import MigrationContext
-from tests import throwaway
+from tests.support import throwaway
 
-ROUNDS = 7
+ROUNDS = 15
 CLONES = 30
 
 
@@ -63,6 +67,70 @@ def migration_time(server: throwaway.Server, body: Callable[[sa.Connection], Non
         server.drop_database(name)
 
 
+# -- round trips per safe operation --------------------------------------------------------------
+SCHEMA = """
+CREATE TABLE users (id serial PRIMARY KEY, name text, email text);
+CREATE TABLE events (id serial PRIMARY KEY, user_id int);
+INSERT INTO users (name, email) SELECT 'u' || g, 'u' || g || '@example.com' FROM generate_series(1, 10) g;
+INSERT INTO events (user_id) SELECT g FROM generate_series(1, 10) g;
+CREATE INDEX ix_users_name ON users (name);
+"""
+
+#: One migration, run in this order; each operation's statements are counted on their own.
+OPERATIONS: list[tuple[str, Callable[[MigrationContext], object]]] = [
+    ("verify_table_exists", lambda ctx: ctx.verify_table_exists("users")),
+    ("verify_column_exists", lambda ctx: ctx.verify_column_exists("users", "name")),
+    ("safe_column_add", lambda ctx: ctx.safe_column_add("users", "nickname", "TEXT")),
+    ("safe_column_add (already there)", lambda ctx: ctx.safe_column_add("users", "nickname", "TEXT")),
+    ("add_check", lambda ctx: ctx.add_check("ck_users_email", "users", "email LIKE '%@%'")),
+    ("add_foreign_key (validate=False)", lambda ctx: ctx.add_foreign_key(
+        "fk_events_user", "events", "users", ["user_id"], ["id"], validate=False)),
+    ("validate_constraint", lambda ctx: ctx.validate_constraint("events", "fk_events_user")),
+    ("set_not_null", lambda ctx: ctx.set_not_null("users", "name")),
+    ("create_index_concurrently", lambda ctx: ctx.create_index_concurrently("ix_users_email", "users", ["email"])),
+    ("drop_index_concurrently", lambda ctx: ctx.drop_index_concurrently("ix_users_name", "users")),
+    ("backfill (10 rows, batches of 5)", lambda ctx: ctx.backfill(
+        "users", {"nickname": sa.text("upper(name)")}, "nickname <> upper(name)", batch_size=5)),
+    ("safe_table_rename", lambda ctx: ctx.safe_table_rename("events", "user_events")),
+]  # fmt: skip
+
+
+@contextmanager
+def in_migration(conn: sa.Connection) -> Iterator[MigrationContext]:
+    """A MigrationContext inside Alembic's context and transaction, as a migration runs it."""
+    alembic_context = AlembicContext.configure(conn, opts={"transaction_per_migration": False})
+    with Operations.context(alembic_context), alembic_context.begin_transaction(), MigrationContext("trips") as ctx:
+        yield ctx
+
+
+def round_trips(server: throwaway.Server) -> list[tuple[str, int, int]]:
+    """(operation, catalog look-ups, statements in all) for each of ``OPERATIONS``."""
+    name = server.create_database()
+    engine = sa.create_engine(server.url(name), poolclass=sa.NullPool)
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(SCHEMA)
+        sa.event.listen(engine, "before_cursor_execute", count)
+        counts = []
+        with engine.connect() as conn, in_migration(conn) as ctx:
+            _ = ctx.ops, ctx.connection
+            for label, operation in OPERATIONS:
+                statements.clear()
+                operation(ctx)
+                catalog = sum("pg_catalog." in s for s in statements)
+                counts.append((label, catalog, len(statements)))
+        return counts
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+        engine.dispose()
+        server.drop_database(name)
+
+
 def main() -> None:
     start = time.perf_counter()
     server = throwaway.start()
@@ -78,8 +146,12 @@ def main() -> None:
         clones.append(time.perf_counter() - started)
         server.drop_database(name)
 
-    plain_times = [migration_time(server, plain) for _ in range(ROUNDS)]
-    helper_times = [migration_time(server, helpers) for _ in range(ROUNDS)]
+    plain_times: list[float] = []
+    helper_times: list[float] = []
+    for _ in range(ROUNDS):  # alternated, so that a change in the machine's load weighs on both alike
+        plain_times.append(migration_time(server, plain))
+        helper_times.append(migration_time(server, helpers))
+    trips = round_trips(server)
     server.stop()
 
     p, h = statistics.median(plain_times), statistics.median(helper_times)
@@ -90,6 +162,10 @@ def main() -> None:
     print(f"  plain Alembic operations: {p * 1000:.1f} ms")
     print(f"  MigrationContext safe operations: {h * 1000:.1f} ms")
     print(f"  overhead ratio (helpers / plain): {h / p:.2f}x")
+    print("round trips per safe operation (catalog look-ups / statements in all):")
+    width = max(len(label) for label, _, _ in trips)
+    for label, catalog, total in trips:
+        print(f"  {label:<{width}}  {catalog} / {total}")
 
 
 if __name__ == "__main__":
