@@ -27,6 +27,33 @@ SCENARIOS = {
 }
 
 
+#: Drivers besides psycopg 3 (every other session's): `driver-<name>` runs the tests that must pass through
+#: each, the helpers' and the duplicate-key and connection-lost pages' (PG_DRIVER, tests/support/drivers.py).
+DRIVERS = ("psycopg2", "asyncpg")
+DRIVER_TESTS = (
+    *(f"tests/test_{name}.py" for name in (
+        "advisory_lock", "backfill", "catalog", "column_types", "constraints", "context", "diagnosis",
+        "identifiers", "indexes", "locks", "savepoints",
+    )),
+    "tests/docs/failures/test_duplicate_key.py",
+    "tests/docs/failures/test_connection_lost.py",
+)
+nox.options.sessions += [f"driver-{d}" for d in DRIVERS]
+
+
+def _driver_session(driver: str) -> None:
+    def run(session: nox.Session) -> None:
+        session.install("-e", f".[test,{driver}]")
+        session.run("pytest", *DRIVER_TESTS, *session.posargs, env={"PG_DRIVER": driver})
+
+    run.__doc__ = f"The helpers' tests and the duplicate-key and connection-lost pages through {driver}."
+    nox.session(name=f"driver-{driver}")(run)
+
+
+for _driver in DRIVERS:
+    _driver_session(_driver)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Every page, helper and project test against the embedded PostgreSQL 18 (browser, Zensical: own sessions)."""

@@ -1,7 +1,8 @@
 """What went wrong in a failed migration, read from the SQLSTATE, and what to do next.
 
 The category comes from ``exc.orig.sqlstate`` (or a lost connection's lack of one), never from
-the message text, which changes with the server's version and locale.
+the message text, which changes with the server's version and locale. It works the same through
+psycopg 3, psycopg2 and asyncpg.
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ class Diagnosis:
 
 
 def sqlstate_of(exc: BaseException) -> str | None:
-    """The SQLSTATE of a database error (psycopg 3's ``sqlstate`` or psycopg2's ``pgcode``)."""
+    """The SQLSTATE of a database error (psycopg 3's and asyncpg's ``sqlstate``, psycopg2's ``pgcode``)."""
     orig = getattr(exc, "orig", exc)
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     return code if isinstance(code, str) else None
@@ -206,11 +207,26 @@ def categorize(exc: BaseException) -> Category:
     return OTHER
 
 
+def _server_fields(orig: object) -> tuple[str | None, str | None, str | None]:
+    """PostgreSQL's message, DETAIL and HINT as the driver holds them.
+
+    psycopg 3 and psycopg2 keep them on ``orig.diag``; SQLAlchemy's asyncpg adapter has none,
+    and they are on the asyncpg exception it wraps (``orig.__cause__``: ``message``, ``detail``, ``hint``).
+    """
+    diag = getattr(orig, "diag", None)
+    if diag is not None:
+        fields = (diag.message_primary, diag.message_detail, diag.message_hint)
+    else:
+        cause = getattr(orig, "__cause__", None)
+        fields = tuple(getattr(cause, name, None) for name in ("message", "detail", "hint"))  # type: ignore[assignment]
+    message, detail, hint = (value if isinstance(value, str) and value else None for value in fields)
+    return message, detail, hint
+
+
 def diagnose(exc: BaseException) -> Diagnosis:
     """Explain ``exc``: its category, and PostgreSQL's message, DETAIL and HINT when it has them."""
     orig = getattr(exc, "orig", None) if isinstance(exc, sa_exc.DBAPIError) else exc
-    diag = getattr(orig, "diag", None)
-    message = getattr(diag, "message_primary", None)
+    message, detail, hint = _server_fields(orig)
     if not message:
         text = str(orig if orig is not None else exc).strip()
         message = text.splitlines()[0].strip() if text else type(exc).__name__
@@ -220,8 +236,8 @@ def diagnose(exc: BaseException) -> Diagnosis:
         category=categorize(exc),
         sqlstate=sqlstate_of(exc),
         message=message,
-        detail=getattr(diag, "message_detail", None),
-        hint=getattr(diag, "message_hint", None),
+        detail=detail,
+        hint=hint,
     )
 
 

@@ -7,12 +7,13 @@ retried after a pause with a longer timeout. The ``lock_timeout`` in force befor
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
@@ -106,7 +107,11 @@ def set_local_lock_timeout(conn: Connection, value: str) -> None:
 
 
 class _BlockerWatch:
-    """Polls ``pg_blocking_pids`` for ``pid`` from a second connection while the attempts wait."""
+    """Polls ``pg_blocking_pids`` for ``pid`` from a second connection while the attempts wait.
+
+    Through an async driver (asyncpg, under ``run_sync``) the engine cannot be used from another
+    thread, so the watch opens its own async engine on the same URL there.
+    """
 
     def __init__(self, engine: sa.Engine, pid: int) -> None:
         self._engine = engine
@@ -129,20 +134,37 @@ class _BlockerWatch:
         self._stop.set()
         self._thread.join(timeout=5)
 
+    def _record(self, rows: Iterable[sa.Row[Any]]) -> None:
+        for row in rows:
+            session = BlockingSession(row.pid, row.application_name or "", row.state, row.query or "")
+            with self._lock:
+                self._seen[session.pid] = session
+
     def _run(self) -> None:
         try:
+            if self._engine.dialect.is_async:  # asyncpg: this thread has no greenlet, so an engine of its own
+                asyncio.run(self._run_async())
+                return
             with self._engine.connect() as conn:
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
                 while not self._stop.is_set():
-                    for row in conn.execute(_BLOCKERS, {"pid": self._pid}):
-                        session = BlockingSession(
-                            row.pid, row.application_name or "", row.state, row.query or ""
-                        )
-                        with self._lock:
-                            self._seen[session.pid] = session
+                    self._record(conn.execute(_BLOCKERS, {"pid": self._pid}))
                     self._stop.wait(0.02)
         except Exception as exc:  # diagnostics only: never let the watch break the migration
             logger.debug("could not watch for blocking sessions: %s", exc)
+
+    async def _run_async(self) -> None:
+        from sqlalchemy.ext.asyncio import create_async_engine  # needs greenlet, there with any async driver
+
+        engine = create_async_engine(self._engine.url, poolclass=sa.NullPool)
+        try:
+            async with engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                while not self._stop.is_set():
+                    self._record(await conn.execute(_BLOCKERS, {"pid": self._pid}))
+                    await asyncio.sleep(0.02)
+        finally:
+            await engine.dispose()
 
 
 def with_lock_retries(

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from tests.support import drivers
 from tests.support.database import Database, fresh_database, server, stop_server
 
 
@@ -27,13 +28,27 @@ def update_snapshots(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-snapshots"))
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
     srv = server()
-    return f"PostgreSQL: {srv.version} from {srv.provider}"
+    return [f"PostgreSQL: {srv.version} from {srv.provider}", f"Driver: {drivers.name()} (PG_DRIVER)"]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     stop_server()
+    drivers.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """Under asyncpg, each test (setup, call, teardown) runs in a greenlet: see tests/support/drivers.py."""
+    if not drivers.is_async():
+        return None
+    from _pytest.runner import runtestprotocol
+
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    drivers.run_in_greenlet(runtestprotocol, item, nextitem=nextitem)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
 
 
 @pytest.fixture

@@ -12,11 +12,13 @@ from alembic.runtime.migration import MigrationContext as AlembicMigrationContex
 from helpers import MigrationContext, MigrationHelperError
 from helpers.catalog import Lookup, look_up, regclass_name
 from helpers.identifiers import TableName
+from tests.support.database import run_script
 
 
 @pytest.fixture
 def conn(connection: sa.Connection) -> sa.Connection:
-    connection.exec_driver_sql(
+    run_script(
+        connection,
         """
         CREATE TABLE users (id serial PRIMARY KEY, name text, email text NOT NULL DEFAULT '');
         CREATE TABLE events (id serial PRIMARY KEY, user_id int);
@@ -74,7 +76,7 @@ def test_each_operation_reads_the_catalog_once(conn: sa.Connection, statements: 
 
 
 def test_unqualified_names_follow_search_path_and_views_are_not_tables(conn: sa.Connection) -> None:
-    conn.exec_driver_sql('CREATE SCHEMA "Audit ""Log"""; CREATE TABLE "Audit ""Log""".entries (id int, "Who" text)')
+    run_script(conn, 'CREATE SCHEMA "Audit ""Log"""; CREATE TABLE "Audit ""Log""".entries (id int, "Who" text)')
     conn.exec_driver_sql('SET search_path = "Audit ""Log""", public')
     found = look_up(conn, Lookup(TableName("entries"), columns=("Who", "what")))
     assert found.table == TableName("entries", 'Audit "Log"')
@@ -89,7 +91,7 @@ def test_unqualified_names_follow_search_path_and_views_are_not_tables(conn: sa.
 
 def test_a_table_shadowed_on_search_path_is_not_the_one_found(conn: sa.Connection) -> None:
     """An unqualified name means what DDL would take it to mean, here the view in the first schema."""
-    conn.exec_driver_sql("CREATE SCHEMA first; CREATE VIEW first.users AS SELECT 1 AS id")
+    run_script(conn, "CREATE SCHEMA first; CREATE VIEW first.users AS SELECT 1 AS id")
     conn.exec_driver_sql("SET search_path = first, public")
     assert look_up(conn, Lookup(TableName("users"))).table is None
     assert look_up(conn, Lookup(TableName("users", "public"))).table == TableName("users", "public")

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from helpers import InvalidColumnTypeError, InvalidIdentifierError, MigrationContext, MigrationHelperError
-from tests.support.database import Database
+from tests.support.database import Database, run_script
 
 
 def table_names(conn: sa.Connection, schema: str | None = None) -> set[str]:
@@ -147,7 +147,7 @@ def test_column_add_to_missing_table(conn: sa.Connection) -> None:
 
 
 def test_column_add_schema_qualified_and_mixed_case(conn: sa.Connection) -> None:
-    conn.exec_driver_sql('CREATE SCHEMA audit; CREATE TABLE audit."Users" (id int)')
+    run_script(conn, 'CREATE SCHEMA audit; CREATE TABLE audit."Users" (id int)')
     MigrationContext("x", conn).safe_column_add("audit.Users", "Email Address", "text")
     assert column(conn, "Users", "Email Address", schema="audit")["nullable"] is True
 

@@ -7,13 +7,14 @@ import sqlalchemy as sa
 
 from helpers import InvalidIdentifierError, MigrationContext, ensure_transaction_savepoint
 from helpers.identifiers import TableName, parse_table
+from tests.support.database import run_script
 
 HOSTILE = 'users"; DROP TABLE cameras; --'
 
 
 @pytest.fixture
 def conn(connection: sa.Connection) -> sa.Connection:
-    connection.exec_driver_sql("CREATE TABLE users (id int); CREATE TABLE cameras (id int)")
+    run_script(connection, "CREATE TABLE users (id int); CREATE TABLE cameras (id int)")
     connection.exec_driver_sql("INSERT INTO cameras VALUES (1), (2)")
     return connection
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from helpers import LockRetriesExhaustedError, MigrationHelperError, growing_schedule, with_lock_retries
-from helpers.diagnosis import diagnose
+from helpers.diagnosis import diagnose, sqlstate_of
 from tests.support.database import Database
 from tests.support.migrating import migration
 
@@ -88,7 +88,7 @@ def test_other_errors_are_not_retried(users: Database) -> None:
 
     with pytest.raises(sa.exc.ProgrammingError) as caught, migration(users.engine) as ctx:
         ctx.with_lock_retries(add_existing_column)
-    assert caught.value.orig.sqlstate == "42701"  # type: ignore[union-attr]
+    assert sqlstate_of(caught.value) == "42701"
     assert calls == [1]
 
 

@@ -1,7 +1,10 @@
 """Alembic environment of the example project, as the guide shows it.
 
-- The database comes from ``DATABASE_URL``, or from a connection handed over in
-  ``config.attributes["connection"]`` (Alembic's cookbook recipe for programmatic use).
+- The database comes from ``DATABASE_URL``, or from a Connection or an Engine (sync or async)
+  handed over in ``config.attributes["connection"]`` (Alembic's cookbook recipe for programmatic
+  use; pytest-alembic hands an Engine).
+- The driver is the URL's: ``postgresql://`` means psycopg 3; ``postgresql+psycopg2://`` and
+  ``postgresql+asyncpg://`` work too (an async driver runs through ``connection.run_sync``).
 - The whole run is one transaction: if any revision fails, none of them is kept.
 - Revision and table count are logged before and after; a failure is diagnosed by SQLSTATE.
 - Two runs never migrate at once: each holds an advisory lock for the whole run, and a second
@@ -9,12 +12,14 @@
 - Offline (``--sql``) mode writes the SQL without connecting.
 """
 
+import asyncio
 import logging
 import os
 import re
+import sys
 from contextlib import nullcontext
 from logging.config import fileConfig
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import unquote
 
 import sqlalchemy as sa
@@ -24,6 +29,9 @@ from sqlalchemy.engine import Connection
 
 from helpers.advisory import migration_lock
 from helpers.diagnosis import log_failure
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -48,7 +56,7 @@ _COUNT_TABLES = sa.text(
 
 
 def database_url() -> sa.URL:
-    """DATABASE_URL in any libpq form, for SQLAlchemy with psycopg 3."""
+    """DATABASE_URL in any libpq form; psycopg 3 unless its scheme names another driver."""
     text = os.environ.get("DATABASE_URL", "").strip()
     if not text:
         raise CommandError("DATABASE_URL is not set; export it, e.g. DATABASE_URL=postgresql://user@host/security")
@@ -57,6 +65,8 @@ def database_url() -> sa.URL:
         url = url.set(drivername="postgresql+psycopg")
     if url.host and url.host.startswith("%2F"):  # libpq's percent-encoded socket directory: a host in the query
         url = url.set(host=None).update_query_dict({"host": unquote(url.host)})
+    if url.get_driver_name() == "asyncpg" and "sslmode" in url.query:  # asyncpg spells libpq's sslmode "ssl"
+        url = url.difference_update_query(["sslmode"]).update_query_dict({"ssl": url.query["sslmode"]})
     return url
 
 
@@ -147,18 +157,59 @@ def fail(exc: Exception) -> NoReturn:
     raise SystemExit(1) from exc  # the diagnosis says it all: no traceback
 
 
-def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        run_on(connection)
-        return
-    engine = sa.create_engine(database_url(), poolclass=sa.NullPool)
+def run_with(engine: sa.Engine) -> None:
     try:
         connection = engine.connect()
     except sa.exc.DBAPIError as exc:  # no server there, or one starting up or shutting down
         fail(exc)
     with connection:
         run_on(connection)
+
+
+def is_async_engine(given: Any) -> bool:
+    """An AsyncEngine, without importing SQLAlchemy's asyncio support (it needs greenlet) when there is none."""
+    asyncio_ext = sys.modules.get("sqlalchemy.ext.asyncio")
+    return asyncio_ext is not None and isinstance(given, asyncio_ext.AsyncEngine)
+
+
+async def run_with_async(engine: "AsyncEngine", owned: bool) -> None:
+    """An async driver (asyncpg): the same run, on the sync side of ``run_sync``."""
+    connection = engine.connect()
+    try:
+        try:
+            await connection.start()
+        except sa.exc.DBAPIError as exc:
+            fail(exc)
+        await connection.run_sync(run_on)
+    finally:
+        await connection.close()
+        if owned:
+            await engine.dispose()
+
+
+def run_migrations_online() -> None:
+    given = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        run_on(given)
+    elif isinstance(given, sa.Engine):
+        run_with(given)
+    elif is_async_engine(given):
+        asyncio.run(run_with_async(given, owned=False))
+    elif given is not None:
+        raise CommandError(
+            f'config.attributes["connection"] is a {type(given).__name__}; hand over a Connection, '
+            "an Engine or an AsyncEngine (from async code: await conn.run_sync(...) with its sync Connection)."
+        )
+    elif (url := database_url()).get_dialect().is_async:
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        asyncio.run(run_with_async(create_async_engine(url, poolclass=sa.NullPool), owned=True))
+    else:
+        engine = sa.create_engine(url, poolclass=sa.NullPool)
+        try:
+            run_with(engine)
+        finally:
+            engine.dispose()
 
 
 if context.is_offline_mode():

@@ -7,10 +7,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
-from tests.support import fingerprint, throwaway, transcript
+from tests.support import drivers, fingerprint, throwaway, transcript
 from tests.support.paths import PROJECT
 
 _server: throwaway.Server | None = None
@@ -33,11 +34,22 @@ def stop_server() -> None:
 
 @dataclass
 class Database:
-    """A fresh database for one test: its name, a SQLAlchemy engine, and the PG* environment."""
+    """A fresh database for one test: its name, a SQLAlchemy engine, and the PG* environment.
+
+    ``engine`` goes through this run's driver (``PG_DRIVER``): it is what tests hand to the code
+    under test. ``sql``, ``scalar`` and ``fingerprint`` are the harness's own instruments and go
+    through ``harness`` (psycopg 3) when it is set, so a setup script of several statements runs
+    the same under every driver (asyncpg prepares each statement, and refuses several in one).
+    """
 
     name: str
     engine: sa.Engine
     env: dict[str, str]
+    harness: sa.Engine | None = None
+
+    @property
+    def instrument(self) -> sa.Engine:
+        return self.harness or self.engine
 
     @property
     def url(self) -> str:
@@ -64,16 +76,18 @@ class Database:
         done = self.psql("--quiet", "--set", "ON_ERROR_STOP=1", "--file", str(sql_file))
         assert done.returncode == 0, done.output
 
-    def sql(self, statement: str, **params: object) -> sa.CursorResult[object]:
-        with self.engine.begin() as conn:
-            return conn.execute(sa.text(statement), params)
+    def sql(self, statement: str, **params: object) -> sa.Result[Any]:
+        """Run ``statement`` and commit; its rows are fetched first (psycopg2 closes the cursor with the connection)."""
+        with self.instrument.begin() as conn:
+            result = conn.execute(sa.text(statement), params)
+            return result.freeze()() if result.returns_rows else result
 
     def scalar(self, statement: str, **params: object) -> object:
-        with self.engine.connect() as conn:
+        with self.instrument.connect() as conn:
             return conn.execute(sa.text(statement), params).scalar()
 
     def fingerprint(self) -> fingerprint.Fingerprint:
-        return fingerprint.take(self.engine, self.env)
+        return fingerprint.take(self.instrument, self.env)
 
 
 @contextmanager
@@ -81,9 +95,22 @@ def fresh_database() -> Iterator[Database]:
     """A database cloned from the server's template, discarded afterwards."""
     srv = server()
     name = srv.create_database()
-    engine = sa.create_engine(srv.url(name), poolclass=sa.NullPool)
+    engine = drivers.engine(srv.url(name))
+    harness = sa.create_engine(srv.admin_url.set(database=name), poolclass=sa.NullPool) if drivers.is_async() else None
     try:
-        yield Database(name, engine, {**os.environ, **srv.env(name)})
+        yield Database(name, engine, {**os.environ, **srv.env(name)}, harness)
     finally:
         engine.dispose()
+        if harness is not None:
+            harness.dispose()
         srv.discard_database(name)
+
+
+def run_script(conn: sa.Connection, script: str) -> None:
+    """Setup SQL of several statements separated by ``;`` (none inside a literal), one execute each.
+
+    asyncpg prepares every statement and refuses several in one; psycopg runs them either way.
+    """
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.exec_driver_sql(statement)

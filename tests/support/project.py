@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tests.support import drivers
 from tests.support.paths import PROJECT, SNIPPETS
 
 
@@ -35,7 +36,7 @@ def upgrade(url: sa.URL | str, revision: str, workdir: Path = PROJECT) -> None:
 
     config = Config(str(workdir / "alembic.ini"))
     config.attributes["configure_logger"] = False
-    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    engine = drivers.engine(url)
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection

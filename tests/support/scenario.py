@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.support import drivers
 from tests.support.database import Database, server
 from tests.support.paths import snippet_dir
 from tests.support.snapshots import check_file
@@ -24,7 +25,7 @@ class Captures:
 
     def check(self, name: str, result: Run) -> Run:
         """Compare ``result``'s transcript with ``<folder>/<name>``; returns ``result``."""
-        check_file(self.dir / name, result.transcript, self.update, major=server().major)
+        check_file(self.dir / name, result.transcript, self.update, major=server().major, driver=drivers.name())
         return result
 
     def psql(self, db: Database, *args: str) -> Run:

@@ -37,28 +37,52 @@ def pages_including(path: Path, docs: Path = DOCS) -> list[str]:
 
 #: The PostgreSQL major whose output a captured file holds when no per-version variant exists.
 REFERENCE_MAJOR = 18
+#: Drivers whose output may have a variant of its own (psycopg 3, the default, writes the base file).
+OTHER_DRIVERS = ("psycopg2", "asyncpg")
 
 
-def variant(path: Path, major: int) -> Path:
-    """The per-version variant of a captured file: ``upgrade.txt`` -> ``upgrade.pg15.txt``."""
-    return path.with_name(f"{path.stem}.pg{major}{path.suffix}")
+def variant(path: Path, major: int | None = None, driver: str | None = None) -> Path:
+    """A variant of a captured file: per version ``upgrade.pg15.txt``, per driver ``upgrade.asyncpg.txt``."""
+    tag = driver if driver is not None else f"pg{major}"
+    return path.with_name(f"{path.stem}.{tag}{path.suffix}")
+
+
+def is_variant(path: Path) -> bool:
+    """True for ``name.pg15.txt`` and ``name.asyncpg.txt``, false for their base ``name.txt``."""
+    tag = path.stem.rpartition(".")[2]
+    return "." in path.stem and (re.fullmatch(r"pg\d+", tag) is not None or tag in OTHER_DRIVERS)
 
 
 def variants(path: Path) -> list[Path]:
-    """The per-version variants of ``path`` that exist, in version order."""
-    return sorted(path.parent.glob(f"{path.stem}.pg*{path.suffix}"))
+    """The per-version, then per-driver variants of ``path`` that exist."""
+    drivers = [variant(path, driver=name) for name in OTHER_DRIVERS]
+    return sorted(path.parent.glob(f"{path.stem}.pg*{path.suffix}")) + [p for p in drivers if p.exists()]
 
 
-def check_file(path: Path, fresh: str, update: bool, major: int | None = None, shown_as: Path | None = None) -> None:
+def check_file(
+    path: Path,
+    fresh: str,
+    update: bool,
+    major: int | None = None,
+    shown_as: Path | None = None,
+    driver: str | None = None,
+) -> None:
     """Compare the captured file ``path`` with ``fresh``, or rewrite it when ``update``.
 
     On PostgreSQL ``major``, the file's variant for that version (``name.pg15.txt``) is the one
     compared when it exists: a version whose output differs keeps its own file, which the pages
-    show in a tab of its own. Updating on another version than the reference writes that variant,
-    and removes it when the output no longer differs. ``shown_as`` is the file the pages include
-    when ``path`` is a copy (the checker's own tests).
+    show in a tab of its own. Through a ``driver`` other than psycopg 3 (``PG_DRIVER``), the
+    driver's variant (``name.asyncpg.txt``) is the one, the same way (driver sessions run on the
+    reference version). Updating on another version or driver writes that variant, and removes it
+    when the output no longer differs. ``shown_as`` is the file the pages include when ``path`` is
+    a copy (the checker's own tests).
     """
-    own = variant(path, major) if major is not None and major != REFERENCE_MAJOR else None
+    if driver is not None and driver in OTHER_DRIVERS:
+        own: Path | None = variant(path, driver=driver)
+    elif major is not None and major != REFERENCE_MAJOR:
+        own = variant(path, major)
+    else:
+        own = None
     target = own if own is not None and own.exists() else path
     if update:
         base = path.read_text(encoding="utf-8") if path.exists() else None
@@ -76,6 +100,7 @@ def check_file(path: Path, fresh: str, update: bool, major: int | None = None, s
     name = relative(shown_as or target)
     pages = ", ".join(pages_including(shown_as or target)) or "no page"
     where = f" on PostgreSQL {major}" if major is not None else ""
+    where += f" through {driver}" if driver is not None else ""
     diff = "".join(
         difflib.unified_diff(
             captured.splitlines(keepends=True), fresh.splitlines(keepends=True), f"{name} (captured)", "fresh run"

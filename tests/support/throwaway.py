@@ -21,6 +21,8 @@ from urllib.parse import unquote
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
+from tests.support import drivers
+
 TEMPLATE = "mrp_template"
 _FAST_SETTINGS = ("fsync", "synchronous_commit", "full_page_writes")
 _names = itertools.count(1)
@@ -55,7 +57,8 @@ class Server:
             return int(conn.exec_driver_sql("SHOW server_version_num").scalar_one()) // 10000
 
     def url(self, database: str) -> URL:
-        return self.admin_url.set(database=database)
+        """``database`` on this server, through this run's driver (``PG_DRIVER``: psycopg 3 by default)."""
+        return drivers.url(self.admin_url.set(database=database))
 
     def env(self, database: str) -> dict[str, str]:
         """libpq's PG* variables and ``DATABASE_URL`` for ``database``, for commands run by tests."""

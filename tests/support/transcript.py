@@ -14,11 +14,13 @@ import os
 import shlex
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support import drivers
 from tests.support.normalize import normalize
 from tests.support.paths import PROJECT
 
@@ -91,7 +93,14 @@ def alembic(
         return run([alembic_path(), *args], env=env, cwd=cwd, display=display, timeout=timeout)
     stream = io.StringIO()
     with _process_state(_env(env), cwd), contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
-        code = _alembic_main(list(args), stream)
+        if drivers.loop_running():  # a test under asyncpg: env.py's asyncio.run needs a thread without a loop
+            codes: list[int] = []
+            worker = threading.Thread(target=lambda: codes.append(_alembic_main(list(args), stream)))
+            worker.start()
+            worker.join()
+            code = codes[0] if codes else 1
+        else:
+            code = _alembic_main(list(args), stream)
     return Run(display, code, stream.getvalue())
 
 
