@@ -54,6 +54,18 @@ for _driver in DRIVERS:
     _driver_session(_driver)
 
 
+#: pytest-alembic's built-in tests on the example project (tests/peers): pinned, it breaks on pytest 9.2.
+PYTEST_ALEMBIC = ("pytest-alembic==0.13.1", "pytest<9.2")
+nox.options.sessions += ["pytest-alembic"]
+
+
+@nox.session(name="pytest-alembic")
+def pytest_alembic(session: nox.Session) -> None:
+    """pytest-alembic's built-in tests (and the experimental one) on the example project, as the testing page shows."""
+    session.install("-e", ".[test]", *PYTEST_ALEMBIC)
+    session.run("pytest", "tests/peers", "-rA", *session.posargs)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Every page, helper and project test against the embedded PostgreSQL 18 (browser, Zensical: own sessions)."""

@@ -158,11 +158,12 @@ def fail(exc: Exception) -> NoReturn:
 
 
 def run_with(engine: sa.Engine) -> None:
+    """An Engine, or what stands in for one: ``connect()`` gives a context manager of a Connection."""
     try:
-        connection = engine.connect()
+        connecting = engine.connect()
     except sa.exc.DBAPIError as exc:  # no server there, or one starting up or shutting down
         fail(exc)
-    with connection:
+    with connecting as connection:
         run_on(connection)
 
 
@@ -191,10 +192,10 @@ def run_migrations_online() -> None:
     given = config.attributes.get("connection")
     if isinstance(given, Connection):
         run_on(given)
-    elif isinstance(given, sa.Engine):
-        run_with(given)
     elif is_async_engine(given):
         asyncio.run(run_with_async(given, owned=False))
+    elif callable(getattr(given, "connect", None)):  # an Engine (pytest-alembic), or a wrapper that acts as one
+        run_with(given)
     elif given is not None:
         raise CommandError(
             f'config.attributes["connection"] is a {type(given).__name__}; hand over a Connection, '
