@@ -66,6 +66,20 @@ def pytest_alembic(session: nox.Session) -> None:
     session.run("pytest", "tests/peers", "-rA", *session.posargs)
 
 
+#: pytest-markdown-docs: Python written inline on the pages, and the ```python examples in the helpers' docstrings.
+MARKDOWN_DOCS = (
+    "--markdown-docs", "-p", "tests.support.markdown_docs", "docs", "helpers", "--ignore=helpers/__main__.py"
+)
+nox.options.sessions += ["markdown-docs"]
+
+
+@nox.session(name="markdown-docs")
+def markdown_docs(session: nox.Session) -> None:
+    """Python written on the pages and the helpers' docstring examples, run by pytest-markdown-docs."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *MARKDOWN_DOCS, *session.posargs)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Every page, helper and project test against the embedded PostgreSQL 18 (browser, Zensical: own sessions)."""

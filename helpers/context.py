@@ -46,6 +46,22 @@ class MigrationContext:
     Inside an Alembic migration it uses the migration's connection (``op.get_context()``);
     scripts and tests may pass a SQLAlchemy ``Connection``. In offline (``--sql``) mode the
     operations emit their DDL without the pre-flight checks, which need a live database.
+
+    ```python
+    import os
+
+    import sqlalchemy as sa
+
+    from helpers import MigrationContext
+
+    engine = sa.create_engine(os.environ["DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE cameras (id int PRIMARY KEY)")
+        with MigrationContext("add_camera_serial", conn) as ctx:
+            ctx.safe_column_add("cameras", "serial", "varchar(64)")
+            ctx.safe_column_add("cameras", "serial", "varchar(64)")  # run again: a logged no-op
+        ctx.verify_column_exists("cameras", "serial")
+    ```
     """
 
     def __init__(self, name: str, connection: Connection | None = None) -> None:

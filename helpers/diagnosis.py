@@ -224,7 +224,29 @@ def _server_fields(orig: object) -> tuple[str | None, str | None, str | None]:
 
 
 def diagnose(exc: BaseException) -> Diagnosis:
-    """Explain ``exc``: its category, and PostgreSQL's message, DETAIL and HINT when it has them."""
+    """Explain ``exc``: its category, and PostgreSQL's message, DETAIL and HINT when it has them.
+
+    ```python
+    import os
+
+    import sqlalchemy as sa
+
+    from helpers import diagnose
+
+    engine = sa.create_engine(os.environ["DATABASE_URL"])  # postgresql+psycopg://...
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE users (email text)")
+        conn.exec_driver_sql("INSERT INTO users VALUES ('ann@example.com'), ('ann@example.com')")
+        try:
+            conn.exec_driver_sql("CREATE UNIQUE INDEX ix_users_email ON users (email)")
+        except sa.exc.IntegrityError as exc:
+            diagnosis = diagnose(exc)
+
+    assert (diagnosis.sqlstate, diagnosis.category.key) == ("23505", "unique_violation")
+    assert diagnosis.detail == "Key (email)=(ann@example.com) is duplicated."
+    print(diagnosis)  # the lines env.py logs: "Migration failed due to ...", ROLLBACK, DETAIL, NEXT
+    ```
+    """
     orig = getattr(exc, "orig", None) if isinstance(exc, sa_exc.DBAPIError) else exc
     message, detail, hint = _server_fields(orig)
     if not message:

@@ -43,7 +43,14 @@ _BLOCKERS = sa.text(
 def growing_schedule(
     attempts: int = 8, first: float = 0.05, factor: float = 2.0, longest: float = 3.0
 ) -> tuple[float, ...]:
-    """Lock timeouts in seconds, one per attempt: ``first``, then times ``factor``, at most ``longest``."""
+    """Lock timeouts in seconds, one per attempt: ``first``, then times ``factor``, at most ``longest``.
+
+    ```python
+    from helpers import growing_schedule
+
+    assert growing_schedule(6, first=0.1, longest=2.0) == (0.1, 0.2, 0.4, 0.8, 1.6, 2.0)
+    ```
+    """
     if not isinstance(attempts, int) or attempts < 1:
         raise MigrationHelperError(f"attempts must be a whole number of at least 1, not {attempts!r}.")
     for label, value in (("first", first), ("longest", longest)):

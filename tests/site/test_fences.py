@@ -7,6 +7,8 @@ The rule is structural. A page ``docs/<dir>/<page>.md`` has its test module at
   declaration loads are the page's own, the shared data's or the example project's;
 - only ``--8<--`` includes of the page's own files, of ``snippets/project/`` (run by every page
   and tests/test_project.py), of ``snippets/data/``, or of ``helpers/`` (tests/test_<module>.py);
+- Python written inline on the page (```` ```python ````, not indented under an admonition or
+  a tab): pytest-markdown-docs runs it (``nox -s markdown-docs``, tests/support/markdown_docs.py);
 - marked not runnable with the class ``.not-runnable`` (a config fragment, your own server's
   settings), listed in NOT_RUNNABLE below, so adding one is a visible decision.
 """
@@ -22,6 +24,7 @@ import pytest
 
 from tests.support.console import parse_page
 from tests.support.fences import Fence, fences
+from tests.support.markdown_docs import collected_lines
 from tests.support.paths import (
     DOCS,
     HELPERS,
@@ -68,10 +71,13 @@ def fence_problems(page: Path, fence: Fence, module: ModuleType | None) -> list[
             f"{where}: a console block, but {test} has no test_console_blocks"
         ]
     includes = fence.includes
+    if includes is None and fence.line in collected_lines(fence.page):
+        return []  # inline Python: pytest-markdown-docs runs it
     if includes is None:
         return [
             f"{where}: a ```{fence.info or '(no language)'} block that no test runs; include it from a "
-            "tested file under snippets/ (--8<--), make it a console block, or mark it {.LANG .not-runnable}"
+            "tested file under snippets/ (--8<--), make it a console block, write it as ```python at the "
+            "left margin (pytest-markdown-docs runs it), or mark it {.LANG .not-runnable}"
         ]
     found = []
     for match in includes:
@@ -142,9 +148,16 @@ def test_an_untested_block_and_a_foreign_include_are_reported_with_page_and_line
     bare = tmp_path / "page.md"
     bare.write_text("# A page\n\n```python\nprint('hello')\n```\n")
     (only,) = fences(bare)
-    assert fence_problems(page, only, None)[0].endswith("a ```python block that no test runs; include it from a "
-                                                         "tested file under snippets/ (--8<--), make it a console "
-                                                         "block, or mark it {.LANG .not-runnable}")
+    assert fence_problems(page, only, None) == []  # inline Python: pytest-markdown-docs runs it
+    indented = tmp_path / "indented.md"
+    indented.write_text("# A page\n\n!!! note\n\n    ```python\n    print('hello')\n    ```\n")
+    (hidden,) = fences(indented)
+    assert fence_problems(page, hidden, None)[0].endswith(
+        "a ```python block that no test runs; include it from a tested file under snippets/ (--8<--), make it "
+        "a console block, write it as ```python at the left margin (pytest-markdown-docs runs it), or mark it "
+        "{.LANG .not-runnable}"
+    )
+    assert hidden.where.endswith("indented.md:5")
     assert only.where.endswith("page.md:3")
     foreign = tmp_path / "foreign.md"
     foreign.write_text('```python\n--8<-- "helpers/savepoints/case_duplicate_emails.sql"\n```\n')
