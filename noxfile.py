@@ -193,3 +193,10 @@ def benchmark_versions(session: nox.Session) -> None:
     """Per PostgreSQL version: server start, fresh database per test, failure pages' wall time."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/versions.py", *session.posargs)
+
+
+@nox.session(name="benchmark-rehearse", default=False)
+def benchmark_rehearse(session: nox.Session) -> None:
+    """python -m helpers rehearse: tracing cost against a plain upgrade, copy time of 1M rows by each method."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/rehearse.py", *session.posargs)

@@ -11,3 +11,11 @@ class InvalidIdentifierError(MigrationHelperError, ValueError):
 
 class InvalidColumnTypeError(MigrationHelperError, ValueError):
     """A column type string outside the accepted PostgreSQL types."""
+
+
+class BadInputError(Exception):
+    """``python -m helpers`` was given something it cannot use (a file, URL, revision, server); exit status 2.
+
+    The message is one sentence naming the bad value and what would be accepted. Nothing was
+    written to the reader's database.
+    """

@@ -10,6 +10,8 @@
 - Two runs never migrate at once: each holds an advisory lock for the whole run, and a second
   run waits for it (``migration_lock_wait``, 60s by default), then finds nothing left to do.
 - Offline (``--sql``) mode writes the SQL without connecting.
+- Every upgrade, downgrade and stamp is recorded in ``alembic_history`` on a connection of its
+  own, failed ones too (``helpers.history``; ``python -m helpers history`` shows them).
 """
 
 import asyncio
@@ -29,6 +31,7 @@ from sqlalchemy.engine import Connection
 
 from helpers.advisory import migration_lock
 from helpers.diagnosis import log_failure
+from helpers.history import recorded
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -48,7 +51,7 @@ _COUNT_TABLES = sa.text(
     """
     SELECT count(*) FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p') AND c.relname <> 'alembic_version'
+    WHERE c.relkind IN ('r', 'p') AND c.relname NOT IN ('alembic_version', 'alembic_history')
       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
       AND n.nspname NOT LIKE 'pg\\_%'
     """
@@ -131,6 +134,14 @@ def run_migrations_offline() -> None:
 def run_on(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=None, transaction_per_migration=False)
     migrating = is_migrating()
+    # --8<-- [start:history]
+    # Every upgrade, downgrade and stamp goes into alembic_history, failed ones too: python -m helpers history
+    with recorded(context, connection) if migrating else nullcontext():
+        migrate(connection, migrating)
+    # --8<-- [end:history]
+
+
+def migrate(connection: Connection, migrating: bool) -> None:
     timeout = lock_timeout()
     wait = migration_lock_wait()
     # --8<-- [start:migration_lock]

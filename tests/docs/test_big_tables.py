@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.support.console import check_console_blocks
 from tests.support.database import Database, server
 from tests.support.normalize import normalize
 from tests.support.paths import PROJECT, page, relative, snippet_dir
@@ -146,3 +147,8 @@ def test_a_failed_concurrent_index_is_rebuilt_on_the_rerun(at_0009: Database, in
 @pytest.mark.parametrize("captured", [LOCK_RETRIES_EXHAUSTED, BACKFILL_PROGRESS], ids=lambda p: p.name)
 def test_a_changed_word_in_a_captured_output_fails_naming_the_page(captured: Path, tmp_path: Path) -> None:
     assert relative(PAGE) in mismatch_message(captured, tmp_path)
+
+
+def test_console_blocks(update_snapshots: bool) -> None:
+    """The rehearsals the page shows: plain operations, then the helpers, on the same rows."""
+    check_console_blocks(PAGE, update_snapshots)

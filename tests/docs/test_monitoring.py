@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from tests.support.console import check_console_blocks
-from tests.support.database import Database
-from tests.support.paths import page, snippet_dir
+from tests.support.database import Database, server
+from tests.support.paths import PROJECT, SNIPPETS, page, relative, snippet_dir
 from tests.support.project import project_with
+from tests.support.snapshots import check_file, mismatch_message
+from tests.support.transcript import run
 
 PAGE = page("monitoring")
 
@@ -42,3 +45,29 @@ def test_project_logger_section_prints_each_line_once(database: Database, tmp_pa
 
 def test_console_blocks(update_snapshots: bool) -> None:
     check_console_blocks(PAGE, update_snapshots)
+
+
+HISTORY = snippet_dir(PAGE) / "history.txt"
+DUPLICATE_KEY = SNIPPETS / "failures" / "duplicate-key"
+
+
+def test_history_after_the_duplicate_key_failure_and_its_retry(database: Database, update_snapshots: bool) -> None:
+    """The duplicate-key scenario, then ``python -m helpers history``: the failed attempt has its SQLSTATE."""
+    assert database.alembic("upgrade", "0003").returncode == 0
+    database.load(DUPLICATE_KEY / "bad-data.sql")
+    assert database.alembic("upgrade", "head").returncode == 1
+    database.load(DUPLICATE_KEY / "keep-oldest.sql")
+    assert database.alembic("upgrade", "head").returncode == 0
+
+    shown = run([sys.executable, "-m", "helpers", "history"], env=database.env, cwd=PROJECT,
+                display="python -m helpers history")
+
+    assert shown.returncode == 0, shown.output
+    check_file(HISTORY, shown.transcript, update_snapshots, major=server().major)
+    failed = [line for line in shown.output.splitlines() if ": failed in " in line]
+    assert len(failed) == 1 and " upgrade 0003 -> 0009: failed in " in failed[0]
+    assert '    23505 unique_violation: could not create unique index "ix_users_email"' in shown.output
+
+
+def test_a_changed_word_in_the_history_fails_naming_the_page(tmp_path: Path) -> None:
+    assert relative(PAGE) in mismatch_message(HISTORY, tmp_path)

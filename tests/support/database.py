@@ -86,8 +86,9 @@ class Database:
         with self.instrument.connect() as conn:
             return conn.execute(sa.text(statement), params).scalar()
 
-    def fingerprint(self) -> fingerprint.Fingerprint:
-        return fingerprint.take(self.instrument, self.env)
+    def fingerprint(self, history: bool = False) -> fingerprint.Fingerprint:
+        """Schema, row counts, alembic_version; ``history``: with the attempt history (alembic_history) too."""
+        return fingerprint.take(self.instrument, self.env, history)
 
 
 @contextmanager

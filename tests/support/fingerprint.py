@@ -1,7 +1,9 @@
 """The fingerprint of a database: schema as pg_dump shows it, every table's row count, alembic_version.
 
 Two equal fingerprints are how a test proves "the database state remains unchanged" or
-"the restore brought everything back".
+"the restore brought everything back". The attempt history (``alembic_history``, which env.py
+writes on a connection of its own, failed attempts included) is left out unless asked for: it is
+the record of what was tried, not the database's state.
 """
 
 from __future__ import annotations
@@ -29,10 +31,15 @@ class Fingerprint:
     alembic_version: tuple[str, ...]
 
 
-def schema_dump(env: dict[str, str]) -> str:
+#: The table env.py records every migration attempt in (helpers.history).
+HISTORY = "alembic_history"
+
+
+def schema_dump(env: dict[str, str], history: bool = False) -> str:
     """``pg_dump --schema-only`` of the database ``env`` names, without comments and session noise."""
     out = subprocess.run(
-        ["pg_dump", "--schema-only", "--no-owner", "--no-privileges"],
+        ["pg_dump", "--schema-only", "--no-owner", "--no-privileges",
+         *([] if history else [f"--exclude-table={HISTORY}"])],
         env=env,
         check=True,
         capture_output=True,
@@ -48,12 +55,14 @@ def schema_dump(env: dict[str, str]) -> str:
     return "\n".join(keep)
 
 
-def take(engine: sa.Engine, env: dict[str, str]) -> Fingerprint:
-    """Fingerprint the database that ``engine`` and ``env`` both point at."""
+def take(engine: sa.Engine, env: dict[str, str], history: bool = False) -> Fingerprint:
+    """Fingerprint the database that ``engine`` and ``env`` both point at (``history``: with alembic_history)."""
     preparer = engine.dialect.identifier_preparer
     with engine.connect() as conn:
         counts = {}
         for schema, name in conn.execute(_TABLES):
+            if name == HISTORY and not history:
+                continue
             qualified = f"{preparer.quote(schema)}.{preparer.quote(name)}"
             counts[f"{schema}.{name}"] = conn.execute(sa.text(f"SELECT count(*) FROM {qualified}")).scalar_one()
         has_version = conn.execute(sa.text("SELECT to_regclass('alembic_version') IS NOT NULL")).scalar()
@@ -62,4 +71,4 @@ def take(engine: sa.Engine, env: dict[str, str]) -> Fingerprint:
             if has_version
             else ()
         )
-    return Fingerprint(schema_dump(env), counts, versions)
+    return Fingerprint(schema_dump(env, history), counts, versions)

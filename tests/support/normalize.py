@@ -19,6 +19,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     # A pid in a psql column named *pid (expanded output: "blocking_pid | 4711") or in "-v pid=4711".
     (re.compile(r"^(\w*pid\s*\|\s)\d+$", re.MULTILINE), r"\1<PID>"),
     (re.compile(r"\bpid=\d+\b"), "pid=<PID>"),
+    # Who ran a migration, in `python -m helpers history`: the role and client host differ by server.
+    (re.compile(r"\bby [\w.-]+@[\w.:-]+"), "by <USER>@<HOST>"),
 ]
 
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,6 +54,12 @@ def compare(database: Database, captures: Captures, revision: str, table: str) -
     )
 
 
+def compare_schema(database: Database, revision: str) -> Run:
+    """``python -m helpers compare REV`` where alembic.ini is, as the page shows it."""
+    return run([sys.executable, "-m", "helpers", "compare", revision], env=database.env, cwd=PROJECT,
+               display=f"python -m helpers compare {revision}")
+
+
 def retry(database: Database, captures: Captures, case: str, clean_schema: str) -> None:
     result = captures.check(f"{case}/retry.txt", database.alembic("upgrade", "head"))
     assert result.returncode == 0
@@ -67,6 +74,11 @@ def test_object_is_what_the_migration_creates_so_stamp(
     failed = break_at(database, captures, "0006", "stamp", LABEL)
     assert 'schema conflict: relation "audit_log" already exists' in failed
 
+    before = database.fingerprint(history=True)
+    same_schema = captures.check("stamp/compare-schema.txt", compare_schema(database, "0007"))
+    assert same_schema.returncode == 0
+    assert "Same: the database is what revision 0007 builds." in same_schema.output
+    assert database.fingerprint(history=True) == before
     same = captures.check("stamp/compare.txt", compare(database, captures, "0007", "audit_log"))
     assert same.returncode == 0
     assert "Same: audit_log is what revision 0007 creates." in same.output
@@ -89,6 +101,13 @@ def test_object_differs_from_what_the_migration_creates_so_drop_and_retry(
     failed = break_at(database, captures, "0007", "drop", LABEL)
     assert 'schema conflict: column "phone" of relation "users" already exists' in failed
 
+    before = database.fingerprint(history=True)
+    differs = captures.check("drop/compare-schema.txt", compare_schema(database, "0008"))
+    assert differs.returncode == 1
+    assert (
+        "  column phone: revision 0008 has character varying(32) NULL / the database has integer NULL"
+    ) in differs.output.splitlines()
+    assert database.fingerprint(history=True) == before
     different = captures.check("drop/compare.txt", compare(database, captures, "0008", "users"))
     assert different.returncode == 1
     assert "-    phone character varying(32)" in different.output

@@ -1,0 +1,156 @@
+"""``python -m helpers``: rehearse, compare, stamp, history, for the Alembic project where ``alembic.ini`` is.
+
+Thin over the Python API (``helpers.rehearse``, ``helpers.compare``, ``helpers.history``). Exit
+status 0 when the answer is yes, 1 when it is no (a failed revision or gate, a difference, a
+refused stamp), 2 on bad input, with one sentence saying what was wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn, TextIO
+
+from .errors import BadInputError
+
+OK, NO, BAD_INPUT = 0, 1, 2
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|min)")
+_UNITS = {"ms": 0.001, "s": 1.0, "min": 60.0}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one sentence and exit status 2, without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(BAD_INPUT, f"{self.prog}: {message[0].upper()}{message[1:]}.\n")
+
+
+def duration(text: str) -> float:
+    """``200ms``, ``1.5s``, ``2min`` -> seconds."""
+    match = _DURATION.fullmatch(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration; use a number with ms, s or min, e.g. 200ms")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def copy_method(text: str) -> str:
+    if text not in ("auto", "clone", "dump"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a way to copy; use auto, clone or dump")
+    return text
+
+
+def count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of rows; use a whole number, e.g. 100000")
+    return int(text)
+
+
+def parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("-c", "--config", metavar="PATH", help="the project's alembic.ini (default: ./alembic.ini)")
+    common.add_argument("--url", help="the database (default: DATABASE_URL)")
+    top = _Parser(prog="python -m helpers", description=__doc__.splitlines()[0] if __doc__ else None)
+    commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    rehearse = commands.add_parser(
+        "rehearse", parents=[common], help="run the pending migrations on a copy, report locks, rewrites, durations"
+    )
+    rehearse.add_argument("target", nargs="?", default="head", help="the revision to upgrade to (default: head)")
+    rehearse.add_argument("--json", action="store_true", help="print the report as JSON")
+    rehearse.add_argument("--copy", type=copy_method, default="auto", metavar="{auto,clone,dump}",
+                          help="clone on the same server, or dump into a throwaway server (default: auto)")
+    rehearse.add_argument("--dump", metavar="FILE", help="rehearse on this pg_dump file instead of the database")
+    rehearse.add_argument("--keep", action="store_true", help="keep the copy afterwards")
+    rehearse.add_argument("--no-round-trip", dest="round_trip", action="store_false",
+                          help="skip the downgrade and second upgrade")
+    rehearse.add_argument("--max-lock", type=duration, metavar="DURATION",
+                          help="fail when an ACCESS EXCLUSIVE lock on a table is held longer (e.g. 200ms)")
+    rehearse.add_argument("--max-rewrite-rows", type=count, metavar="N",
+                          help="fail when a table of more than N rows is rewritten")
+
+    compare = commands.add_parser(
+        "compare", parents=[common], help="compare the database's schema with what revision REV builds"
+    )
+    stamp = commands.add_parser(
+        "stamp", parents=[common], help="stamp REV only when the database is what REV builds"
+    )
+    for sub in (compare, stamp):
+        sub.add_argument("revision", metavar="REV")
+        sub.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
+                         help="leave out objects whose name matches (shell pattern: legacy_*, audit.*); repeatable")
+        sub.add_argument("--throwaway", action="store_true",
+                         help="build REV on a throwaway server of the same major, not on the database's server")
+    compare.add_argument("--json", action="store_true", help="print the differences as JSON")
+    stamp.add_argument("--force", action="store_true", help="stamp even when the schema differs (recorded as forced)")
+
+    history = commands.add_parser("history", parents=[common], help="the last migration attempts")
+    history.add_argument("--json", action="store_true", help="print them as JSON")
+    history.add_argument("--limit", type=count, default=20, help="how many (default: 20)")
+    return top
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run one command; returns the exit status."""
+    out = out or sys.stdout
+    args = parser().parse_args(argv)
+    try:
+        return int(_COMMANDS[args.command](args, out))
+    except BadInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return BAD_INPUT
+
+
+def _print_json(data: Any, out: TextIO) -> None:
+    json.dump(data, out, indent=2, default=str)
+    out.write("\n")
+
+
+def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
+    from . import report
+    from .rehearse import rehearse
+
+    result = rehearse(
+        args.config, args.url, target=args.target, copy=args.copy, dump=args.dump, keep=args.keep,
+        round_trip=args.round_trip, max_lock=args.max_lock, max_rewrite_rows=args.max_rewrite_rows,
+    )
+    if args.json:
+        _print_json(report.as_json(result), out)
+    else:
+        print("\n".join(report.lines(result)), file=out)
+    return OK if result.ok else NO
+
+
+def _compare(args: argparse.Namespace, out: TextIO) -> int:
+    from .compare import compare, lines
+
+    result = compare(args.config, args.url, args.revision, ignore=args.ignore, throwaway=args.throwaway)
+    if args.json:
+        _print_json(result.as_json(), out)
+    else:
+        print("\n".join(lines(result)), file=out)
+    return OK if result.same else NO
+
+
+def _stamp(args: argparse.Namespace, out: TextIO) -> int:
+    from .compare import checked_stamp
+
+    return OK if checked_stamp(
+        args.config, args.url, args.revision, ignore=args.ignore, throwaway=args.throwaway, force=args.force, out=out
+    ) else NO
+
+
+def _history(args: argparse.Namespace, out: TextIO) -> int:
+    from . import history
+
+    attempts = history.read(args.config, args.url, limit=args.limit)
+    if args.json:
+        _print_json([attempt.as_json() for attempt in attempts or []], out)
+    else:
+        print("\n".join(history.lines(attempts)), file=out)
+    return OK
+
+
+_COMMANDS = {"rehearse": _rehearse, "compare": _compare, "stamp": _stamp, "history": _history}

@@ -1,0 +1,180 @@
+"""Is the database what revision REV builds? ``compare`` answers; ``checked_stamp`` stamps only on yes.
+
+``compare`` builds REV in an empty scratch database through the project's own env.py (on the same
+server, or with ``throwaway`` on a throwaway server of the same major), drops it, and compares
+the live database's whole schema with it (``helpers.schema``). The live database is only read.
+``checked_stamp`` runs that comparison first and runs ``alembic stamp REV`` (through env.py, so
+the attempt history records it) only when there is no difference, or with ``force``, which the
+history then says.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import catalog, project, schema, scratch
+from .diagnosis import diagnose
+from .errors import BadInputError
+from .history import NOTE
+
+_LONG = 120
+
+
+@dataclass
+class Comparison:
+    """The live schema against what ``revision`` builds; ``same`` when nothing differs."""
+
+    revision: str
+    database: str
+    built_on: str
+    seconds: float
+    differences: list[schema.Difference]
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def same(self) -> bool:
+        return not self.differences
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "revision": self.revision,
+            "database": self.database,
+            "same": self.same,
+            "built_on": self.built_on,
+            "seconds": self.seconds,
+            "ignored": self.ignored,
+            "differences": [
+                {"object": d.group, "what": d.label, "revision_has": d.expected, "database_has": d.actual}
+                for d in self.differences
+            ],
+        }
+
+
+def compare(
+    ini: str | Path | None = None,
+    url: str | None = None,
+    revision: str = "head",
+    *,
+    ignore: Sequence[str] = (),
+    throwaway: bool = False,
+) -> Comparison:
+    """Compare the database at ``url`` with what ``revision`` of the project at ``ini`` builds.
+
+    ``ignore``: shell-style patterns (``legacy_*``, ``audit.*``) for objects no migration manages.
+    Raises ``BadInputError`` for an unknown revision, an unusable URL, a server that does not
+    answer, or a scratch database that cannot be created.
+    """
+    proj = project.load(ini)
+    project.resolve(proj, revision)
+    source = project.database_url(url)
+    with project.read_only(source) as conn:
+        major = catalog.server_major(conn)
+    made = scratch.empty_on_throwaway(major) if throwaway else scratch.empty(source)
+    try:
+        version_table = "alembic_version"
+        if revision != "base":
+            built = project.run(proj, made.url_for(source), "upgrade", revision)
+            if built.error is not None:
+                raise BadInputError(
+                    f"Revision {revision} cannot be built in an empty scratch database: {diagnose(built.error).message}"
+                )
+            version_table = str(built.configure.get("version_table") or version_table)
+        excluded = {*schema.BOOKKEEPING_TABLES, version_table}
+        eng = project.engine(made.url)
+        try:
+            with eng.connect() as conn:
+                expected = schema.snapshot(conn, excluded)
+        finally:
+            eng.dispose()
+    finally:
+        made.drop()
+    with project.read_only(source) as conn:
+        actual = schema.snapshot(conn, excluded)
+    found = schema.differences(expected.without(ignore), actual.without(ignore))
+    return Comparison(revision, str(source.database), made.describe(str(source.database)), made.seconds, found,
+                      list(ignore))
+
+
+def _shown(text: str | None, other: str | None) -> str:
+    """A definition on one line; a long one cut around where it differs from ``other``."""
+    if text is None:
+        return "nothing"
+    flat = " ".join(text.split())
+    if len(flat) <= _LONG or other is None:
+        return flat if len(flat) <= _LONG else flat[: _LONG - 3] + "..."
+    theirs = " ".join(other.split())
+    at = next((i for i, (a, b) in enumerate(zip(flat, theirs, strict=False)) if a != b), min(len(flat), len(theirs)))
+    start = max(0, at - 40)
+    cut = flat[start : start + _LONG]
+    return ("..." if start else "") + cut + ("..." if start + _LONG < len(flat) else "")
+
+
+def lines(comparison: Comparison) -> list[str]:
+    """The differences grouped by object, each as "revision REV has ... / the database has ...", a verdict last."""
+    c = comparison
+    out = [f"Built revision {c.revision} in {c.built_on} in {c.seconds:.3f}s."]
+    if c.ignored:
+        out.append(f"Ignoring: {', '.join(c.ignored)}")
+    for group, found in schema.grouped(c.differences).items():
+        out.append(group)
+        for d in found:
+            out.append(
+                f"  {d.label}: revision {c.revision} has {_shown(d.expected, d.actual)} / "
+                f"the database has {_shown(d.actual, d.expected)}"
+            )
+    if c.same:
+        out.append(f"Same: the database is what revision {c.revision} builds.")
+    else:
+        objects = len(schema.grouped(c.differences))
+        out.append(
+            f"Different: {len(c.differences)} difference{'s' if len(c.differences) != 1 else ''} in {objects} "
+            f"object{'s' if objects != 1 else ''}; the database is not what revision {c.revision} builds."
+        )
+    return out
+
+
+def checked_stamp(
+    ini: str | Path | None = None,
+    url: str | None = None,
+    revision: str = "head",
+    *,
+    ignore: Sequence[str] = (),
+    throwaway: bool = False,
+    force: bool = False,
+    out: TextIO | None = None,
+) -> bool:
+    """``alembic stamp REVISION`` only when the database is what it builds (or ``force``); True when stamped.
+
+    Prints the comparison to ``out``. A refusal changes nothing. A forced stamp is recorded as
+    forced in the attempt history (``helpers.history``).
+    """
+    out = out or sys.stdout
+    result = compare(ini, url, revision, ignore=ignore, throwaway=throwaway)
+    for line in lines(result):
+        print(line, file=out)
+    note = None
+    if not result.same:
+        if not force:
+            print(
+                f"Refused: alembic_version was not changed. Make the database what revision {revision} builds, "
+                "or stamp anyway with --force.",
+                file=out,
+            )
+            return False
+        count = len(result.differences)
+        plural = "s" if count != 1 else ""
+        note = f"forced: stamped {revision} over {count} difference{plural} (python -m helpers stamp --force)"
+        print("Stamping anyway (--force); the attempt history records it as forced.", file=out)
+    out.flush()
+    proj = project.load(ini)
+    source = project.database_url(url)
+    done = project.run(proj, source, "stamp", revision, capture=False, attributes={NOTE: note} if note else None)
+    if done.error is not None:
+        print("\n".join(diagnose(done.error).lines()), file=out)
+        return False
+    print(f"Stamped {revision}.", file=out)
+    return True

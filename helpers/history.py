@@ -1,0 +1,307 @@
+"""A history of every migration attempt, failed ones included: ``recorded`` writes it, ``read`` reads it.
+
+``env.py`` wraps each ``upgrade``, ``downgrade`` and ``stamp`` in ``recorded(context, connection)``.
+The record is written on a separate connection in autocommit mode, so a failed run, rolled back,
+is still recorded: a row when the attempt starts (``running``), completed when it ends
+(``succeeded`` or ``failed``, with the SQLSTATE, the diagnosis category and PostgreSQL's first
+line). An attempt whose session died without an end (killed, connection lost) shows as
+``interrupted`` once its backend is gone. The table (``alembic_history``, beside
+``alembic_version``) is created on first use; when the role may not create it or write to it, a
+warning line is logged and the migration runs anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import project
+from .diagnosis import diagnose
+
+TABLE = "alembic_history"
+OUTCOMES = ("running", "succeeded", "failed", "interrupted")
+#: ``config.attributes[NOTE]``: a line to keep with the attempt (``python -m helpers stamp --force`` sets it).
+NOTE = "attempt_note"
+logger = logging.getLogger("alembic.helpers.history")
+
+_metadata = sa.MetaData()
+
+
+def history_table(name: str = TABLE, schema: str | None = None) -> sa.Table:
+    """The table's definition (SQLAlchemy quotes every name)."""
+    key = f"{schema}.{name}" if schema else name
+    if key in _metadata.tables:
+        return _metadata.tables[key]
+    return sa.Table(
+        name,
+        _metadata,
+        sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+        sa.Column("command", sa.Text, nullable=False),
+        sa.Column("target", sa.Text),
+        sa.Column("from_revision", sa.Text),
+        sa.Column("to_revision", sa.Text),
+        sa.Column("outcome", sa.Text, nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.clock_timestamp()),
+        sa.Column("ended_at", sa.DateTime(timezone=True)),
+        sa.Column("duration_seconds", sa.Float),
+        sa.Column("sqlstate", sa.Text),
+        sa.Column("category", sa.Text),
+        sa.Column("message", sa.Text),
+        sa.Column("username", sa.Text),
+        sa.Column("client_host", sa.Text),
+        sa.Column("application_name", sa.Text),
+        sa.Column("pid", sa.Integer),
+        sa.Column("backend_start", sa.DateTime(timezone=True)),
+        sa.Column("note", sa.Text),
+        schema=schema,
+    )
+
+
+def command_name(environment: Any) -> str:
+    """``upgrade``, ``downgrade`` or ``stamp``: from the command line, or the function Alembic runs."""
+    cmd_opts = getattr(environment.config, "cmd_opts", None)
+    chosen = getattr(cmd_opts, "cmd", None)
+    if chosen:
+        return str(chosen[0].__name__)
+    fn = environment.context_opts.get("fn")
+    name = getattr(fn, "__name__", "")
+    return {"do_stamp": "stamp"}.get(name, name) or "migrate"
+
+
+def _heads(conn: Connection, version_table: str, schema: str | None) -> str:
+    return ", ".join(project.current_heads(conn, version_table, schema)) or "base"
+
+
+def _target(environment: Any) -> str | None:
+    """The revision the command was asked for; None when the caller did not say (pytest-alembic's runner)."""
+    try:
+        value = environment.get_revision_argument()
+    except (KeyError, AttributeError):
+        return None
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value) or "base"
+    return str(value) if value is not None else "base"
+
+
+class _Recorder:
+    """The attempt's row, written on its own autocommit connection."""
+
+    def __init__(self, context: Any, connection: Connection, table: str) -> None:
+        migration = context.get_context()
+        # env.py's ``context`` is Alembic's module proxy; the EnvironmentContext itself has the options.
+        environment = migration.environment_context or context
+        self.version_table = migration.version_table
+        self.schema = migration.version_table_schema
+        self.table = history_table(table, self.schema)
+        self.connection: Connection | None = None
+        self.id: int | None = None
+        self.command = command_name(environment)
+        self.target = _target(environment)
+        self.note = environment.config.attributes.get(NOTE)
+        was_in_transaction = connection.in_transaction()
+        self.pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        if not was_in_transaction:
+            connection.commit()
+        self.engine = connection.engine
+        self.migration = connection
+
+    def start(self) -> None:
+        conn = self.connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        if not conn.dialect.has_table(conn, self.table.name, schema=self.schema):
+            try:
+                self.table.create(conn, checkfirst=True)
+            except sa.exc.DBAPIError:
+                if not conn.dialect.has_table(conn, self.table.name, schema=self.schema):  # not a race lost
+                    raise
+        t = self.table
+        # Attempts whose session is gone without an end: interrupted.
+        conn.execute(
+            t.update()
+            .where(t.c.outcome == "running")
+            .where(~sa.exists(_alive(t)))
+            .values(outcome="interrupted")
+        )
+        who = conn.execute(
+            sa.text(
+                "SELECT usename::text, COALESCE(host(client_addr), 'local'), application_name, backend_start "
+                "FROM pg_catalog.pg_stat_activity WHERE pid = :pid"
+            ),
+            {"pid": self.pid},
+        ).first()
+        self.id = conn.execute(
+            t.insert()
+            .values(
+                command=self.command,
+                target=self.target,
+                from_revision=_heads(conn, self.version_table, self.schema),
+                outcome="running",
+                username=who[0] if who else None,
+                client_host=who[1] if who else None,
+                application_name=(who[2] or None) if who else None,
+                pid=self.pid,
+                backend_start=who[3] if who else None,
+                note=self.note,
+            )
+            .returning(t.c.id)
+        ).scalar_one()
+
+    def end(self, outcome: str, seconds: float, exc: BaseException | None) -> None:
+        if self.connection is None or self.id is None:
+            return
+        values: dict[str, Any] = {
+            "outcome": outcome,
+            "ended_at": sa.func.clock_timestamp(),
+            "duration_seconds": seconds,
+            "to_revision": self._reached() if outcome == "succeeded" else self.target,
+        }
+        if exc is not None and outcome == "failed":
+            diagnosis = diagnose(exc)
+            values.update(sqlstate=diagnosis.sqlstate, category=diagnosis.category.key, message=diagnosis.message)
+        self.connection.execute(self.table.update().where(self.table.c.id == self.id).values(**values))
+
+    def _reached(self) -> str:
+        """The revision after a successful run, read on the migration's connection: when env.py was handed
+        a connection in its caller's transaction, nothing is committed yet."""
+        was_in_transaction = self.migration.in_transaction()
+        t = sa.table(self.version_table, sa.column("version_num"), schema=self.schema)
+        heads = self.migration.execute(sa.select(t.c.version_num).order_by(t.c.version_num)).scalars().all()
+        if not was_in_transaction:
+            self.migration.commit()
+        return ", ".join(str(head) for head in heads) or "base"
+
+    def close(self, lost: bool = False) -> None:
+        """Close the record's connection; after a lost connection, without a word to the server."""
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                if lost:
+                    self.connection.invalidate()
+                self.connection.close()
+
+
+def _alive(t: sa.Table) -> sa.Select[Any]:
+    activity = sa.table("pg_stat_activity", sa.column("pid"), sa.column("backend_start"), schema="pg_catalog")
+    return sa.select(sa.literal(1)).where(
+        activity.c.pid == t.c.pid, activity.c.backend_start == t.c.backend_start
+    )
+
+
+@contextlib.contextmanager
+def recorded(environment: Any, connection: Connection, *, table: str = TABLE) -> Iterator[None]:
+    """Record the attempt that runs in the block (``environment`` is env.py's ``context``).
+
+    A problem with the record itself (no right to create the table, a connection that fails) is
+    one WARNING line; the migration runs anyway.
+    """
+    recorder: _Recorder | None = None
+    try:
+        recorder = _Recorder(environment, connection, table)
+        recorder.start()
+    except sa.exc.DBAPIError as exc:
+        logger.warning("Not recorded in %s: %s; the migration runs anyway.", table, diagnose(exc).message)
+        if recorder is not None:
+            recorder.close()
+        recorder = None
+    began = time.perf_counter()
+    outcome: str = "succeeded"
+    error: BaseException | None = None
+    try:
+        yield
+    except Exception as exc:
+        outcome, error = "failed", exc
+        raise
+    except BaseException as exc:
+        # env.py's own way of failing from the command line: SystemExit(1) from the migration's error.
+        if isinstance(exc, SystemExit) and isinstance(exc.__cause__, Exception):
+            outcome, error = "failed", exc.__cause__
+        elif not (isinstance(exc, SystemExit) and exc.code in (0, None)):
+            outcome, error = "interrupted", exc  # Ctrl-C
+        raise
+    finally:
+        # A lost connection is not recorded as an end: this connection went the same way (a network
+        # cut would make the record wait out the same timeout). The attempt shows as interrupted
+        # once the server has let the migration's session go.
+        lost = error is not None and diagnose(error).category.key == "connection_lost"
+        if recorder is not None:
+            try:
+                if not lost:
+                    recorder.end(outcome, time.perf_counter() - began, error)
+            except sa.exc.DBAPIError as exc:
+                logger.warning("The end of this attempt was not recorded in %s: %s.", table, diagnose(exc).message)
+            finally:
+                recorder.close(lost)
+
+
+# -- reading -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt as recorded; ``outcome`` is ``interrupted`` for a running one whose session is gone."""
+
+    id: int
+    command: str
+    target: str | None
+    from_revision: str | None
+    to_revision: str | None
+    outcome: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration_seconds: float | None
+    sqlstate: str | None
+    category: str | None
+    message: str | None
+    username: str | None
+    client_host: str | None
+    application_name: str | None
+    note: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def read(ini: str | Path | None = None, url: str | None = None, *, limit: int = 20, table: str = TABLE,
+         schema: str | None = None) -> list[Attempt] | None:
+    """The last ``limit`` attempts, oldest first; None when nothing was ever recorded (no table). Only reads."""
+    del ini  # the history lives in the database; alembic.ini is not needed
+    source = project.database_url(url)
+    t = history_table(table, schema)
+    with project.read_only(source) as conn:
+        if not conn.dialect.has_table(conn, t.name, schema=schema):
+            return None
+        outcome = sa.case(
+            (sa.and_(t.c.outcome == "running", ~sa.exists(_alive(t))), "interrupted"), else_=t.c.outcome
+        )
+        columns = [c for c in t.c if c.name not in ("outcome", "pid", "backend_start")]
+        query = sa.select(*columns, outcome.label("outcome")).order_by(t.c.id.desc()).limit(limit)
+        rows = conn.execute(query).mappings().all()
+    return [Attempt(**{f: row[f] for f in Attempt.__dataclass_fields__}) for row in reversed(rows)]
+
+
+def lines(attempts: Sequence[Attempt] | None, table: str = TABLE) -> list[str]:
+    """The attempts as the terminal shows them, one or two lines each, and a count last."""
+    if attempts is None:
+        return [f"No attempts recorded: there is no {table} table yet (env.py creates it on the first run)."]
+    out = []
+    for a in attempts:
+        to = a.to_revision or a.target or "?"
+        took = f" in {a.duration_seconds:.3f}s" if a.duration_seconds is not None else ""
+        who = f" by {a.username or '?'}@{a.client_host or '?'}"
+        if a.application_name:
+            who += f" ({a.application_name})"
+        out.append(f"{a.started_at.isoformat(sep=' ', timespec='seconds')} {a.command} {a.from_revision} -> {to}: "
+                   f"{a.outcome}{took}{who}")
+        if a.message:
+            out.append(f"    {a.sqlstate or 'no SQLSTATE'} {a.category}: {a.message}")
+        if a.note:
+            out.append(f"    note: {a.note}")
+    counts = {outcome: sum(1 for a in attempts if a.outcome == outcome) for outcome in OUTCOMES}
+    summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
+    out.append(f"{len(attempts)} attempt{'s' if len(attempts) != 1 else ''}" + (f": {summary}." if summary else "."))
+    return out

@@ -1,0 +1,419 @@
+"""Rehearse a project's pending migrations on a copy of its database: every lock, rewrite and duration.
+
+``rehearse`` copies the database (``scratch``), runs ``alembic upgrade TARGET`` on the copy with
+every statement traced (``trace``), then goes round: ``downgrade`` back to where it started (the
+schema after each revision's downgrade must be the one before its upgrade, and the whole
+fingerprint the one before the run), and ``upgrade`` again. The copy is dropped afterwards. The
+source database is only read.
+
+The result is a ``Rehearsal``: per revision, the strongest lock taken on each table and how long
+it was held until commit, rewrites and row counts; the statements that block the application's
+reads or writes; the failure, diagnosed, if a revision failed; the round trip; and the gates
+(``max_lock``, ``max_rewrite_rows``) it broke. ``helpers.report`` prints it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import URL, Connection
+
+from . import catalog, project, schema, scratch
+from .diagnosis import Diagnosis, diagnose
+from .errors import BadInputError
+from .trace import Applied, Statement, Tracer, blocks, strength
+
+COPY_METHODS = ("auto", "clone", "dump")
+
+
+@dataclass(frozen=True)
+class TableLock:
+    """The strongest lock a revision took on a table, and how long it was held until commit."""
+
+    table: str
+    mode: str
+    seconds: float
+    rewritten: bool
+    rows: int | None  # None: the table is new, created by this run
+    outside_transaction: bool = False
+    taken_in: str | None = None  # an earlier revision that took this lock, still held (one transaction)
+
+
+@dataclass(frozen=True)
+class RevisionReport:
+    """One revision as rehearsed."""
+
+    revision: str
+    message: str
+    seconds: float
+    statements: int
+    tables: list[TableLock]
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """A statement whose lock keeps the application from reading or writing a table, and for how long."""
+
+    revision: str | None
+    statement: str
+    table: str
+    mode: str
+    blocks: str
+    seconds: float
+    rows: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The revision that failed and PostgreSQL's reason, diagnosed as env.py would."""
+
+    revision: str | None
+    diagnosis: Diagnosis
+    during: str  # "upgrade", "downgrade" (round trip), "upgrade again" (round trip)
+    message: str = ""  # the revision's own first line
+
+
+@dataclass
+class RoundTrip:
+    """Downgrade back to the start, then upgrade again: what did not come back, and what failed."""
+
+    downgraded_to: str
+    not_undone: dict[str, list[str]] = field(default_factory=dict)  # revision -> objects its downgrade left
+    differences: list[str] = field(default_factory=list)  # the whole fingerprint, after the downgrade
+    failure: Failure | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.not_undone and not self.differences and self.failure is None
+
+
+@dataclass
+class Rehearsal:
+    """What a rehearsal found; ``ok`` when every revision ran, went round, and passed the gates."""
+
+    source: str
+    copy_method: str
+    copy_description: str
+    copy_seconds: float
+    start: tuple[str, ...]
+    target: str
+    revisions: list[RevisionReport]
+    statements: list[Statement]
+    blockers: list[Blocker]
+    failure: Failure | None = None
+    round_trip: RoundTrip | None = None
+    violations: list[str] = field(default_factory=list)
+    max_lock: float | None = None
+    max_rewrite_rows: int | None = None
+    kept: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None and (self.round_trip is None or self.round_trip.ok) and not self.violations
+
+    @property
+    def end(self) -> str:
+        return self.revisions[-1].revision if self.revisions else (self.start[0] if self.start else "base")
+
+
+def rehearse(
+    ini: str | Path | None = None,
+    url: str | None = None,
+    *,
+    target: str = "head",
+    copy: str = "auto",
+    dump: str | Path | None = None,
+    keep: bool = False,
+    round_trip: bool = True,
+    max_lock: float | None = None,
+    max_rewrite_rows: int | None = None,
+) -> Rehearsal:
+    """Rehearse ``alembic upgrade TARGET`` of the project at ``ini`` on a copy of the database at ``url``.
+
+    ``copy``: ``auto`` clones on the same server when nobody else is connected, else dumps into a
+    throwaway server; ``clone`` or ``dump`` force one. ``dump``: a dump file to rehearse on instead
+    of the database. Raises ``BadInputError`` (one sentence) for input it cannot use.
+    """
+    if copy not in COPY_METHODS:
+        raise BadInputError(f"Unknown copy method {copy!r}; use one of {', '.join(COPY_METHODS)}.")
+    proj = project.load(ini)
+    project.resolve(proj, target)
+    copied, source_name = _copy(proj, url, copy, Path(dump) if dump is not None else None)
+    try:
+        return _rehearse_on(proj, copied, source_name, target, round_trip, max_lock, max_rewrite_rows, keep)
+    finally:
+        if not keep:
+            copied.drop()
+
+
+def _copy(proj: project.Project, url: str | None, method: str, dump: Path | None) -> tuple[scratch.Scratch, str]:
+    if dump is not None:
+        scratch.dump_format(dump)
+        major = scratch.dumped_major(dump)
+        if major is None:
+            raise BadInputError(f"The dump file {dump} does not say which PostgreSQL it was taken from.")
+        return scratch.from_dump(None, major, dump), dump.name
+    source = project.database_url(url)
+    with project.read_only(source) as conn:
+        major = catalog.server_major(conn)
+        others = catalog.other_sessions(conn)
+    name = str(source.database)
+    if method == "dump" or (method == "auto" and others):
+        return scratch.from_dump(source, major), name
+    try:
+        return scratch.clone(source), name
+    except scratch.SourceBusyError:
+        if method == "clone":
+            raise BadInputError(
+                f"Database {name!r} cannot be cloned while other sessions are connected to it; "
+                "rehearse with --copy dump instead."
+            ) from None
+        return scratch.from_dump(source, major), name
+
+
+class _Snapshots:
+    """The schema before and after each revision of the traced upgrade, to check each downgrade against."""
+
+    def __init__(self, first: schema.Schema) -> None:
+        self.last = first
+        self.before: dict[str, schema.Schema] = {}
+        self.after: dict[str, schema.Schema] = {}
+
+    def upgraded(self, applied: Applied, conn: Connection) -> None:
+        if applied.upgrade:
+            self.before[applied.revision] = self.last
+            self.last = self.after[applied.revision] = schema.snapshot(conn)
+
+
+class _DowngradeCheck:
+    """After each revision's downgrade: is the schema the one before its upgrade?"""
+
+    def __init__(self, snapshots: _Snapshots, trip: RoundTrip) -> None:
+        self.snapshots = snapshots
+        self.trip = trip
+        self.connection: Connection | None = None
+        self.running: str | None = None
+        self.current: schema.Schema | None = None  # after the previous downgrade
+        self.hooks = project.Hooks(configured=self._configured, version_started=self._started,
+                                   version_applied=self._applied)
+
+    def _configured(self, kwargs: dict[str, Any]) -> None:
+        if isinstance(kwargs.get("connection"), Connection):
+            self.connection = kwargs["connection"]
+
+    def _started(self, step: Any) -> None:
+        self.running = getattr(getattr(step, "revision", None), "revision", None)
+
+    def _applied(self, step: Any) -> None:
+        revision = str(step.up_revision_id)
+        self.running = None
+        expected, upgraded = self.snapshots.before.get(revision), self.snapshots.after.get(revision)
+        if expected is None or upgraded is None or self.connection is None or step.is_upgrade:
+            return
+        now = schema.snapshot(self.connection)
+        # What later revisions' downgrades left behind is theirs: only what this one adds is its own.
+        left = {_key(d) for d in schema.differences(upgraded, self.current)} if self.current is not None else set()
+        self.current = now
+        found = [d for d in schema.differences(expected, now) if _key(d) not in left]
+        if found:
+            self.trip.not_undone[revision] = [_described(d) for d in found]
+
+
+def _key(difference: schema.Difference) -> tuple[str, str, str | None]:
+    return (difference.group, difference.label, difference.actual)
+
+
+def _described(difference: schema.Difference) -> str:
+    was = difference.expected if difference.expected is not None else "nothing"
+    now = difference.actual if difference.actual is not None else "nothing"
+    return f"{difference.group}, {difference.label}: before its upgrade {was}; after its downgrade {now}"
+
+
+def _rehearse_on(
+    proj: project.Project,
+    copied: scratch.Scratch,
+    source: str,
+    target: str,
+    round_trip: bool,
+    max_lock: float | None,
+    max_rewrite_rows: int | None,
+    keep: bool,
+) -> Rehearsal:
+    copy_url = copied.url
+    observer = project.engine(copy_url, isolation_level="AUTOCOMMIT")
+    try:
+        with observer.connect() as conn:
+            start_heads = project.current_heads(conn)
+            before = schema.fingerprint(conn, start_heads)
+            relfilenodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(catalog.RELFILENODES)}
+        snapshots = _Snapshots(before.schema)
+        tracer = Tracer(relfilenodes, observer.raw_connection, snapshots.upgraded, schema.BOOKKEEPING_TABLES)
+        with tracer.listening():
+            outcome = project.run(proj, copy_url, "upgrade", target, hooks=tracer.hooks)
+    finally:
+        observer.dispose()
+
+    rehearsal = Rehearsal(
+        source=source,
+        copy_method=copied.method,
+        copy_description=copied.describe(source),
+        copy_seconds=copied.seconds,
+        start=start_heads,
+        target=target,
+        revisions=_revisions(tracer, before.row_counts),
+        statements=tracer.statements,
+        blockers=_blockers(tracer, before.row_counts),
+        max_lock=max_lock,
+        max_rewrite_rows=max_rewrite_rows,
+        kept=copy_url.render_as_string(hide_password=True) if keep else None,
+    )
+    if outcome.error is not None:
+        failed = tracer.failing_revision
+        rehearsal.failure = Failure(failed, diagnose(outcome.error), "upgrade", _message(proj, failed))
+    elif round_trip and tracer.applied:
+        first = next(applied for applied in tracer.applied if applied.upgrade)
+        rehearsal.round_trip = _round_trip(proj, copy_url, before, snapshots, first.down_revisions, target)
+    rehearsal.violations = _gates(rehearsal, tracer, before.row_counts, max_lock, max_rewrite_rows)
+    return rehearsal
+
+
+def _message(proj: project.Project, revision: str | None) -> str:
+    if revision is None:
+        return ""
+    script = proj.script.get_revision(revision)
+    return str(script.doc or "").strip() if script is not None else ""
+
+
+def _round_trip(
+    proj: project.Project,
+    url: URL,
+    before: schema.Fingerprint,
+    snapshots: _Snapshots,
+    start: Sequence[str],
+    target: str,
+) -> RoundTrip:
+    down_to = start[0] if len(start) == 1 else "base" if not start else "@".join(start)
+    trip = RoundTrip(down_to)
+    check = _DowngradeCheck(snapshots, trip)
+    down = project.run(proj, url, "downgrade", down_to, hooks=check.hooks)
+    if down.error is not None:
+        trip.failure = Failure(check.running, diagnose(down.error), "downgrade")
+        return trip
+    eng = project.engine(url)
+    try:
+        with eng.connect() as conn:
+            after = schema.fingerprint(conn, project.current_heads(conn))
+    finally:
+        eng.dispose()
+    trip.differences = schema.fingerprint_differences(before, after)
+    if before.revisions != after.revisions:
+        was, now = ", ".join(before.revisions) or "empty", ", ".join(after.revisions) or "empty"
+        trip.differences.append(f"alembic_version: was {was}; is now {now}")
+    again = _Running()
+    up = project.run(proj, url, "upgrade", target, hooks=again.hooks)
+    if up.error is not None:
+        trip.failure = Failure(again.running, diagnose(up.error), "upgrade again")
+    return trip
+
+
+class _Running:
+    """Which revision is running, for naming the one that failed."""
+
+    def __init__(self) -> None:
+        self.running: str | None = None
+        self.hooks = project.Hooks(version_started=self._started, version_applied=self._applied)
+
+    def _started(self, step: Any) -> None:
+        self.running = getattr(getattr(step, "revision", None), "revision", None)
+
+    def _applied(self, step: Any) -> None:
+        self.running = None
+
+
+_TABLE_KINDS = {"table", "materialized view"}
+
+
+def _revisions(tracer: Tracer, rows: dict[str, int]) -> list[RevisionReport]:
+    """Per revision, every table it locked, with the strongest lock held on it while the revision ran."""
+    reports = []
+    now = tracer.now()
+    for applied in tracer.applied:
+        touched = {
+            hold.relation
+            for hold in tracer.holds
+            if applied.first <= hold.statement < applied.last and hold.kind in _TABLE_KINDS
+        }
+        strongest: dict[str, Any] = {}
+        for hold in tracer.holds:
+            held_then = hold.since <= applied.finished and (hold.until is None or hold.until >= applied.started)
+            if hold.relation not in touched or not held_then or hold.statement >= applied.last:
+                continue
+            best = strongest.get(hold.relation)
+            if best is None or (strength(hold.mode), hold.seconds(now)) > (strength(best.mode), best.seconds(now)):
+                strongest[hold.relation] = hold
+        statements = tracer.statements[applied.first : applied.last]
+        rewritten = {relation for statement in statements for relation in statement.rewrote}
+        tables = []
+        for relation, hold in sorted(strongest.items()):
+            taker = tracer.statements[hold.statement]
+            tables.append(
+                TableLock(
+                    relation,
+                    hold.mode,
+                    hold.seconds(now),
+                    relation in rewritten,
+                    None if hold.new else rows.get(relation),
+                    taker.outside_transaction,
+                    taker.revision if hold.statement < applied.first else None,
+                )
+            )
+        reports.append(RevisionReport(applied.revision, applied.message, applied.seconds, len(statements), tables))
+    return reports
+
+
+def _blockers(tracer: Tracer, rows: dict[str, int]) -> list[Blocker]:
+    strongest: dict[tuple[int, str], Any] = {}  # one line per statement and table: its strongest lock
+    for hold in tracer.holds:
+        if blocks(hold.mode) is None or hold.new or hold.kind not in _TABLE_KINDS:
+            continue
+        key = (hold.statement, hold.relation)
+        if key not in strongest or strength(hold.mode) > strength(strongest[key].mode):
+            strongest[key] = hold
+    found = []
+    for (index, relation), hold in sorted(strongest.items()):
+        statement = tracer.statements[index]
+        found.append(
+            Blocker(statement.revision, statement.sql, relation, hold.mode, str(blocks(hold.mode)),
+                    hold.seconds(tracer.now()), rows.get(relation, 0))
+        )
+    return found
+
+
+def _gates(
+    rehearsal: Rehearsal, tracer: Tracer, rows: dict[str, int], max_lock: float | None, max_rewrite_rows: int | None
+) -> list[str]:
+    found = []
+    if max_lock is not None:
+        for blocker in rehearsal.blockers:
+            if blocker.mode == "AccessExclusiveLock" and blocker.seconds > max_lock:
+                found.append(
+                    f"--max-lock {_ms(max_lock)}: revision {blocker.revision} holds ACCESS EXCLUSIVE on "
+                    f"{blocker.table} ({blocker.rows} rows) for {blocker.seconds:.3f}s: {blocker.statement}"
+                )
+    if max_rewrite_rows is not None:
+        for statement in tracer.statements:
+            for relation in statement.rewrote:
+                count = rows.get(relation)
+                if count is not None and count > max_rewrite_rows:
+                    found.append(
+                        f"--max-rewrite-rows {max_rewrite_rows}: revision {statement.revision} rewrites {relation} "
+                        f"({count} rows)"
+                    )
+    return found
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:g}ms"

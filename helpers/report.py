@@ -1,0 +1,178 @@
+"""A rehearsal as the terminal shows it (a table per revision, a summary line last) and as JSON for CI.
+
+Durations are printed as seconds with three decimals (``0.012s``), never padded, so that only
+columns of fixed content line up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from .rehearse import Blocker, Failure, Rehearsal, RevisionReport
+from .trace import sql_name
+
+_HEADER = ("table", "strongest lock", "rewrite", "rows")
+
+
+def _count(count: int, thing: str) -> str:
+    return f"{count} {thing}" if count == 1 else f"{count} {thing}s"
+
+
+def _rows(count: int) -> str:
+    return _count(count, "row")
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}s"
+
+
+def _table(revision: RevisionReport) -> list[str]:
+    if not revision.tables:
+        return ["  (no lock on a table)"]
+    rows = [
+        (
+            lock.table,
+            sql_name(lock.mode),
+            "yes" if lock.rewritten else "no",
+            "new" if lock.rows is None else str(lock.rows),
+            _seconds(lock.seconds)
+            + (" (outside a transaction: while it ran)" if lock.outside_transaction else "")
+            + (f" (taken in {lock.taken_in})" if lock.taken_in else ""),
+        )
+        for lock in revision.tables
+    ]
+    widths = [max(len(_HEADER[i]), *(len(row[i]) for row in rows)) for i in range(4)]
+
+    def line(cells: tuple[str, ...], last: str) -> str:
+        table, mode, rewrite, count = cells
+        return (
+            f"  {table:<{widths[0]}}  {mode:<{widths[1]}}  {rewrite:<{widths[2]}}  {count:>{widths[3]}}  {last}"
+        )
+
+    return [line(_HEADER, "held until commit"), *(line(row[:4], row[4]) for row in rows)]
+
+
+def _diagnosis(failure: Failure) -> list[str]:
+    return failure.diagnosis.lines()
+
+
+def _blocker(blocker: Blocker) -> str:
+    return (
+        f"  {blocker.revision or 'env.py'} blocks {blocker.blocks} of {blocker.table} ({_rows(blocker.rows)}) "
+        f"with {sql_name(blocker.mode)} for {_seconds(blocker.seconds)}: {blocker.statement}"
+    )
+
+
+def lines(rehearsal: Rehearsal) -> list[str]:
+    """The report, line by line: copy, revisions, blockers, failure, round trip, gates, summary."""
+    r = rehearsal
+    out = [f"Copy: {r.copy_description} in {_seconds(r.copy_seconds)}."]
+    start = ", ".join(r.start) or "base"
+    out.append(f"Upgrade {start} -> {r.target} on the copy:")
+    for revision in r.revisions:
+        out += ["", f"{revision.revision} {revision.message} ({_count(revision.statements, 'statement')}, "
+                    f"{_seconds(revision.seconds)})", *_table(revision)]
+    if r.failure is not None:
+        title = " ".join(part for part in (r.failure.revision or "env.py", r.failure.message) if part)
+        out += ["", f"{title} FAILED:", *_diagnosis(r.failure)]
+    if r.blockers:
+        out += ["", "Blocks the application:", *(_blocker(b) for b in r.blockers)]
+    if r.round_trip is not None:
+        trip = r.round_trip
+        out.append("")
+        if trip.ok:
+            out.append(
+                f"Round trip: downgrade to {trip.downgraded_to} gave back the schema, rows and revision it started "
+                f"from; upgrade to {r.target} again succeeded."
+            )
+        for undone, found in trip.not_undone.items():
+            out.append(f"Round trip: the downgrade of {undone} does not undo its upgrade:")
+            out += [f"  {line}" for line in found]
+        if trip.differences and not trip.not_undone:
+            out.append(f"Round trip: after the downgrade to {trip.downgraded_to} the database is not what it was:")
+            out += [f"  {line}" for line in trip.differences]
+        if trip.failure is not None:
+            failed = trip.failure.revision
+            if trip.failure.during == "downgrade":
+                what = f"the downgrade of {failed}" if failed else f"the downgrade to {trip.downgraded_to}"
+            else:
+                what = f"upgrading again, revision {failed}" if failed else "upgrading again"
+            out += [f"Round trip: {what} failed:", *_diagnosis(trip.failure)]
+    if r.violations:
+        out += ["", *(f"Gate failed: {violation}" for violation in r.violations)]
+    if r.kept:
+        out += ["", f"Kept the copy: {r.kept}"]
+    out += ["", summary(r)]
+    return out
+
+
+def summary(rehearsal: Rehearsal) -> str:
+    """The last line: OK or FAILED, and why."""
+    r = rehearsal
+    if r.failure is not None:
+        code = r.failure.diagnosis.sqlstate
+        why = f"{code}, {r.failure.diagnosis.category.label}" if code else r.failure.diagnosis.category.label
+        return (
+            f"FAILED: revision {r.failure.revision or '(env.py)'} fails ({why}) as it would on {r.source}, "
+            "which was only read."
+        )
+    statements = sum(revision.statements for revision in r.revisions)
+    seconds = sum(revision.seconds for revision in r.revisions)
+    exclusive = [b for b in r.blockers if b.mode == "AccessExclusiveLock"]
+    longest = max(exclusive, key=lambda b: b.seconds, default=None)
+    rewrites = sorted({relation for statement in r.statements for relation in statement.rewrote})
+    parts = [
+        f"{_count(len(r.revisions), 'revision')}, {_count(statements, 'statement')} in {_seconds(seconds)}",
+        f"longest ACCESS EXCLUSIVE lock {_seconds(longest.seconds)} on {longest.table}"
+        if longest else "no ACCESS EXCLUSIVE lock on an existing table",
+        f"rewrites: {', '.join(rewrites)}" if rewrites else "no rewrites",
+    ]
+    if r.round_trip is not None:
+        parts.append("round trip ok" if r.round_trip.ok else "round trip FAILED")
+    if r.violations:
+        parts.append(f"{len(r.violations)} gate{'s' if len(r.violations) > 1 else ''} failed")
+    return ("OK: " if r.ok else "FAILED: ") + "; ".join(parts) + "."
+
+
+def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
+    """The rehearsal as plain data: every statement with its locks, the revisions, blockers, round trip, gates."""
+    r = rehearsal
+
+    def failure(f: Failure | None) -> dict[str, Any] | None:
+        if f is None:
+            return None
+        d = f.diagnosis
+        return {"revision": f.revision, "during": f.during, "sqlstate": d.sqlstate, "category": d.category.key,
+                "message": d.message, "detail": d.detail, "lines": d.lines()}
+
+    return {
+        "ok": r.ok,
+        "source": r.source,
+        "copy": {"method": r.copy_method, "description": r.copy_description, "seconds": r.copy_seconds,
+                 "kept": r.kept},
+        "start": list(r.start),
+        "target": r.target,
+        "revisions": [
+            {**asdict(revision), "tables": [
+                {**asdict(lock), "lock": sql_name(lock.mode)} for lock in revision.tables]}
+            for revision in r.revisions
+        ],
+        "blockers": [{**asdict(b), "lock": sql_name(b.mode)} for b in r.blockers],
+        "statements": [
+            {"revision": s.revision, "sql": s.sql, "seconds": s.seconds, "outside_transaction": s.outside_transaction,
+             "failed": s.failed, "rewrote": s.rewrote,
+             "locks": [{"relation": lock.relation, "kind": lock.kind, "lock": sql_name(lock.mode)} for lock in s.locks]}
+            for s in r.statements
+        ],
+        "failure": failure(r.failure),
+        "round_trip": None if r.round_trip is None else {
+            "ok": r.round_trip.ok,
+            "downgraded_to": r.round_trip.downgraded_to,
+            "not_undone": r.round_trip.not_undone,
+            "differences": r.round_trip.differences,
+            "failure": failure(r.round_trip.failure),
+        },
+        "gates": {"max_lock_seconds": r.max_lock, "max_rewrite_rows": r.max_rewrite_rows, "violations": r.violations},
+        "summary": summary(r),
+    }

@@ -1,0 +1,388 @@
+"""Every statement a migration runs, with its duration, the locks its backend holds after it, and rewrites.
+
+A ``Tracer`` listens to SQLAlchemy's ``Engine`` events (class-wide, so it also sees an engine that
+env.py builds itself) for the one connection the migration runs on, which it learns from
+Alembic's ``configure`` (``project.Hooks``). Right after each statement it reads ``pg_locks`` for
+that backend on the same connection, so it sees relations the migration's own transaction created;
+a lock stays held until the transaction commits or rolls back. A statement run outside a
+transaction (``autocommit_block``: ``CREATE INDEX CONCURRENTLY``) keeps its locks only while it
+runs, so a second connection polls ``pg_locks`` while it does. A relation whose ``relfilenode``
+changed was rewritten. Time the tracer spends on its own queries is left out of every duration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from . import catalog
+from .project import Hooks
+
+#: PostgreSQL's table lock modes, weakest first, as pg_locks names them.
+MODES = (
+    "AccessShareLock",
+    "RowShareLock",
+    "RowExclusiveLock",
+    "ShareUpdateExclusiveLock",
+    "ShareLock",
+    "ShareRowExclusiveLock",
+    "ExclusiveLock",
+    "AccessExclusiveLock",
+)
+_SQL_NAMES = {
+    "AccessShareLock": "ACCESS SHARE",
+    "RowShareLock": "ROW SHARE",
+    "RowExclusiveLock": "ROW EXCLUSIVE",
+    "ShareUpdateExclusiveLock": "SHARE UPDATE EXCLUSIVE",
+    "ShareLock": "SHARE",
+    "ShareRowExclusiveLock": "SHARE ROW EXCLUSIVE",
+    "ExclusiveLock": "EXCLUSIVE",
+    "AccessExclusiveLock": "ACCESS EXCLUSIVE",
+}
+_KINDS = {"r": "table", "p": "table", "m": "materialized view", "i": "index", "I": "index", "S": "sequence",
+          "v": "view", "t": "TOAST table", "f": "foreign table"}
+#: How often the second connection reads pg_locks while a statement runs outside a transaction.
+POLL_INTERVAL = 0.002
+SHORT_SQL = 160
+
+
+def sql_name(mode: str) -> str:
+    """``AccessExclusiveLock`` -> ``ACCESS EXCLUSIVE``, as LOCK TABLE spells it."""
+    return _SQL_NAMES.get(mode, mode)
+
+
+def strength(mode: str) -> int:
+    return MODES.index(mode) if mode in MODES else -1
+
+
+def blocks(mode: str) -> str | None:
+    """What the application cannot do while ``mode`` is held: "reads and writes", "writes", or None."""
+    if mode == "AccessExclusiveLock":
+        return "reads and writes"
+    if strength(mode) >= strength("ShareLock"):
+        return "writes"
+    return None
+
+
+def shorten(sql: str, limit: int = SHORT_SQL) -> str:
+    """One line, at most ``limit`` characters."""
+    text = " ".join(sql.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A lock on a relation: ``relation`` is ``schema.name``."""
+
+    relation: str
+    kind: str
+    mode: str
+
+
+@dataclass
+class Statement:
+    """One statement of the migration, as run."""
+
+    sql: str
+    started: float
+    seconds: float = 0.0
+    outside_transaction: bool = False
+    revision: str | None = None
+    locks: list[Lock] = field(default_factory=list)
+    rewrote: list[str] = field(default_factory=list)
+    failed: bool = False
+
+
+@dataclass
+class Hold:
+    """One relation's lock from the statement that took it to the commit (or rollback) that let it go."""
+
+    relation: str
+    kind: str
+    mode: str
+    statement: int  # index in Tracer.statements
+    since: float
+    until: float | None = None
+    new: bool = False  # the relation was created in this run: nobody else could wait for it
+
+    def seconds(self, now: float) -> float:
+        return (self.until if self.until is not None else now) - self.since
+
+
+@dataclass
+class Applied:
+    """A revision (step) Alembic finished: its id, message, and the statements that were its own."""
+
+    revision: str
+    message: str
+    upgrade: bool
+    down_revisions: tuple[str, ...]
+    first: int
+    last: int  # statements[first:last]
+    started: float
+    finished: float
+
+    @property
+    def seconds(self) -> float:
+        return self.finished - self.started
+
+
+class Tracer:
+    """Traces the migration connection of one Alembic run; ``hooks`` go to ``project.run``.
+
+    ``relfilenodes`` are the copy's relations before the run (``catalog.RELFILENODES``), by oid;
+    ``observer`` opens a second connection to the copy, for statements outside a transaction.
+    ``on_revision`` is called after each revision, with the migration's connection, while the
+    tracer's clock is stopped (a schema snapshot there costs the report nothing).
+    """
+
+    def __init__(
+        self,
+        relfilenodes: dict[int, int],
+        observer: Callable[[], Any],
+        on_revision: Callable[[Applied, Connection], None] | None = None,
+        skip_tables: Sequence[str] = (),
+    ) -> None:
+        self.relfilenodes = dict(relfilenodes)
+        self.created: set[int] = set()
+        self.observer = observer
+        self.on_revision = on_revision
+        self.skip_tables = set(skip_tables)
+        self.statements: list[Statement] = []
+        self.holds: list[Hold] = []
+        self.applied: list[Applied] = []
+        self.connection: Connection | None = None
+        self.dbapi: Any = None
+        self.pid: int | None = None
+        self._overhead = 0.0
+        self._start = time.perf_counter()
+        self._current: Statement | None = None
+        self._open: dict[tuple[int, str], Hold] = {}
+        self._poll: _Poll | None = None
+        self._paused = False
+        self._step: tuple[str | None, int, float] | None = None  # revision, first statement, start
+        self.hooks = Hooks(
+            configured=self._configured, version_started=self._version_started, version_applied=self._version_applied
+        )
+
+    # -- the clock, net of the tracer's own work ----------------------------------------------------
+    def now(self) -> float:
+        return time.perf_counter() - self._start - self._overhead
+
+    @contextlib.contextmanager
+    def _own_work(self) -> Iterator[None]:
+        began = time.perf_counter()
+        self._paused = True
+        try:
+            yield
+        finally:
+            self._paused = False
+            self._overhead += time.perf_counter() - began
+
+    # -- hooks -----------------------------------------------------------------------------------------
+    def _configured(self, kwargs: dict[str, Any]) -> None:
+        connection = kwargs.get("connection")
+        if isinstance(connection, Connection):
+            self.connection = connection
+            self.dbapi = connection.connection.dbapi_connection
+
+    def _version_started(self, step: Any) -> None:
+        script = getattr(step, "revision", None)
+        revision = getattr(script, "revision", None)
+        self._step = (str(revision) if revision is not None else None, len(self.statements), self.now())
+
+    def _version_applied(self, step: Any) -> None:
+        if self._step is None:  # a stamp: no statements of its own
+            return
+        revision, first, started = self._step
+        self._step = None
+        last = len(self.statements)
+        revision = revision or str(step.up_revision_id)
+        for statement in self.statements[first:last]:
+            statement.revision = revision
+        script = getattr(step, "up_revision", None)
+        message = str(getattr(script, "doc", "") or "").strip()
+        down = tuple(str(rev) for rev in (getattr(step, "down_revision_ids", None) or ()))
+        applied = Applied(revision, message, bool(step.is_upgrade), down, first, last, started, self.now())
+        self.applied.append(applied)
+        if self.on_revision is not None and self.connection is not None:
+            with self._own_work():
+                self.on_revision(applied, self.connection)
+
+    # -- events ------------------------------------------------------------------------------------------
+    def _ours(self, conn: Connection) -> bool:
+        if self._paused or self.dbapi is None:
+            return False
+        try:
+            return conn.connection.dbapi_connection is self.dbapi
+        except Exception:
+            return False
+
+    @property
+    def failing_revision(self) -> str | None:
+        """The revision that was running when the run stopped (None when every one finished)."""
+        return self._step[0] if self._step is not None else None
+
+    def _before(self, conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
+        if not self._ours(conn):
+            return
+        outside = bool(getattr(self.dbapi, "autocommit", False))
+        current = Statement(shorten(statement), self.now(), outside_transaction=outside)
+        if self._step is not None:
+            current.revision = self._step[0]
+        self._current = current
+        self.statements.append(current)
+        if outside and self.pid is not None:
+            with self._own_work():
+                self._poll = _Poll(self.observer, self.pid)
+
+    def _after(self, conn: Connection, cursor: Any, *args: Any) -> None:
+        if not self._ours(conn) or self._current is None:
+            return
+        current, self._current = self._current, None
+        current.seconds = self.now() - current.started
+        with self._own_work():
+            seen = self._poll.stop() if self._poll is not None else []
+            self._poll = None
+            held = self._read_locks()
+            if seen:
+                held_oids = {row[0] for row in held}
+                extra = [row for row in self._relations([row[0] for row in seen]) if row[0] not in held_oids]
+                modes = dict(seen)
+                held_during = held + [(*row[:5], modes[row[0]]) for row in extra]
+            else:
+                held_during = held
+        self._note(current, held_during, still_held={(row[0], row[5]) for row in held})
+
+    def _failed(self, context: Any) -> None:
+        conn = getattr(context, "connection", None)
+        if conn is None or not self._ours(conn) or self._current is None:
+            return
+        current, self._current = self._current, None
+        current.seconds = self.now() - current.started
+        current.failed = True
+        if self._poll is not None:
+            with self._own_work():
+                self._poll.stop()
+            self._poll = None
+
+    def _released(self, conn: Connection) -> None:
+        if not self._ours(conn):
+            return
+        now = self.now()
+        for hold in self._open.values():
+            hold.until = now
+        self._open.clear()
+
+    # -- reading the catalog on the migration's connection ---------------------------------------------
+    def _query(self, sql: str) -> list[tuple[Any, ...]]:
+        cursor = self.dbapi.cursor()
+        try:
+            cursor.execute(sql)
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def _read_locks(self) -> list[tuple[Any, ...]]:
+        if self.pid is None:
+            self.pid = int(self._query("SELECT pg_catalog.pg_backend_pid()")[0][0])
+        return self._query(catalog.HELD_LOCKS)
+
+    def _relations(self, oids: Sequence[int]) -> list[tuple[Any, ...]]:
+        if not oids:
+            return []
+        return self._query(catalog.RELATIONS_BY_OID.format(oids=",".join(str(int(oid)) for oid in oids)))
+
+    def _note(self, statement: Statement, rows: list[tuple[Any, ...]], still_held: set[tuple[int, str]]) -> None:
+        index = len(self.statements) - 1
+        for key in [key for key in self._open if key not in still_held]:  # let go without a commit we saw
+            self._open.pop(key).until = statement.started
+        for oid, schema, name, relkind, relfilenode, mode in rows:
+            oid, relfilenode = int(oid), int(relfilenode)
+            if any(name == skip or name.startswith(f"{skip}_") for skip in self.skip_tables):
+                continue
+            relation, kind = f"{schema}.{name}", _KINDS.get(relkind, relkind)
+            if oid not in self.relfilenodes:
+                self.relfilenodes[oid] = relfilenode
+                self.created.add(oid)
+            elif relfilenode != self.relfilenodes[oid] and relfilenode != 0:
+                self.relfilenodes[oid] = relfilenode
+                if relkind in ("r", "p", "m") and relation not in statement.rewrote:  # its indexes follow it
+                    statement.rewrote.append(relation)
+            statement.locks.append(Lock(relation, kind, mode))
+            key = (oid, mode)
+            if key in self._open:
+                continue
+            hold = Hold(relation, kind, mode, index, statement.started, new=oid in self.created)
+            if (oid, mode) not in still_held:  # outside a transaction: held only while the statement ran
+                hold.until = statement.started + statement.seconds
+            else:
+                self._open[key] = hold
+            self.holds.append(hold)
+
+    # -- installing ----------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def listening(self) -> Iterator[Tracer]:
+        """Listen to every Engine in this process while the block runs."""
+        listeners: list[tuple[str, Callable[..., None]]] = [
+            ("before_cursor_execute", self._before),
+            ("after_cursor_execute", self._after),
+            ("handle_error", self._failed),
+            ("commit", self._released),
+            ("rollback", self._released),
+        ]
+        for name, fn in listeners:
+            event.listen(Engine, name, fn)
+        try:
+            yield self
+        finally:
+            for name, fn in listeners:
+                event.remove(Engine, name, fn)
+            end = self.now()
+            for hold in self._open.values():
+                hold.until = end
+            self._open.clear()
+            if self._poll is not None:
+                self._poll.stop()
+
+
+class _Poll:
+    """Reads another backend's locks from a second connection until stopped."""
+
+    def __init__(self, connect: Callable[[], Any], pid: int) -> None:
+        self.seen: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._sql = catalog.LOCKS_OF_BACKEND.format(pid=int(pid))
+        self._connection = connect()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        cursor = self._connection.cursor()
+        try:
+            while True:
+                cursor.execute(self._sql)
+                for oid, _schema, _name, _kind, _node, mode in cursor.fetchall():
+                    if strength(mode) > strength(self.seen.get(int(oid), "")):
+                        self.seen[int(oid)] = mode
+                if self._stop.wait(POLL_INTERVAL):
+                    break
+        except Exception:  # the copy went away: what was seen so far stands
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                cursor.close()
+
+    def stop(self) -> list[tuple[int, str]]:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        with contextlib.suppress(Exception):
+            self._connection.close()
+        return list(self.seen.items())

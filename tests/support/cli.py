@@ -1,0 +1,40 @@
+"""``python -m helpers`` run in this process, as a test calls it: its exit status and what it printed."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.cli import main
+from tests.support.paths import PROJECT
+
+
+@dataclass
+class Exit:
+    status: int
+    out: str
+    err: str
+
+
+def cli(*args: str, cwd: Path = PROJECT, env: dict[str, str] | None = None) -> Exit:
+    """``python -m helpers ARGS`` in this process, in ``cwd`` with ``env`` (os.environ by default)."""
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main(list(args))
+            except SystemExit as exc:  # argparse
+                status = int(exc.code or 0)
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return Exit(status, out.getvalue(), err.getvalue())

@@ -1,0 +1,145 @@
+"""An ordinary Alembic project that no one on this project wrote, for the ``python -m helpers`` commands.
+
+``alembic init`` with the generic template, its ``env.py`` changed only the way many are: the URL
+comes from ``DATABASE_URL`` when it is set, else from ``sqlalchemy.url``. Its revisions use plain
+``op.*`` with the hex ids ``alembic revision`` makes:
+
+- ``3f1c2a9b7d10`` creates ``customers`` and ``orders`` (``amount integer``);
+- ``8a4e6d2c1b05`` indexes ``orders.customer_id``;
+- ``c7d93e4f0a21`` makes ``orders.amount`` a ``numeric(12, 2)``: a type change that rewrites the table;
+- ``e52b8f1d6c34`` (with ``careless=True``) adds ``customers.nickname`` and its downgrade forgets to drop it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import textwrap
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+REVISIONS = {
+    "3f1c2a9b7d10": (
+        None,
+        "create customers and orders",
+        """
+        op.create_table(
+            "customers",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("name", sa.String(100), nullable=False),
+        )
+        op.create_table(
+            "orders",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("customer_id", sa.Integer, sa.ForeignKey("customers.id"), nullable=False),
+            sa.Column("amount", sa.Integer, nullable=False),
+        )
+        """,
+        """
+        op.drop_table("orders")
+        op.drop_table("customers")
+        """,
+    ),
+    "8a4e6d2c1b05": (
+        "3f1c2a9b7d10",
+        "index orders by customer",
+        """
+        op.create_index("ix_orders_customer_id", "orders", ["customer_id"])
+        """,
+        """
+        op.drop_index("ix_orders_customer_id", table_name="orders")
+        """,
+    ),
+    "c7d93e4f0a21": (
+        "8a4e6d2c1b05",
+        "amounts in cents become decimal amounts",
+        """
+        op.alter_column("orders", "amount", type_=sa.Numeric(12, 2), existing_nullable=False)
+        """,
+        """
+        op.alter_column("orders", "amount", type_=sa.Integer, existing_nullable=False)
+        """,
+    ),
+}
+CARELESS = {
+    "e52b8f1d6c34": (
+        "c7d93e4f0a21",
+        "add customers.nickname",
+        """
+        op.add_column("customers", sa.Column("nickname", sa.String(50)))
+        """,
+        """
+        pass  # forgot to drop customers.nickname
+        """,
+    ),
+}
+REWRITING = "c7d93e4f0a21"
+CARELESS_REVISION = "e52b8f1d6c34"
+
+_REVISION = '''"""{message}
+
+Revision ID: {revision}
+Revises: {down}
+Create Date: 2026-11-20 10:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = {revision!r}
+down_revision = {down_revision!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+{upgrade}
+
+def downgrade():
+{downgrade}
+'''
+
+#: The generic template's env.py takes the URL from alembic.ini; this is the line many projects add.
+_URL_FROM_ENVIRONMENT = """
+url = os.environ.get("{variable}")
+if url:
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+"""
+
+
+def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = "DATABASE_URL") -> Path:
+    """Make the project in ``tmp_path/shop`` and return its folder (where alembic.ini is).
+
+    ``variable``: the environment variable its env.py reads the URL from.
+    """
+    root = tmp_path / "shop"
+    root.mkdir()
+    # `alembic init -t generic migrations`, run from root (in this process: same files, no interpreter start-up)
+    config = Config(str(root / "alembic.ini"), stdout=io.StringIO())
+    with contextlib.chdir(root), contextlib.redirect_stdout(io.StringIO()):
+        command.init(config, "migrations", template="generic")
+    env_py = root / "migrations" / "env.py"
+    text = env_py.read_text()
+    assert "from alembic import context" in text
+    text = text.replace("from alembic import context\n", "import os\n\nfrom alembic import context\n", 1)
+    text = text.replace(
+        "config = context.config\n",
+        "config = context.config\n" + _URL_FROM_ENVIRONMENT.format(variable=variable),
+        1,
+    )
+    env_py.write_text(text)
+    revisions = {**REVISIONS, **(CARELESS if careless else {})}
+    for revision, (down, message, upgrade, downgrade) in revisions.items():
+        body = {
+            "upgrade": textwrap.indent(textwrap.dedent(upgrade).strip("\n"), "    ") + "\n",
+            "downgrade": textwrap.indent(textwrap.dedent(downgrade).strip("\n"), "    "),
+        }
+        slug = message.replace(" ", "_").replace(".", "_")
+        (root / "migrations" / "versions" / f"{revision}_{slug}.py").write_text(
+            _REVISION.format(message=message, revision=revision, down=down or "", down_revision=down, **body)
+        )
+    return root

@@ -1,0 +1,140 @@
+"""helpers/compare.py (with schema.py): ``python -m helpers compare REV`` and ``stamp REV``.
+
+A database where part of a revision was applied by hand, differently: compare names the object
+and exits 1; stamp refuses and alembic_version is unchanged. Every kind of object the comparison
+covers is caught when it differs, and ``--ignore`` leaves out what no migration manages.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from helpers import history
+from helpers.compare import checked_stamp, compare, lines
+from tests.support.cli import cli
+from tests.support.database import Database
+from tests.support.ordinary import ordinary_project
+from tests.support.paths import PROJECT
+
+INI = PROJECT / "alembic.ini"
+
+
+@pytest.fixture
+def phone_by_hand(database: Database) -> Database:
+    """At 0007, users.phone added by hand as an integer; revision 0008 adds it as VARCHAR(32)."""
+    assert database.alembic("upgrade", "0007").returncode == 0
+    database.sql("ALTER TABLE users ADD COLUMN phone integer")
+    return database
+
+
+def test_part_of_a_revision_applied_differently_is_named_and_exits_1(phone_by_hand: Database) -> None:
+    before = phone_by_hand.fingerprint(history=True)
+
+    result = cli("compare", "0008", env=phone_by_hand.env)
+
+    assert (result.status, result.err) == (1, "")
+    assert result.out.splitlines()[1:] == [
+        "table public.users",
+        "  column phone: revision 0008 has character varying(32) NULL / the database has integer NULL",
+        "Different: 1 difference in 1 object; the database is not what revision 0008 builds.",
+    ]
+    assert phone_by_hand.fingerprint(history=True) == before
+
+
+def test_stamp_refuses_and_alembic_version_is_unchanged(phone_by_hand: Database) -> None:
+    before = phone_by_hand.fingerprint(history=True)
+    out = io.StringIO()
+
+    stamped = checked_stamp(INI, phone_by_hand.url, "0008", out=out)
+
+    assert stamped is False
+    assert "Refused: alembic_version was not changed." in out.getvalue()
+    assert phone_by_hand.scalar("SELECT version_num FROM alembic_version") == "0007"
+    assert phone_by_hand.fingerprint(history=True) == before
+
+
+def test_stamp_when_the_same_and_force_is_recorded_as_forced(phone_by_hand: Database) -> None:
+    assert compare(INI, phone_by_hand.url, "0007", ignore=["users.phone"]).same
+    assert checked_stamp(INI, phone_by_hand.url, "0008", force=True, out=io.StringIO()) is True
+    assert phone_by_hand.scalar("SELECT version_num FROM alembic_version") == "0008"
+
+    attempts = history.read(url=phone_by_hand.url)
+    assert attempts is not None
+    last = attempts[-1]
+    assert (last.command, last.from_revision, last.to_revision, last.outcome) == ("stamp", "0007", "0008", "succeeded")
+    assert last.note == "forced: stamped 0008 over 1 difference (python -m helpers stamp --force)"
+
+
+def test_the_same_schema_stamps(database: Database) -> None:
+    assert database.alembic("upgrade", "0007").returncode == 0
+    database.sql("DELETE FROM alembic_version")  # a database whose revision was lost, schema intact
+    out = io.StringIO()
+
+    assert checked_stamp(INI, database.url, "0007", out=out) is True
+
+    assert "Same: the database is what revision 0007 builds." in out.getvalue()
+    assert database.scalar("SELECT version_num FROM alembic_version") == "0007"
+
+
+HAND_MADE = """
+CREATE SCHEMA reporting;
+CREATE VIEW reporting.daily AS SELECT date_trunc('day', created_at) AS day, count(*) FROM events GROUP BY 1;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE SEQUENCE invoice_numbers START 1000;
+CREATE TYPE camera_state AS ENUM ('on', 'off');
+CREATE INDEX ix_events_kind ON events (kind);
+ALTER TABLE cameras ADD CONSTRAINT ck_cameras_name CHECK (name <> '') NOT VALID;
+ALTER TABLE users ALTER COLUMN name SET DEFAULT 'anonymous';
+DROP INDEX ix_users_email;
+CREATE TABLE legacy_imports (id int);
+"""
+
+
+def test_every_kind_of_object_that_differs_is_named(database: Database) -> None:
+    assert database.alembic("upgrade", "0007").returncode == 0
+    database.sql(HAND_MADE)
+
+    found = compare(INI, database.url, "0007", ignore=["legacy_*"])
+
+    shown = lines(found)
+    assert not found.same
+    assert {(d.group, d.label) for d in found.differences} == {
+        ("schema reporting", "schema"),
+        ("view reporting.daily", "view"),
+        ("function public.touch()", "function"),
+        ("table public.users", "trigger users_touch"),
+        ("sequence public.invoice_numbers", "sequence"),
+        ("enum public.camera_state", "enum"),
+        ("table public.events", "index ix_events_kind"),
+        ("table public.cameras", "constraint ck_cameras_name"),
+        ("table public.users", "column name"),
+        ("table public.users", "index ix_users_email"),
+    }
+    assert (
+        "  constraint ck_cameras_name: revision 0007 has nothing / the database has "
+        "CHECK ((name <> ''::text)) NOT VALID"
+    ) in shown
+    assert "  schema: revision 0007 has nothing / the database has a schema" in shown
+    assert (
+        "  index ix_users_email: revision 0007 has CREATE UNIQUE INDEX ix_users_email ON public.users USING btree "
+        "(email) / the database has nothing"
+    ) in shown
+    assert (
+        "  column name: revision 0007 has text NOT NULL / the database has text NOT NULL DEFAULT 'anonymous'::text"
+    ) in shown
+    assert not [d for d in found.differences if "legacy_imports" in d.group]
+    assert shown[-1] == "Different: 10 differences in 8 objects; the database is not what revision 0007 builds."
+
+
+def test_an_ordinary_project_compares_too(database: Database, tmp_path: Path) -> None:
+    shop = ordinary_project(tmp_path)
+    assert database.alembic("upgrade", "head", cwd=shop).returncode == 0
+    assert compare(shop / "alembic.ini", database.url, "head").same
+    database.sql("DROP INDEX ix_orders_customer_id")
+    (missing,) = compare(shop / "alembic.ini", database.url, "head").differences
+    assert (missing.group, missing.label) == ("table public.orders", "index ix_orders_customer_id")
+    assert missing.actual is None

@@ -1,0 +1,194 @@
+"""helpers/rehearse.py (with trace.py, scratch.py, report.py): ``python -m helpers rehearse`` on real histories.
+
+An ordinary Alembic project no one on this project wrote (``alembic init``, plain ``op.*``:
+tests/support/ordinary.py), the example project, and its big-tables revisions. Every test proves
+the source database was only read: its fingerprint, attempt history included, is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers.project import WrongDatabaseError
+from helpers.rehearse import rehearse
+from helpers.report import lines
+from tests.support.database import Database, server
+from tests.support.ordinary import CARELESS_REVISION, REWRITING, ordinary_project
+from tests.support.paths import PROJECT, SNIPPETS
+from tests.support.project import project_with
+from tests.support.transcript import Run, alembic, run
+
+BIG_TABLES = SNIPPETS / "big-tables" / "versions"
+
+
+def helpers_cli(database: Database, cwd: Path, *args: str) -> Run:
+    """``python -m helpers ARGS`` in ``cwd`` against ``database`` (DATABASE_URL), in a process of its own."""
+    return run([sys.executable, "-m", "helpers", *args], env=database.env, cwd=cwd,
+               display=" ".join(["python -m helpers", *args]))
+
+
+@pytest.fixture
+def shop(database: Database, tmp_path: Path) -> Path:
+    """The ordinary project at its index revision, with 1,000 orders."""
+    root = ordinary_project(tmp_path, careless=True)
+    assert database.alembic("upgrade", "8a4e6d2c1b05", cwd=root).returncode == 0
+    database.sql(
+        "INSERT INTO customers (id, name) SELECT g, 'customer ' || g FROM generate_series(1, 10) g;"
+        "INSERT INTO orders (customer_id, amount) SELECT 1 + g % 10, g FROM generate_series(1, 1000) g"
+    )
+    return root
+
+
+def tables_of(report: dict[str, Any], revision: str) -> dict[str, dict[str, Any]]:
+    (found,) = [r for r in report["revisions"] if r["revision"] == revision]
+    return {table["table"]: table for table in found["tables"]}
+
+
+def test_an_ordinary_project_names_the_rewritten_table_and_its_lock(database: Database, shop: Path) -> None:
+    before = database.fingerprint(history=True)
+
+    result = helpers_cli(database, shop, "rehearse", REWRITING, "--json")
+
+    assert result.returncode == 0, result.output
+    report = json.loads(result.output)
+    orders = tables_of(report, REWRITING)["public.orders"]
+    assert (orders["lock"], orders["rewritten"], orders["rows"]) == ("ACCESS EXCLUSIVE", True, 1000)
+    (blocker,) = [b for b in report["blockers"] if b["revision"] == REWRITING]
+    assert blocker["table"] == "public.orders" and blocker["blocks"] == "reads and writes"
+    assert "ALTER TABLE orders ALTER COLUMN amount TYPE NUMERIC(12, 2)" in blocker["statement"]
+    assert report["round_trip"]["ok"] is True
+    assert database.fingerprint(history=True) == before
+
+
+def test_a_downgrade_that_does_not_undo_its_upgrade_is_named(database: Database, shop: Path) -> None:
+    before = database.fingerprint(history=True)
+
+    found = rehearse(shop / "alembic.ini", database.url)
+
+    shown = lines(found)
+    assert not found.ok and found.round_trip is not None
+    assert list(found.round_trip.not_undone) == [CARELESS_REVISION]
+    assert f"Round trip: the downgrade of {CARELESS_REVISION} does not undo its upgrade:" in shown
+    assert (
+        "  table public.customers, column nickname: before its upgrade nothing; "
+        "after its downgrade character varying(50) NULL"
+    ) in shown
+    assert shown[-1].startswith("FAILED: ")
+    assert database.fingerprint(history=True) == before
+
+
+def test_an_env_py_that_takes_its_url_elsewhere_is_stopped_before_it_runs_anything(
+    database: Database, tmp_path: Path
+) -> None:
+    """Its env.py reads SHOP_DATABASE_URL: pointed at the source, it would migrate it. It is refused."""
+    root = ordinary_project(tmp_path, variable="SHOP_DATABASE_URL")
+    env = {**database.env, "SHOP_DATABASE_URL": database.url}
+    assert alembic("upgrade", "8a4e6d2c1b05", env=env, cwd=root).returncode == 0
+    before = database.fingerprint(history=True)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHOP_DATABASE_URL", database.url)
+        with pytest.raises(WrongDatabaseError) as refused:
+            rehearse(root / "alembic.ini", database.url)
+
+    assert f"env.py connected to database {database.name!r}" in str(refused.value)
+    assert "nothing was run there" in str(refused.value)
+    assert database.fingerprint(history=True) == before
+
+
+def test_a_failing_revision_is_diagnosed_as_production_would_see_it(database: Database) -> None:
+    """Duplicate emails at 0003: 0004's unique index fails on the copy, with env.py's diagnosis."""
+    assert database.alembic("upgrade", "0003").returncode == 0
+    database.load(SNIPPETS / "failures" / "duplicate-key" / "bad-data.sql")
+    before = database.fingerprint(history=True)
+
+    found = rehearse(PROJECT / "alembic.ini", database.url)
+
+    assert not found.ok and found.failure is not None
+    assert (found.failure.revision, found.failure.diagnosis.sqlstate) == ("0004", "23505")
+    text = "\n".join(lines(found))
+    assert (
+        "0004 Make users.email unique (fails while duplicate emails exist). FAILED:\n"
+        "Migration failed due to integrity constraint: could not create unique index"
+    ) in text
+    assert "DETAIL: Key (email)=(ann@example.com) is duplicated." in text
+    assert text.splitlines()[-1].startswith("FAILED: revision 0004 fails (23505, integrity constraint)")
+    assert database.fingerprint(history=True) == before
+
+
+def test_big_tables_helpers_trace_the_concurrent_index_and_commit_early(database: Database, tmp_path: Path) -> None:
+    """bt02 runs CREATE INDEX CONCURRENTLY in autocommit_block(): its lock is seen while it runs."""
+    workdir = project_with(tmp_path, *sorted(BIG_TABLES.glob("bt0*.py")))
+    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
+    database.sql(
+        "INSERT INTO users (id, email, name) SELECT g, 'u' || g || '@example.com', 'User ' || g "
+        "FROM generate_series(1, 3000) g;"
+        "INSERT INTO cameras (id, owner_id, name) VALUES (1, 1, 'hall');"
+        "INSERT INTO events (camera_id, kind) SELECT 1, 'motion' FROM generate_series(1, 20000)"
+    )
+    before = database.fingerprint(history=True)
+
+    found = rehearse(workdir / "alembic.ini", database.url, max_lock=5.0)
+
+    assert found.ok, "\n".join(lines(found))
+    by_revision = {revision.revision: revision for revision in found.revisions}
+    (events,) = by_revision["bt02"].tables
+    assert (events.table, events.mode, events.outside_transaction) == (
+        "public.events", "ShareUpdateExclusiveLock", True
+    )
+    concurrent = [s for s in found.statements if s.sql.startswith("CREATE INDEX CONCURRENTLY")]
+    assert concurrent and concurrent[0].outside_transaction
+    assert {lock.relation for lock in concurrent[0].locks} >= {"public.events"}
+    assert not [b for b in found.blockers if b.table == "public.events"]  # nothing blocks writes to events
+    assert database.fingerprint(history=True) == before
+
+
+def test_the_gates_fail_the_rehearsal(database: Database, shop: Path) -> None:
+    found = rehearse(shop / "alembic.ini", database.url, target=REWRITING, max_lock=0.0, max_rewrite_rows=999)
+
+    assert not found.ok
+    assert [v.split(":")[0] for v in found.violations] == ["--max-lock 0ms", "--max-rewrite-rows 999"]
+    assert f"--max-rewrite-rows 999: revision {REWRITING} rewrites public.orders (1000 rows)" in found.violations
+    assert lines(found)[-1].endswith("2 gates failed.")
+
+
+@pytest.fixture
+def throwaway_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a container run, the throwaway server of the same major is that container's image (no registry here)."""
+    srv = server()
+    if srv.provider.startswith("testcontainers"):
+        from tests.support import images
+
+        monkeypatch.setenv("HELPERS_POSTGRES_IMAGE", images.image_for(srv.major))
+
+
+@pytest.mark.usefixtures("throwaway_image")
+def test_a_copy_through_a_dump_when_someone_else_is_connected(database: Database, shop: Path) -> None:
+    before = database.fingerprint(history=True)
+    with database.engine.connect() as other:
+        other.exec_driver_sql("SELECT 1")  # a session of the application, connected to the source
+        found = rehearse(shop / "alembic.ini", database.url, target=REWRITING)
+        other.rollback()
+
+    assert found.ok, "\n".join(lines(found))
+    assert found.copy_method == "dump"
+    assert "dumped and restored into a throwaway PostgreSQL" in lines(found)[0]
+    assert tables_of_report(found, REWRITING)["public.orders"].rewritten
+    assert database.fingerprint(history=True) == before
+
+
+def tables_of_report(found: Any, revision: str) -> dict[str, Any]:
+    (report,) = [r for r in found.revisions if r.revision == revision]
+    return {lock.table: lock for lock in report.tables}
+
+
+def test_rehearse_does_not_leave_the_copy_behind(database: Database, shop: Path) -> None:
+    rehearse(shop / "alembic.ini", database.url, target=REWRITING)
+    left = database.scalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'rehearse\\_%'")
+    assert left == 0
+
