@@ -70,6 +70,8 @@ def lines(rehearsal: Rehearsal) -> list[str]:
     out = [f"Copy: {r.copy_description} in {_seconds(r.copy_seconds)}."]
     start = ", ".join(r.start) or "base"
     out.append(f"Upgrade {start} -> {r.target} on the copy:")
+    if not r.revisions and r.failure is None:
+        out.append(f"Nothing to run: the database is already at {start}.")
     for revision in r.revisions:
         out += ["", f"{revision.revision} {revision.message} ({_count(revision.statements, 'statement')}, "
                     f"{_seconds(revision.seconds)})", *_table(revision)]

@@ -8,13 +8,16 @@ covers is caught when it differs, and ``--ignore`` leaves out what no migration 
 from __future__ import annotations
 
 import io
+import json
+import secrets
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from helpers import history
 from helpers.compare import checked_stamp, compare, lines
-from tests.support.cli import cli
+from tests.support.cli import cli, throwaway_image
 from tests.support.database import Database
 from tests.support.ordinary import ordinary_project
 from tests.support.paths import PROJECT
@@ -91,12 +94,17 @@ ALTER TABLE cameras ADD CONSTRAINT ck_cameras_name CHECK (name <> '') NOT VALID;
 ALTER TABLE users ALTER COLUMN name SET DEFAULT 'anonymous';
 DROP INDEX ix_users_email;
 CREATE TABLE legacy_imports (id int);
+INSERT INTO users (id, email, name) VALUES (1, 'ann@example.com', 'Ann'), (2, 'ann@example.com', 'Ann Lee');
 """
+#: What a failed concurrent build leaves: an INVALID index (duplicates stopped it).
+INVALID_INDEX = "CREATE UNIQUE INDEX CONCURRENTLY ix_users_email ON users (email)"
 
 
 def test_every_kind_of_object_that_differs_is_named(database: Database) -> None:
     assert database.alembic("upgrade", "0007").returncode == 0
     database.sql(HAND_MADE)
+    with database.engine.connect() as conn, pytest.raises(sa.exc.IntegrityError):
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(INVALID_INDEX)
 
     found = compare(INI, database.url, "0007", ignore=["legacy_*"])
 
@@ -121,7 +129,7 @@ def test_every_kind_of_object_that_differs_is_named(database: Database) -> None:
     assert "  schema: revision 0007 has nothing / the database has a schema" in shown
     assert (
         "  index ix_users_email: revision 0007 has CREATE UNIQUE INDEX ix_users_email ON public.users USING btree "
-        "(email) / the database has nothing"
+        "(email) / the database has CREATE UNIQUE INDEX ix_users_email ON public.users USING btree (email) (INVALID)"
     ) in shown
     assert (
         "  column name: revision 0007 has text NOT NULL / the database has text NOT NULL DEFAULT 'anonymous'::text"
@@ -138,3 +146,35 @@ def test_an_ordinary_project_compares_too(database: Database, tmp_path: Path) ->
     (missing,) = compare(shop / "alembic.ini", database.url, "head").differences
     assert (missing.group, missing.label) == ("table public.orders", "index ix_orders_customer_id")
     assert missing.actual is None
+
+
+def test_json_and_a_throwaway_server_for_a_role_that_may_not_create_databases(phone_by_hand: Database) -> None:
+    """--throwaway builds the revision on a throwaway server of the same major: no CREATEDB needed here."""
+    role, password = f"reader_{secrets.token_hex(3)}", secrets.token_hex(8)
+    phone_by_hand.sql(f"CREATE ROLE {role} LOGIN NOCREATEDB PASSWORD '{password}'")
+    url = phone_by_hand.engine.url.set(username=role, password=password).render_as_string(hide_password=False)
+    try:
+        env = {**phone_by_hand.env, **throwaway_image(), "DATABASE_URL": url}
+        assert cli("compare", "0008", env=env).status == 2  # no right to create the scratch database here
+        result = cli("compare", "0008", "--throwaway", "--json", env=env)
+    finally:
+        phone_by_hand.sql(f"DROP ROLE {role}")
+
+    assert result.status == 1, result.err
+    found = json.loads(result.out)
+    assert found["same"] is False and found["built_on"].startswith("an empty database on a throwaway PostgreSQL ")
+    assert found["differences"] == [
+        {"object": "table public.users", "what": "column phone", "revision_has": "character varying(32) NULL",
+         "database_has": "integer NULL"}
+    ]
+
+
+def test_history_json(phone_by_hand: Database) -> None:
+    result = cli("history", "--json", "--limit", "1", env=phone_by_hand.env)
+    assert result.status == 0
+    (last,) = json.loads(result.out)
+    assert (last["command"], last["from_revision"], last["to_revision"], last["outcome"]) == (
+        "upgrade", "base", "0007", "succeeded"
+    )
+    assert set(last) >= {"started_at", "ended_at", "duration_seconds", "sqlstate", "category", "message", "username",
+                         "client_host", "application_name", "note"}

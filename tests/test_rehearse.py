@@ -17,6 +17,7 @@ import pytest
 from helpers.project import WrongDatabaseError
 from helpers.rehearse import rehearse
 from helpers.report import lines
+from tests.support.cli import throwaway_image
 from tests.support.database import Database, server
 from tests.support.ordinary import CARELESS_REVISION, REWRITING, ordinary_project
 from tests.support.paths import PROJECT, SNIPPETS
@@ -157,18 +158,11 @@ def test_the_gates_fail_the_rehearsal(database: Database, shop: Path) -> None:
     assert lines(found)[-1].endswith("2 gates failed.")
 
 
-@pytest.fixture
-def throwaway_image(monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a container run, the throwaway server of the same major is that container's image (no registry here)."""
-    srv = server()
-    if srv.provider.startswith("testcontainers"):
-        from tests.support import images
-
-        monkeypatch.setenv("HELPERS_POSTGRES_IMAGE", images.image_for(srv.major))
-
-
-@pytest.mark.usefixtures("throwaway_image")
-def test_a_copy_through_a_dump_when_someone_else_is_connected(database: Database, shop: Path) -> None:
+def test_a_copy_through_a_dump_when_someone_else_is_connected(
+    database: Database, shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable, value in throwaway_image().items():
+        monkeypatch.setenv(variable, value)
     before = database.fingerprint(history=True)
     with database.engine.connect() as other:
         other.exec_driver_sql("SELECT 1")  # a session of the application, connected to the source
@@ -187,8 +181,31 @@ def tables_of_report(found: Any, revision: str) -> dict[str, Any]:
     return {lock.table: lock for lock in report.tables}
 
 
-def test_rehearse_does_not_leave_the_copy_behind(database: Database, shop: Path) -> None:
+def copies_of(database: Database) -> list[str]:
+    like = f"rehearse\\_{database.name}\\_%"
+    found = database.sql("SELECT datname FROM pg_database WHERE datname LIKE :like", like=like)
+    return [str(name) for name in found.scalars()]
+
+
+def test_the_copy_is_dropped_unless_kept(database: Database, shop: Path) -> None:
     rehearse(shop / "alembic.ini", database.url, target=REWRITING)
-    left = database.scalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'rehearse\\_%'")
-    assert left == 0
+    assert copies_of(database) == []
+
+    kept = rehearse(shop / "alembic.ini", database.url, target=REWRITING, keep=True, round_trip=False)
+
+    (copy,) = copies_of(database)
+    assert kept.kept is not None and copy in kept.kept
+    assert f"Kept the copy: {kept.kept}" in lines(kept)
+    server().drop_database(copy)
+
+
+def test_nothing_pending(database: Database, shop: Path) -> None:
+    assert database.alembic("upgrade", "head", cwd=shop).returncode == 0
+    before = database.fingerprint(history=True)
+
+    found = rehearse(shop / "alembic.ini", database.url)
+
+    assert found.ok and found.revisions == [] and found.round_trip is None
+    assert lines(found)[2] == f"Nothing to run: the database is already at {CARELESS_REVISION}."
+    assert database.fingerprint(history=True) == before
 

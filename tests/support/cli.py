@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.cli import main
+from tests.support.database import server
 from tests.support.paths import PROJECT
 
 
@@ -38,3 +39,17 @@ def cli(*args: str, cwd: Path = PROJECT, env: dict[str, str] | None = None) -> E
         os.environ.clear()
         os.environ.update(saved_env)
     return Exit(status, out.getvalue(), err.getvalue())
+
+
+def throwaway_image() -> dict[str, str]:
+    """The variable that names the image of a throwaway server of the tests' major, on a container run.
+
+    ``python -m helpers`` starts ``postgres:<major>`` for a dump or ``--throwaway``; where no
+    registry answers, the tests' own image (tests/support/images.py) is the one to use.
+    """
+    srv = server()
+    if not srv.provider.startswith("testcontainers"):
+        return {}
+    from tests.support import images
+
+    return {"HELPERS_POSTGRES_IMAGE": images.image_for(srv.major)}
