@@ -21,11 +21,15 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bpid=\d+\b"), "pid=<PID>"),
     # Who ran a migration, in `python -m helpers history`: the role and client host differ by server.
     (re.compile(r"\bby [\w.-]+@[\w.:-]+"), "by <USER>@<HOST>"),
+    # A container's published port, a relation's file (database and file OIDs), a WAL temp file (a pid).
+    (re.compile(r'(connection to server at "[^"]*", port )\d+'), r"\1<PORT>"),
+    (re.compile(r"\bbase/\d+/\d+(?:\.\d+)?"), "base/<OID>/<FILENODE>"),
+    (re.compile(r"\bxlogtemp\.\d+"), "xlogtemp.<PID>"),
 ]
 
 
 def normalize(text: str) -> str:
-    """Replace timestamps, durations, pids, throwaway database names and socket paths."""
+    """Replace timestamps, durations, pids, throwaway database names, socket paths, ports and file OIDs."""
     for pattern, placeholder in _RULES:
         text = pattern.sub(placeholder, text)
     return text
