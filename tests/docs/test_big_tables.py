@@ -10,23 +10,32 @@ normalised by tests.support.normalize; ``--update-snapshots`` rewrites them.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
+from tests.support import faults, sessions
 from tests.support.console import check_console_blocks
 from tests.support.database import Database, server
+from tests.support.faults import FaultServer
 from tests.support.normalize import normalize
 from tests.support.paths import PROJECT, page, relative, snippet_dir
 from tests.support.snapshots import check_file, mismatch_message
+from tests.support.transcript import Background, Run, alembic_path
 
 PAGE = page("big-tables")
 FILES = snippet_dir(PAGE)
 GUIDE = FILES / "versions"
 LOCK_RETRIES_EXHAUSTED = FILES / "lock-retries-exhausted.txt"
 BACKFILL_PROGRESS = FILES / "backfill-progress.txt"
+CRASH_LEFTOVERS = FILES / "crash-leftovers.sql"
 
 
 @pytest.fixture
@@ -50,8 +59,8 @@ def excerpt(output: str, first: str, stop: str | None = None) -> str:
     return normalize("\n".join(lines[start:end])).rstrip() + "\n"
 
 
-@pytest.fixture
-def at_0009(database: Database) -> Database:
+def bring_to_0009(database: Database) -> Database:
+    """Revision 0009 with 2500 users, a camera, 100 events and an audit row."""
     assert database.alembic("upgrade", "0009").returncode == 0
     database.sql(
         """
@@ -63,6 +72,11 @@ def at_0009(database: Database) -> Database:
         """
     )
     return database
+
+
+@pytest.fixture
+def at_0009(database: Database) -> Database:
+    return bring_to_0009(database)
 
 
 def test_every_revision_upgrades_and_downgrades(at_0009: Database, ini: Path, update_snapshots: bool) -> None:
@@ -144,7 +158,201 @@ def test_a_failed_concurrent_index_is_rebuilt_on_the_rerun(at_0009: Database, in
     ) is True
 
 
-@pytest.mark.parametrize("captured", [LOCK_RETRIES_EXHAUSTED, BACKFILL_PROGRESS], ids=lambda p: p.name)
+# -- What a crash leaves behind: the server killed (SIGKILL) while a helper works outside the --------
+# -- migration's transaction, started again, and the migration run again. A container of its own ----
+# -- per test (tests/support/faults.py); marked `faults`, run by `nox -s faults`. ---------------------
+
+
+@pytest.fixture
+def crashable(ini: Path) -> Iterator[tuple[FaultServer, Database]]:
+    """A fault server of this run's PostgreSQL major at revision 0009 with the page's data, or a skip."""
+    if reason := faults.unavailable():
+        pytest.skip(reason)
+    with FaultServer(server().major) as srv:
+        yield srv, bring_to_0009(srv.database())
+
+
+def crash_while(srv: FaultServer, db: Database, ini: Path, target: str, waiting_on: str) -> tuple[str, float]:
+    """Run ``alembic upgrade target``, SIGKILL the server once the run waits on a lock running
+    ``waiting_on``, start it again; what the run printed, and when the server was started again."""
+    with Background([alembic_path(), "-c", str(ini), "-x", "lock_timeout=1min", "upgrade", target], env=db.env) as run:
+        sessions.wait_until_waiting(db, waiting_on)
+        srv.kill()
+        crashed = run.finish(30)
+    # The run fails (what its diagnosis says of a crash inside a helper's autocommit block is not
+    # checked here: see the report of the fault tests).
+    assert crashed.returncode == 1
+    assert "ERROR - Migration failed due to " in crashed.output
+    restarted = time.monotonic()
+    srv.restart_after_crash()
+    return crashed.output, restarted
+
+
+def leftovers(db: Database) -> Run:
+    """The page's query for what a crash left behind (crash-leftovers.sql), run with psql from the page's folder."""
+    found = db.psql("-f", CRASH_LEFTOVERS.name, cwd=FILES)
+    assert found.returncode == 0, found.output
+    return found
+
+
+def assert_migration_lock_free(db: Database, rerun: str) -> None:
+    """The session-level migration lock ended with the crashed session: nobody holds it, the rerun did not wait."""
+    assert db.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0
+    assert "Another migration run holds the migration lock" not in rerun
+
+
+@pytest.mark.faults
+def test_a_crash_during_create_index_concurrently_leaves_an_invalid_index_the_rerun_rebuilds(
+    crashable: tuple[FaultServer, Database], ini: Path, update_snapshots: bool
+) -> None:
+    srv, db = crashable
+    assert db.alembic("-c", str(ini), "upgrade", "bt01").returncode == 0
+    # A write in flight: the concurrent build waits for it, its INVALID index already committed.
+    with contextlib.closing(psycopg.connect(sessions.libpq_conninfo(db))) as writer:
+        writer.execute("INSERT INTO events (camera_id, kind) VALUES (1, 'motion')")
+        _, restarted = crash_while(srv, db, ini, "bt02", "CREATE INDEX CONCURRENTLY%")
+    db = srv.database()
+    left = leftovers(db)
+    check_file(FILES / "crash-leftovers-index.txt", left.transcript, update_snapshots, major=srv.major)
+    assert " index | ix_events_camera_created | events" in left.output
+    assert "bt01" in db.alembic("current").output  # bt01 was committed before the build began
+
+    rerun = db.alembic("-c", str(ini), "upgrade", "bt02")
+    assert rerun.returncode == 0, rerun.output
+    faults.record("crash in CREATE INDEX CONCURRENTLY", srv.major, "one valid index", _index_state(db),
+                  time.monotonic() - restarted)
+    check_file(FILES / "crash-index-rerun.txt", excerpt(rerun.output, "INFO - Running upgrade bt01 -> bt02",
+               "INFO - After migration"), update_snapshots, major=srv.major)
+    assert "dropping INVALID index ix_events_camera_created left by a failed build" in rerun.output
+    assert _index_state(db) == "one valid index"
+    assert_migration_lock_free(db, rerun.output)
+
+
+def _index_state(db: Database) -> str:
+    rows = db.sql(
+        "SELECT indisvalid FROM pg_index WHERE indexrelid IN (SELECT oid FROM pg_class WHERE relname = "
+        "'ix_events_camera_created')"
+    ).scalars().all()
+    return "one valid index" if rows == [True] else f"indisvalid {rows}"
+
+
+COUNT_WRITES = """
+CREATE TABLE display_name_writes (user_id int NOT NULL);
+CREATE FUNCTION count_display_name_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO display_name_writes VALUES (NEW.id);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER count_display_name_write AFTER UPDATE OF display_name ON users
+    FOR EACH ROW EXECUTE FUNCTION count_display_name_write();
+"""
+
+
+@pytest.mark.faults
+def test_a_crash_in_a_backfill_keeps_committed_batches_and_the_rerun_updates_each_row_once(
+    crashable: tuple[FaultServer, Database], ini: Path, update_snapshots: bool
+) -> None:
+    srv, db = crashable
+    assert db.alembic("-c", str(ini), "upgrade", "bt02").returncode == 0
+    db.sql(COUNT_WRITES)  # every UPDATE of a row's display_name leaves one row here, in the same transaction
+    # Row 2001 locked by another session: batch 3 waits for it, batches 1 and 2 are committed.
+    with contextlib.closing(psycopg.connect(sessions.libpq_conninfo(db))) as holder:
+        holder.execute("SELECT 1 FROM users WHERE id = 2001 FOR UPDATE")
+        crashed, restarted = crash_while(srv, db, ini, "bt03", "UPDATE %users%")
+    progress = excerpt(crashed, "INFO - backfill_display_name: backfill public.users", "ERROR - ")
+    check_file(FILES / "crash-backfill.txt", progress, update_snapshots, major=srv.major)
+    assert "batch 2: 1000 rows (2000 so far)" in crashed
+    db = srv.database()
+    kept = db.scalar("SELECT count(*) FROM users WHERE display_name IS NOT NULL")
+    assert kept == 2000  # the two committed batches survived the crash; the third was rolled back
+    assert "bt02" in db.alembic("current").output
+    assert db.scalar("SELECT count(*) FROM display_name_writes") == 2000
+
+    rerun = db.alembic("-c", str(ini), "upgrade", "bt03")
+    assert rerun.returncode == 0, rerun.output
+    writes = db.sql(
+        "SELECT count(*) AS writes, count(DISTINCT user_id) AS users, max(n) AS most FROM "
+        "(SELECT user_id, count(*) OVER (PARTITION BY user_id) AS n FROM display_name_writes) w"
+    ).one()
+    faults.record("crash in a batched backfill", srv.major, (2000, 2500, 1), (kept, writes.users, writes.most),
+                  time.monotonic() - restarted)
+    check_file(FILES / "crash-backfill-rerun.txt", excerpt(rerun.output,
+               "INFO - backfill_display_name: backfill public.users", "INFO - backfill_display_name: backfilled "),
+               update_snapshots, major=srv.major)
+    assert "batch 1: 500 rows (500 so far), id up to 2500 of 2500" in rerun.output  # only what was left
+    assert (writes.writes, writes.users, writes.most) == (2500, 2500, 1)  # every row updated exactly once
+    assert db.scalar("SELECT count(*) FROM users WHERE display_name IS DISTINCT FROM name") == 0
+    assert_migration_lock_free(db, rerun.output)
+
+
+@pytest.mark.faults
+def test_a_crash_during_validation_leaves_a_not_valid_constraint_the_rerun_validates(
+    crashable: tuple[FaultServer, Database], ini: Path, update_snapshots: bool
+) -> None:
+    srv, db = crashable
+    assert db.alembic("-c", str(ini), "upgrade", "bt03").returncode == 0
+    reader = psycopg.connect(sessions.libpq_conninfo(db))  # a report holding cameras: ADD CONSTRAINT queues
+    queued = psycopg.connect(sessions.libpq_conninfo(db))  # a session that will hold cameras during VALIDATE
+    try:
+        reader.execute("SELECT count(*) FROM cameras")
+        with Background([alembic_path(), "-c", str(ini), "-x", "lock_timeout=1min", "upgrade", "bt04"],
+                        env=db.env) as run:
+            sessions.wait_until_waiting(db, "ALTER TABLE%cameras%ADD CONSTRAINT%")
+            # Queued behind the migration's ACCESS EXCLUSIVE, it gets the table when ADD CONSTRAINT
+            # commits, before VALIDATE (which then waits for it) asks.
+            lock = threading.Thread(
+                target=_quietly, args=(queued, "LOCK TABLE cameras IN SHARE UPDATE EXCLUSIVE MODE"), daemon=True
+            )
+            lock.start()
+            sessions.wait_until_waiting(db, "LOCK TABLE cameras%")
+            reader.rollback()
+            sessions.wait_until_waiting(db, "%VALIDATE CONSTRAINT%")
+            srv.kill()
+            crashed = run.finish(30)
+            lock.join(30)
+    finally:
+        for conn in (reader, queued):
+            with contextlib.suppress(psycopg.Error):
+                conn.close()
+    assert crashed.returncode == 1
+    restarted = time.monotonic()
+    srv.restart_after_crash()
+    db = srv.database()
+    left = leftovers(db)
+    check_file(FILES / "crash-leftovers-constraint.txt", left.transcript, update_snapshots, major=srv.major)
+    assert "constraint | ck_cameras_status | cameras" in left.output
+    assert "bt03" in db.alembic("current").output
+
+    rerun = db.alembic("-c", str(ini), "upgrade", "bt04")
+    assert rerun.returncode == 0, rerun.output
+    validated = db.sql(
+        "SELECT conname, convalidated FROM pg_constraint WHERE conname IN ('ck_cameras_status', "
+        "'fk_audit_log_user_cascade') ORDER BY 1"
+    ).all()
+    faults.record("crash in VALIDATE CONSTRAINT", srv.major, [("ck_cameras_status", True),
+                  ("fk_audit_log_user_cascade", True)], [tuple(r) for r in validated], time.monotonic() - restarted)
+    check_file(FILES / "crash-validate-rerun.txt", excerpt(rerun.output, "INFO - Running upgrade bt03 -> bt04",
+               "INFO - After migration"), update_snapshots, major=srv.major)
+    assert [tuple(r) for r in validated] == [("ck_cameras_status", True), ("fk_audit_log_user_cascade", True)]
+    assert_migration_lock_free(db, rerun.output)
+
+
+def _quietly(conn: psycopg.Connection, statement: str) -> None:
+    """Run ``statement`` on ``conn``; the server may be killed meanwhile."""
+    with contextlib.suppress(psycopg.Error):
+        conn.execute(statement)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _figures(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Print what each crash left behind and how long the rerun took (the run's fault figures)."""
+    yield from faults.figures(request.config)
+
+
+CRASH_CAPTURES = sorted(FILES.glob("crash-*.txt"))
+
+
+@pytest.mark.parametrize("captured", [LOCK_RETRIES_EXHAUSTED, BACKFILL_PROGRESS, *CRASH_CAPTURES], ids=lambda p: p.name)
 def test_a_changed_word_in_a_captured_output_fails_naming_the_page(captured: Path, tmp_path: Path) -> None:
     assert relative(PAGE) in mismatch_message(captured, tmp_path)
 
