@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -11,11 +12,17 @@ nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
 #: PostgreSQL majors the guide is checked on in containers (nox -s pg-15 ...); `tests` uses the embedded 18.
 MAJORS = ("15", "17", "18")
-nox.options.sessions = ["lint", "tests", *(f"pg-{m}" for m in MAJORS), "docs", "browser", "docs-zensical"]
+nox.options.sessions = ["lint", "tests", *(f"pg-{m}" for m in MAJORS), "faults", "docs", "browser", "docs-zensical"]
 NO_ENGINE = (
     "no Docker engine answers: the PostgreSQL {major} container cannot start. Start one with "
     "`sudo bash containers/engine.sh` (Debian's docker.io), or run against your own server with DATABASE_URL=..."
 )
+
+#: The fault tests (pytest marker `faults`): a container each, faults that last seconds; `faults` runs
+#: them, `tests` and `pg-*` leave them out. 18 first: its output is the reference of the captured files.
+FAULT_TESTS = ("tests/docs/failures/test_server_faults.py", "tests/docs/test_big_tables.py")
+FAULT_MAJORS = ("18", "15", "17")
+NOT_FAULTS = ("-m", "not faults")
 
 #: One nox session per documented failure scenario: name -> one-line description.
 SCENARIOS = {
@@ -24,6 +31,7 @@ SCENARIOS = {
     "already-exists": "42P07/42701: an object created outside the migration; stamp or drop and retry",
     "connection-lost": "the connection cut mid-migration (terminated backend, TCP cut, SSL cut); retry",
     "lock-timeout": "55P03: another session holds the table's lock; find it, end it, retry",
+    "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
 }
 
 
@@ -84,20 +92,24 @@ def markdown_docs(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Every page, helper and project test against the embedded PostgreSQL 18 (browser, Zensical: own sessions)."""
     session.install("-e", ".[test]")
-    session.run("pytest", "--ignore=tests/browser", "--ignore=tests/zensical", *session.posargs)
+    session.run("pytest", "--ignore=tests/browser", "--ignore=tests/zensical", *NOT_FAULTS, *session.posargs)
+
+
+def _engine_answers(session: nox.Session) -> bool:
+    answers = session.run(
+        "python", "-c", "from tests.support.images import engine_answers; print(engine_answers())", silent=True
+    )
+    return "True" in str(answers)
 
 
 def _major_session(major: str) -> None:
     def run(session: nox.Session) -> None:
         session.install("-e", ".[test]")
-        answers = session.run(
-            "python", "-c", "from tests.support.images import engine_answers; print(engine_answers())", silent=True
-        )
-        if "True" not in str(answers):
+        if not _engine_answers(session):
             session.skip(NO_ENGINE.format(major=major))
         session.run(
-            "pytest", "--ignore=tests/browser", "--ignore=tests/zensical", "--ignore=tests/site", *session.posargs,
-            env={"PG_MAJOR": major},
+            "pytest", "--ignore=tests/browser", "--ignore=tests/zensical", "--ignore=tests/site", *NOT_FAULTS,
+            *session.posargs, env={"PG_MAJOR": major},
         )
 
     run.__doc__ = f"The pages, helpers and project on PostgreSQL {major} in a container (testcontainers)."
@@ -106,6 +118,23 @@ def _major_session(major: str) -> None:
 
 for _major in MAJORS:
     _major_session(_major)
+
+
+@nox.session
+def faults(session: nox.Session) -> None:
+    """Server faults for real (crash, OOM, full disk, partition, pause), each on a container of its own.
+
+    On PostgreSQL 18, 15 and 17 in turn (PG_MAJOR=15 picks one); prints each fault's figures.
+    """
+    session.install("-e", ".[test]")
+    if not _engine_answers(session):
+        session.skip(
+            "no Docker engine answers: the fault tests break containers. Start one with "
+            "`sudo bash containers/engine.sh` (Debian's docker.io)"
+        )
+    majors = [os.environ["PG_MAJOR"]] if os.environ.get("PG_MAJOR") else FAULT_MAJORS
+    for major in majors:
+        session.run("pytest", "-m", "faults", *FAULT_TESTS, *session.posargs, env={"PG_MAJOR": major})
 
 
 @nox.session(default=False)
