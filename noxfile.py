@@ -38,11 +38,16 @@ SCENARIOS = {
 #: Drivers besides psycopg 3 (every other session's): `driver-<name>` runs the tests that must pass through
 #: each, the helpers' and the duplicate-key and connection-lost pages' (PG_DRIVER, tests/support/drivers.py).
 DRIVERS = ("psycopg2", "asyncpg")
-DRIVER_TESTS = (
-    *(f"tests/test_{name}.py" for name in (
+#: The tests of the helpers (tests/test_<module>.py), which the driver and oldest-version sessions run.
+HELPER_TESTS = tuple(
+    f"tests/test_{name}.py"
+    for name in (
         "advisory_lock", "backfill", "catalog", "column_types", "constraints", "context", "diagnosis",
         "identifiers", "indexes", "locks", "savepoints",
-    )),
+    )
+)
+DRIVER_TESTS = (
+    *HELPER_TESTS,
     "tests/docs/failures/test_duplicate_key.py",
     "tests/docs/failures/test_connection_lost.py",
 )
@@ -85,7 +90,22 @@ nox.options.sessions += ["markdown-docs"]
 def markdown_docs(session: nox.Session) -> None:
     """Python written on the pages and the helpers' docstring examples, run by pytest-markdown-docs."""
     session.install("-e", ".[test]")
-    session.run("pytest", *MARKDOWN_DOCS, *session.posargs)
+    session.run("python", "-m", "pytest", *MARKDOWN_DOCS, *session.posargs)  # -m: the plugin imports from tests/
+
+
+#: The lowest versions pyproject.toml allows of what the helpers and env.py run on, and the oldest Python.
+#: Why each bound is what it is: README, "Oldest supported versions".
+OLDEST = ("alembic==1.13.0", "SQLAlchemy==2.0.0", "psycopg[binary]==3.3.0")
+nox.options.sessions += ["oldest"]
+
+
+@nox.session(python="3.11")
+def oldest(session: nox.Session) -> None:
+    """The helpers' tests and the failure pages on the oldest Alembic, SQLAlchemy and psycopg allowed, Python 3.11."""
+    session.install("-e", ".[test]", *OLDEST)
+    versions = "import alembic as a, sqlalchemy as s, psycopg as p; print(a.__version__, s.__version__, p.__version__)"
+    session.run("python", "-c", versions)
+    session.run("pytest", *HELPER_TESTS, "tests/docs/failures", "-m", "not faults", *session.posargs)
 
 
 @nox.session

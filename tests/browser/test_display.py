@@ -45,6 +45,82 @@ def test_dark_scheme_follows_the_system_setting(new_context: NewContext, site: S
     assert log.errors == []
 
 
+#: Output blocks: console blocks and text blocks (captured runs). At a phone's width they wrap.
+OUTPUT_BLOCKS = "div.highlight.language-console, div.highlight.language-text"
+#: Open the collapsed admonitions around a block and pick its tab, as a reader does to see it.
+REVEAL = """block => {
+  for (let node = block; node; node = node.parentElement) {
+    if (node.tagName === "DETAILS") node.open = true;
+    if (node.classList.contains("tabbed-block")) {
+      const index = [...node.parentElement.children].indexOf(node);
+      const set = node.closest(".tabbed-set");
+      const radio = [...set.children].filter(child => child.tagName === "INPUT")[index];
+      radio.checked = true;
+    }
+  }
+}"""
+#: Each line of the block's text that does not fit its box: a line wider than the <code>'s visible width.
+OVERFLOWING_LINES = r"""code => {
+  const box = code.getBoundingClientRect();
+  const style = getComputedStyle(code);
+  const right = box.right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth) + 0.5;
+  const wide = [];
+  const range = document.createRange();
+  const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+  const past = () => [...range.getClientRects()].some(rect => rect.width > 0 && rect.right > right);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    range.selectNodeContents(node);
+    if (!past()) continue;
+    // A space where a wrapped line breaks may hang past the edge; a visible character may not.
+    for (let i = 0; i < node.textContent.length; i++) {
+      if (/\s/.test(node.textContent[i])) continue;
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      if (past()) { wide.push(node.textContent.slice(0, 80)); break; }
+    }
+  }
+  return {wide: wide.slice(0, 5), scroll: code.scrollWidth, client: code.clientWidth};
+}"""
+PHONE_PAGES = ("failures/duplicate-key/", "failures/connection-lost/")
+
+
+def test_phone_width_output_blocks_wrap_so_no_line_overflows(new_context: NewContext, site: Site) -> None:
+    """At 375 px every line of a console block or a captured run reads without scrolling sideways."""
+    context, log = new_context(
+        viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True,
+        permissions=["clipboard-read", "clipboard-write"],
+    )
+    page = context.new_page()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    checked = 0
+    for path in PHONE_PAGES:
+        page.goto(site.url(path), wait_until="load")
+        blocks = page.locator(OUTPUT_BLOCKS)
+        assert blocks.count() > 0, path
+        for index in range(blocks.count()):
+            block = blocks.nth(index)
+            block.evaluate(REVEAL)
+            code = block.locator("pre > code")
+            found = code.evaluate(OVERFLOWING_LINES)
+            assert found["wide"] == [] and found["scroll"] <= found["client"], (
+                f"{path} output block {index}: lines run past the right edge of the box: {found}"
+            )
+            checked += 1
+        # Wrapped on screen, copied as it is: the failed run's transcript copies its one command.
+        first = page.locator("div.highlight.language-text", has_text="ERROR - Migration failed").first
+        first.evaluate(REVEAL)
+        page.evaluate("navigator.clipboard.writeText('')")
+        first.locator("button[data-md-type=copy]").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied in ("alembic upgrade head", "alembic -x lock_timeout=1min upgrade head"), copied
+        name = path.strip("/").replace("/", "-")
+        page.goto(site.url(path), wait_until="load")
+        page.locator("text=ERROR - Migration failed").first.scroll_into_view_if_needed()
+        page.screenshot(path=SCREENSHOTS / f"phone-{name}-diagnosis.png")
+    assert checked > 10
+    assert log.errors == []
+
+
 def test_phone_width_drawer_opens_and_commands_fit(new_context: NewContext, site: Site) -> None:
     context, log = new_context(
         viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True

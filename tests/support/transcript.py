@@ -117,8 +117,11 @@ def _alembic_main(argv: list[str], stream: io.StringIO) -> int:
         options = cli.parser.parse_args(argv)
         if not hasattr(options, "cmd"):
             cli.parser.error("too few arguments")
-        toml, ini = cli._inis_from_config(options)
-        config = Config(file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options, stdout=stream)
+        if hasattr(cli, "_inis_from_config"):  # Alembic 1.16 and later: alembic.ini and pyproject.toml
+            toml, ini = cli._inis_from_config(options)
+            config = Config(file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options, stdout=stream)
+        else:  # the oldest Alembic pyproject.toml allows (nox -s oldest)
+            config = Config(file_=options.config, ini_section=options.name, cmd_opts=options, stdout=stream)
         cli.run_cmd(config, options)
     except SystemExit as exc:
         if exc.code is None:
