@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from helpers.advisory import migration_lock
 from helpers.diagnosis import log_failure
+from helpers.history import recorded
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -47,7 +48,7 @@ _COUNT_TABLES = sa.text(
     """
     SELECT count(*) FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p') AND c.relname <> 'alembic_version'
+    WHERE c.relkind IN ('r', 'p') AND c.relname NOT IN ('alembic_version', 'alembic_history')
       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
       AND n.nspname NOT LIKE 'pg\\_%'
     """
@@ -132,6 +133,12 @@ def run_migrations_offline() -> None:
 def run_on(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=None, transaction_per_migration=False)
     migrating = is_migrating()
+    # Every upgrade, downgrade and stamp goes into alembic_history, failed ones too: python -m helpers history
+    with recorded(context, connection) if migrating else nullcontext():
+        migrate(connection, migrating)
+
+
+def migrate(connection: Connection, migrating: bool) -> None:
     timeout = lock_timeout()
     wait = migration_lock_wait()
     try:
