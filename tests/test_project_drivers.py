@@ -23,7 +23,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
 
-from tests.support.database import Database
+from tests.support.database import Database, server
 from tests.support.paths import PROJECT, page, snippet_dir
 from tests.support.project import project_with
 from tests.support.snapshots import check_file
@@ -157,10 +157,10 @@ def test_env_async_prints_what_env_prints_on_the_duplicate_key_page(database: Da
     assert "Running upgrade" in run("upgrade", "0003")
     assert database.psql("-v", "ON_ERROR_STOP=1", "-q", "-f", "bad-data.sql", cwd=DUPLICATE_KEY).returncode == 0
     before = database.fingerprint()
-    check_file(DUPLICATE_KEY / "upgrade.txt", run("upgrade", "head"), update=False)
+    check_file(DUPLICATE_KEY / "upgrade.txt", run("upgrade", "head"), update=False, major=server().major)
     assert database.fingerprint() == before
     assert database.psql("-v", "ON_ERROR_STOP=1", "-q", "-f", "keep-oldest.sql", cwd=DUPLICATE_KEY).returncode == 0
-    check_file(DUPLICATE_KEY / "retry.txt", run("upgrade", "head"), update=False)
+    check_file(DUPLICATE_KEY / "retry.txt", run("upgrade", "head"), update=False, major=server().major)
     assert database.scalar("SELECT version_num FROM alembic_version") == "0009"
 
 

@@ -116,7 +116,7 @@ def test_phone_width_output_blocks_wrap_so_no_line_overflows(new_context: NewCon
         name = path.strip("/").replace("/", "-")
         page.goto(site.url(path), wait_until="load")
         page.locator("text=ERROR - Migration failed").first.scroll_into_view_if_needed()
-        page.screenshot(path=SCREENSHOTS / f"phone-{name}-diagnosis.png")
+        page.screenshot(path=SCREENSHOTS / f"phone-{name}-diagnosis.png", animations="disabled")  # header settled
     assert checked > 10
     assert log.errors == []
 
