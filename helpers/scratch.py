@@ -291,10 +291,19 @@ class Throwaway:
             raise BadInputError(f"The dump {dump_file} does not restore into PostgreSQL {self.major}: {reason.strip()}")
 
 
+#: In a plain dump, the lines that name roles (owners, privileges): the throwaway server has none of
+#: them, and a rehearsal runs as its superuser. Dropping them is what --no-owner --no-privileges does.
+_ROLE_LINES = re.compile(rb"(?m)^(?:ALTER [A-Z ]+ .* OWNER TO .*|GRANT .*|REVOKE .*|ALTER DEFAULT PRIVILEGES .*);\n")
+
+
 def _for_server(data: bytes, kind: str, major: int) -> bytes:
-    """A plain dump as the server takes it: ``SET transaction_timeout`` (pg_dump 17+) dropped below 17."""
-    if kind == "plain" and major < 17:
-        return re.sub(rb"(?m)^SET transaction_timeout = 0;\n", b"", data)
+    """A plain dump as the throwaway server takes it: no owners or privileges, and below 17 no
+    ``SET transaction_timeout`` (pg_dump 17+ writes it; PostgreSQL 15 and 16 reject it)."""
+    if kind != "plain":
+        return data
+    data = _ROLE_LINES.sub(b"", data)
+    if major < 17:
+        data = re.sub(rb"(?m)^SET transaction_timeout = 0;\n", b"", data)
     return data
 
 

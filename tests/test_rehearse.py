@@ -8,6 +8,7 @@ the source database was only read: its fingerprint, attempt history included, is
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,24 @@ def test_a_copy_through_a_dump_when_someone_else_is_connected(
     assert "dumped and restored into a throwaway PostgreSQL" in lines(found)[0]
     assert tables_of_report(found, REWRITING)["public.orders"].rewritten
     assert database.fingerprint(history=True) == before
+
+
+def test_a_dump_file_is_rehearsed_on_a_throwaway_server(
+    database: Database, shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--dump FILE: the reader's own pg_dump (step 1 of the checklist), restored into a throwaway server."""
+    for variable, value in throwaway_image().items():
+        monkeypatch.setenv(variable, value)
+    dump = tmp_path / "backup.sql"
+    with dump.open("w") as out:
+        subprocess.run(["pg_dump"], env=database.env, stdout=out, check=True)
+
+    found = rehearse(shop / "alembic.ini", dump=dump, target=REWRITING)
+
+    assert found.ok, "\n".join(lines(found))
+    copied = f"Copy: backup.sql dumped and restored into a throwaway PostgreSQL {server().major} "
+    assert lines(found)[0].startswith(copied)
+    assert tables_of_report(found, REWRITING)["public.orders"].rows == 1000
 
 
 def tables_of_report(found: Any, revision: str) -> dict[str, Any]:
