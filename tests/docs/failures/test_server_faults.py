@@ -110,16 +110,6 @@ def active(db: Database, query_like: str) -> int | None:
     return int(pid) if isinstance(pid, int) else None
 
 
-def other_sessions(db: Database, known: set[int]) -> int:
-    """How many client sessions of ``db`` there are besides ``known`` ones and the asking one."""
-    count = db.scalar(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND pid <> ALL(:known)",
-        known=sorted(known),
-    )
-    return int(count) if isinstance(count, int) else 0
-
-
 def assert_unchanged_then_retry(
     srv: FaultServer, captures: Captures, before: object, fault: str, since: float, retry_name: str,
     retry: str = "alembic upgrade head",
@@ -358,7 +348,7 @@ def test_a_partition_hangs_a_waiting_migration_and_tcp_user_timeout_ends_a_sendi
     with FaultServer(major) as srv:
         db = srv.database()
         prepare(db)
-        with sessions.blocker(db, BLOCKER) as blocker:
+        with sessions.blocker(db, BLOCKER):
             before = db.fingerprint()
             first_command = 'timeout 20 alembic -x lock_timeout=2min upgrade head; echo "exit status $?"'
             second_command = 'DATABASE_URL="$DATABASE_URL?tcp_user_timeout=5000" alembic upgrade head'
@@ -366,8 +356,7 @@ def test_a_partition_hangs_a_waiting_migration_and_tcp_user_timeout_ends_a_sendi
                 pid = sessions.wait_until_waiting(db, MIGRATION)
                 # A second deploy, polling for the migration lock the first run holds.
                 with faults.Watched(second_command, db.env) as second:
-                    known = {pid, sessions.backend_pid(blocker)}
-                    wait_for(lambda: other_sessions(db, known) > 0, "the second run's session")
+                    second.seconds_until("Another migration run holds the migration lock", time.monotonic())
                     settle()
                     with srv.partitioned(limit=90):
                         cut = time.monotonic()
