@@ -122,7 +122,7 @@ def summary(rehearsal: Rehearsal) -> str:
     statements = sum(revision.statements for revision in r.revisions)
     seconds = sum(revision.seconds for revision in r.revisions)
     exclusive = [b for b in r.blockers if b.mode == "AccessExclusiveLock"]
-    longest = max(exclusive, key=lambda b: b.seconds, default=None)
+    longest = max(exclusive, key=lambda b: (b.seconds, b.rows), default=None)  # a tie: the bigger table
     rewrites = sorted({relation for statement in r.statements for relation in statement.rewrote})
     parts = [
         f"{_count(len(r.revisions), 'revision')}, {_count(statements, 'statement')} in {_seconds(seconds)}",
