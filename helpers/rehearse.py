@@ -84,6 +84,7 @@ class RoundTrip:
     not_undone: dict[str, list[str]] = field(default_factory=dict)  # revision -> objects its downgrade left
     differences: list[str] = field(default_factory=list)  # the whole fingerprint, after the downgrade
     failure: Failure | None = None
+    skipped: str | None = None  # why it was not run
 
     @property
     def ok(self) -> bool:
@@ -302,7 +303,9 @@ def _round_trip(
     start: Sequence[str],
     target: str,
 ) -> RoundTrip:
-    down_to = start[0] if len(start) == 1 else "base" if not start else "@".join(start)
+    if len(start) > 1:
+        return RoundTrip("", skipped=f"the run started from several heads ({', '.join(start)}); downgrade them by hand")
+    down_to = start[0] if start else "base"
     trip = RoundTrip(down_to)
     check = _DowngradeCheck(snapshots, trip)
     down = project.run(proj, url, "downgrade", down_to, hooks=check.hooks)

@@ -83,7 +83,9 @@ def lines(rehearsal: Rehearsal) -> list[str]:
     if r.round_trip is not None:
         trip = r.round_trip
         out.append("")
-        if trip.ok:
+        if trip.skipped:
+            out.append(f"Round trip: skipped: {trip.skipped}.")
+        elif trip.ok:
             out.append(
                 f"Round trip: downgrade to {trip.downgraded_to} gave back the schema, rows and revision it started "
                 f"from; upgrade to {r.target} again succeeded."
@@ -174,6 +176,7 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
             "not_undone": r.round_trip.not_undone,
             "differences": r.round_trip.differences,
             "failure": failure(r.round_trip.failure),
+            "skipped": r.round_trip.skipped,
         },
         "gates": {"max_lock_seconds": r.max_lock, "max_rewrite_rows": r.max_rewrite_rows, "violations": r.violations},
         "summary": summary(r),
