@@ -96,16 +96,19 @@ def markdown_docs(session: nox.Session) -> None:
 #: The lowest versions pyproject.toml allows of what the helpers and env.py run on, and the oldest Python.
 #: Why each bound is what it is: README, "Oldest supported versions".
 OLDEST = ("alembic==1.13.0", "SQLAlchemy==2.0.0", "psycopg[binary]==3.3.0")
+OLDEST_DRIVERS = ("psycopg2-binary==2.9.5", "asyncpg==0.32.0")
 nox.options.sessions += ["oldest"]
 
 
 @nox.session(python="3.11")
 def oldest(session: nox.Session) -> None:
-    """The helpers' tests and the failure pages on the oldest Alembic, SQLAlchemy and psycopg allowed, Python 3.11."""
-    session.install("-e", ".[test]", *OLDEST)
+    """The helpers' tests and the failure pages on the oldest versions allowed, Python 3.11, and through each driver."""
+    session.install("-e", ".[test,psycopg2,asyncpg]", *OLDEST, *OLDEST_DRIVERS)
     versions = "import alembic as a, sqlalchemy as s, psycopg as p; print(a.__version__, s.__version__, p.__version__)"
     session.run("python", "-c", versions)
     session.run("pytest", *HELPER_TESTS, "tests/docs/failures", "-m", "not faults", *session.posargs)
+    for driver in DRIVERS:
+        session.run("pytest", *DRIVER_TESTS, *session.posargs, env={"PG_DRIVER": driver})
 
 
 @nox.session

@@ -250,7 +250,11 @@ def diagnose(exc: BaseException) -> Diagnosis:
     orig = getattr(exc, "orig", None) if isinstance(exc, sa_exc.DBAPIError) else exc
     message, detail, hint = _server_fields(orig)
     if not message:
-        text = str(orig if orig is not None else exc).strip()
+        source = orig if orig is not None else exc
+        cause = getattr(orig, "__cause__", None)
+        if isinstance(exc, sa_exc.DBAPIError) and getattr(orig, "diag", None) is None and cause is not None:
+            source = cause  # asyncpg's own exception: its text, however SQLAlchemy's adapter words it
+        text = str(source).strip()
         message = text.splitlines()[0].strip() if text else type(exc).__name__
         if not isinstance(exc, sa_exc.DBAPIError) and categorize(exc) is OTHER:
             message = f"{type(exc).__name__}: {message}"
