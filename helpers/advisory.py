@@ -93,9 +93,12 @@ def migration_lock(
     try:
         yield
     finally:
-        try:
-            conn.execute(_UNLOCK, {"key": key})
-            if not was_in_transaction and conn.in_transaction():
-                conn.commit()
-        except sa_exc.DBAPIError as exc:  # a lost connection: the server dropped the lock with the session
-            logger.debug("could not release the migration lock (%s); the session's end releases it", exc)
+        # A lost connection: the server drops the lock with the session. Executing on it would open a
+        # new connection, which after a network partition hangs until connect_timeout.
+        if not (conn.invalidated or conn.closed):
+            try:
+                conn.execute(_UNLOCK, {"key": key})
+                if not was_in_transaction and conn.in_transaction():
+                    conn.commit()
+            except sa_exc.DBAPIError as exc:  # lost while unlocking: the session's end releases it
+                logger.debug("could not release the migration lock (%s); the session's end releases it", exc)

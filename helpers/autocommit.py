@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from alembic.runtime.migration import MigrationContext as AlembicMigrationContext
+from sqlalchemy import exc as sa_exc
 
 from .errors import MigrationHelperError
 from .locks import current_lock_timeout, set_local_lock_timeout
@@ -49,7 +50,14 @@ def outside_transaction(step: Step, why: str) -> Iterator[None]:
     previous = current_lock_timeout(conn) if in_transaction else None
     if in_transaction:
         logger.warning("%s: committing the migration's work so far: %s runs outside a transaction", step.name, why)
-    with alembic_context.autocommit_block():
-        yield
+    try:
+        with alembic_context.autocommit_block():
+            yield
+    except sa_exc.PendingRollbackError as exc:
+        # Alembic reopens its transaction on the way out; after a lost connection that fails with
+        # "Can't reconnect until invalid transaction is rolled back", hiding what really happened.
+        if isinstance(exc.__context__, sa_exc.DBAPIError):
+            raise exc.__context__ from None
+        raise
     if previous is not None:
         set_local_lock_timeout(conn, previous)
