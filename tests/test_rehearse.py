@@ -131,7 +131,8 @@ def test_big_tables_helpers_trace_the_concurrent_index_and_commit_early(database
         "INSERT INTO users (id, email, name) SELECT g, 'u' || g || '@example.com', 'User ' || g "
         "FROM generate_series(1, 3000) g;"
         "INSERT INTO cameras (id, owner_id, name) VALUES (1, 1, 'hall');"
-        "INSERT INTO events (camera_id, kind) SELECT 1, 'motion' FROM generate_series(1, 20000)"
+        # enough rows that the concurrent build lasts long enough to be seen from the second connection
+        "INSERT INTO events (camera_id, kind) SELECT 1, 'motion' FROM generate_series(1, 100000)"
     )
     before = database.fingerprint(history=True)
 
