@@ -1,5 +1,7 @@
 """What went wrong in a failed migration, read from the SQLSTATE, and what to do next.
 
+The kinds of failure and their pages are the catalog's rows (``failures``).
+
 The category comes from ``exc.orig.sqlstate`` (or a lost connection's lack of one), never from
 the message text, which changes with the server's version and locale. It works the same through
 psycopg 3, psycopg2 and asyncpg.
@@ -14,147 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import exc as sa_exc
 
 from .errors import MigrationHelperError
-
-_ROLLED_BACK = "Transaction has been rolled back."
-_INTEGRITY = f"{_ROLLED_BACK} Check for duplicate keys, foreign key violations, or constraint conflicts."
-_SCHEMA = f"{_ROLLED_BACK} Check whether an earlier migration was partially applied (alembic current)."
-_CONCURRENCY = f"{_ROLLED_BACK} Another session got in the way; nothing from this migration was kept."
-_RESOURCES = f"{_ROLLED_BACK} The server ran short of a resource; nothing from this migration was kept."
-
-
-@dataclass(frozen=True)
-class Category:
-    """One kind of failure: how the first line names it, the ROLLBACK line, and what to do next."""
-
-    key: str
-    label: str
-    rollback: str
-    next_step: str
-
-
-def _c(key: str, label: str, rollback: str, next_step: str) -> Category:
-    return Category(key, label, rollback, next_step)
-
-
-UNIQUE = _c(
-    "unique_violation",
-    "integrity constraint",
-    _INTEGRITY,
-    "Find the duplicates (SELECT key, COUNT(*) ... GROUP BY key HAVING COUNT(*) > 1), "
-    "keep one row per key, then retry.",
-)
-FOREIGN_KEY = _c(
-    "foreign_key_violation",
-    "integrity constraint",
-    _INTEGRITY,
-    "Find the orphaned or still-referenced rows named in DETAIL, delete them or repoint "
-    "their foreign keys, then retry.",
-)
-NOT_NULL = _c(
-    "not_null_violation",
-    "integrity constraint",
-    _INTEGRITY,
-    "Backfill the NULLs (or give the column a default) before making it NOT NULL, then retry.",
-)
-CHECK = _c(
-    "check_violation",
-    "integrity constraint",
-    _INTEGRITY,
-    "Find the rows that fail the check constraint, fix them, then retry.",
-)
-ALREADY_EXISTS = _c(
-    "already_exists",
-    "schema conflict",
-    _SCHEMA,
-    "If the existing object is what this migration creates, run alembic stamp <revision>; otherwise drop it and retry.",
-)
-MISSING = _c(
-    "missing_object",
-    "schema conflict",
-    _SCHEMA,
-    "The table or column this migration expects is missing: check alembic current and the "
-    "history for a skipped or hand-reverted revision.",
-)
-LOCK_TIMEOUT = _c(
-    "lock_not_available",
-    "lock timeout",
-    _CONCURRENCY,
-    "Find the blocking session (pg_blocking_pids, pg_stat_activity), wait for it or end it, then retry.",
-)
-STATEMENT_TIMEOUT = _c(
-    "query_canceled",
-    "statement timeout",
-    _ROLLED_BACK + " The statement was canceled.",
-    "The statement ran past statement_timeout (or was canceled): batch the work, "
-    "or run it in a maintenance window with a longer timeout.",
-)
-DEADLOCK = _c(
-    "deadlock",
-    "deadlock",
-    _CONCURRENCY,
-    "Retry; if it recurs, stop the application traffic that touches these tables during the migration.",
-)
-SERIALIZATION = _c(
-    "serialization_failure",
-    "serialization failure",
-    _CONCURRENCY,
-    "Retry the migration; nothing from this attempt was kept.",
-)
-CONNECTION_LOST = _c(
-    "connection_lost",
-    "lost connection",
-    "The connection was lost before COMMIT: nothing was committed, and PostgreSQL rolls the "
-    "transaction back when the session ends.",
-    "After a network cut the server may not have noticed yet: end the migration's leftover session "
-    "(pg_stat_activity), check alembic current, then retry; break large data migrations into batches.",
-)
-DISK_FULL = _c("disk_full", "disk full", _RESOURCES, "Free disk space on the database server before retrying.")
-OUT_OF_MEMORY = _c(
-    "out_of_memory",
-    "out of memory",
-    _RESOURCES,
-    "Lower the memory this migration needs (smaller batches, lower work_mem) or retry when the server is quieter.",
-)
-PRIVILEGE = _c(
-    "insufficient_privilege",
-    "insufficient privilege",
-    _ROLLED_BACK,
-    "Run the migration as the role that owns these objects, or grant the missing privilege.",
-)
-HELPER_CHECK = _c(
-    "helper_check",
-    "a failed pre-flight check",
-    _ROLLED_BACK,
-    "Read the check's message above; the helper changed nothing.",
-)
-OTHER = _c(
-    "other",
-    "an unexpected error",
-    _ROLLED_BACK,
-    "Read PostgreSQL's message and the traceback, fix the migration script, then retry.",
-)
-
-_BY_SQLSTATE = {
-    "23505": UNIQUE,
-    "23503": FOREIGN_KEY,
-    "23502": NOT_NULL,
-    "23514": CHECK,
-    "42P07": ALREADY_EXISTS,
-    "42701": ALREADY_EXISTS,
-    "42710": ALREADY_EXISTS,
-    "42P01": MISSING,
-    "42703": MISSING,
-    "55P03": LOCK_TIMEOUT,
-    "57014": STATEMENT_TIMEOUT,
-    "40P01": DEADLOCK,
-    "40001": SERIALIZATION,
-    "57P01": CONNECTION_LOST,
-    "57P02": CONNECTION_LOST,
-    "57P03": CONNECTION_LOST,
-    "53100": DISK_FULL,
-    "53200": OUT_OF_MEMORY,
-    "42501": PRIVILEGE,
-}
+from .failures import CONNECTION_LOST, HELPER_CHECK, OTHER, Category, by_sqlstate
 
 
 @dataclass(frozen=True)
@@ -178,6 +40,8 @@ class Diagnosis:
         if self.hint:
             out.append(f"HINT: {self.hint}")
         out.append(f"NEXT: {self.category.next_step}")
+        if address := self.category.address():
+            out.append(f"SEE: {address}")
         return out
 
     def __str__(self) -> str:
@@ -195,11 +59,7 @@ def categorize(exc: BaseException) -> Category:
     """The category of a failure, from its SQLSTATE alone."""
     code = sqlstate_of(exc)
     if code is not None:
-        if code in _BY_SQLSTATE:
-            return _BY_SQLSTATE[code]
-        if code.startswith("08"):
-            return CONNECTION_LOST
-        return OTHER
+        return by_sqlstate(code)
     if isinstance(exc, sa_exc.DBAPIError) and (exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError)):
         return CONNECTION_LOST
     if isinstance(exc, MigrationHelperError):
@@ -244,7 +104,7 @@ def diagnose(exc: BaseException) -> Diagnosis:
 
     assert (diagnosis.sqlstate, diagnosis.category.key) == ("23505", "unique_violation")
     assert diagnosis.detail == "Key (email)=(ann@example.com) is duplicated."
-    print(diagnosis)  # the lines env.py logs: "Migration failed due to ...", ROLLBACK, DETAIL, NEXT
+    print(diagnosis)  # the lines env.py logs: "Migration failed due to ...", ROLLBACK, DETAIL, NEXT, SEE
     ```
     """
     orig = getattr(exc, "orig", None) if isinstance(exc, sa_exc.DBAPIError) else exc

@@ -26,8 +26,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from helpers import MigrationHelperError, diagnose, log_failure
-from helpers import diagnosis as d
+from helpers import MigrationHelperError, diagnose, failures, log_failure
 from tests.support import drivers
 from tests.support.database import Database, server
 
@@ -53,24 +52,24 @@ def engine(database: Database) -> sa.Engine:
     return database.engine
 
 
-SIMPLE: list[tuple[str, tuple[str, ...], d.Category]] = [
-    ("23505", ("INSERT INTO users VALUES (2, 'a@example.com', 'Bob', 1)",), d.UNIQUE),
-    ("23503", ("DELETE FROM users WHERE id = 1",), d.FOREIGN_KEY),
-    ("23502", ("INSERT INTO users (id, email) VALUES (3, 'c@example.com')",), d.NOT_NULL),
-    ("23514", ("INSERT INTO users VALUES (4, 'd@example.com', 'Dee', -1)",), d.CHECK),
-    ("42P07", ("CREATE TABLE users (id int)",), d.ALREADY_EXISTS),
-    ("42701", ("ALTER TABLE users ADD COLUMN email text",), d.ALREADY_EXISTS),
-    ("42710", ("ALTER TABLE users ADD CONSTRAINT users_age_check CHECK (age > 1)",), d.ALREADY_EXISTS),
-    ("42P01", ("SELECT * FROM accounts",), d.MISSING),
-    ("42703", ("SELECT phone FROM users",), d.MISSING),
-    ("57014", ("SET statement_timeout = '50ms'", "SELECT pg_sleep(2)"), d.STATEMENT_TIMEOUT),
-    ("22012", ("SELECT 1 / 0",), d.OTHER),
+SIMPLE: list[tuple[str, tuple[str, ...], failures.Category]] = [
+    ("23505", ("INSERT INTO users VALUES (2, 'a@example.com', 'Bob', 1)",), failures.UNIQUE),
+    ("23503", ("DELETE FROM users WHERE id = 1",), failures.FOREIGN_KEY),
+    ("23502", ("INSERT INTO users (id, email) VALUES (3, 'c@example.com')",), failures.NOT_NULL),
+    ("23514", ("INSERT INTO users VALUES (4, 'd@example.com', 'Dee', -1)",), failures.CHECK),
+    ("42P07", ("CREATE TABLE users (id int)",), failures.ALREADY_EXISTS),
+    ("42701", ("ALTER TABLE users ADD COLUMN email text",), failures.ALREADY_EXISTS),
+    ("42710", ("ALTER TABLE users ADD CONSTRAINT users_age_check CHECK (age > 1)",), failures.ALREADY_EXISTS),
+    ("42P01", ("SELECT * FROM accounts",), failures.MISSING),
+    ("42703", ("SELECT phone FROM users",), failures.MISSING),
+    ("57014", ("SET statement_timeout = '50ms'", "SELECT pg_sleep(2)"), failures.STATEMENT_TIMEOUT),
+    ("22012", ("SELECT 1 / 0",), failures.OTHER),
 ]
 
 
 @pytest.mark.parametrize(("sqlstate", "statements", "category"), SIMPLE, ids=[s[0] for s in SIMPLE])
 def test_single_session_failures(
-    engine: sa.Engine, sqlstate: str, statements: tuple[str, ...], category: d.Category
+    engine: sa.Engine, sqlstate: str, statements: tuple[str, ...], category: failures.Category
 ) -> None:
     exc = provoke(engine, *statements)
     diagnosis = diagnose(exc)
@@ -85,8 +84,18 @@ def test_lines_follow_the_guide_with_detail(engine: sa.Engine) -> None:
         "ROLLBACK: Transaction has been rolled back. "
         "Check for duplicate keys, foreign key violations, or constraint conflicts.",
         'DETAIL: Key (id)=(1) is still referenced from table "cameras".',
-        f"NEXT: {d.FOREIGN_KEY.next_step}",
+        f"NEXT: {failures.FOREIGN_KEY.next_step}",
+        "SEE: http://127.0.0.1:8000/failures/foreign-key/",
     ]
+
+
+def test_the_see_line_follows_the_guide_address_a_reader_sets(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HELPERS_GUIDE_URL", "https://runbook.internal/migrations")
+    assert diagnose(provoke(engine, "DELETE FROM users WHERE id = 1")).lines()[-1] == (
+        "SEE: https://runbook.internal/migrations/failures/foreign-key/"
+    )
 
 
 def test_hint_is_shown(engine: sa.Engine) -> None:
@@ -99,12 +108,12 @@ def test_hint_is_shown(engine: sa.Engine) -> None:
 @pytest.mark.parametrize(
     ("errcode", "category"),
     [
-        ("08006", d.CONNECTION_LOST),
-        ("57P02", d.CONNECTION_LOST),
-        ("57P03", d.CONNECTION_LOST),
+        ("08006", failures.CONNECTION_LOST),
+        ("57P02", failures.CONNECTION_LOST),
+        ("57P03", failures.CONNECTION_LOST),
     ],
 )
-def test_codes_raised_by_the_server_itself(engine: sa.Engine, errcode: str, category: d.Category) -> None:
+def test_codes_raised_by_the_server_itself(engine: sa.Engine, errcode: str, category: failures.Category) -> None:
     exc = provoke(engine, f"DO $$ BEGIN RAISE EXCEPTION 'provoked' USING ERRCODE = '{errcode}'; END $$")
     assert (diagnose(exc).sqlstate, diagnose(exc).category) == (errcode, category)
 
@@ -151,7 +160,7 @@ def test_lock_not_available(engine: sa.Engine, bystander: sa.Engine) -> None:
     finally:
         release.set()
         holder.join()
-    assert (diagnose(exc).sqlstate, diagnose(exc).category) == ("55P03", d.LOCK_TIMEOUT)
+    assert (diagnose(exc).sqlstate, diagnose(exc).category) == ("55P03", failures.LOCK_TIMEOUT)
 
 
 def _holds_lock(engine: sa.Engine) -> bool:
@@ -190,7 +199,7 @@ def test_deadlock(engine: sa.Engine, bystander: sa.Engine) -> None:
             errors.append(exc)
         conn.rollback()
     thread.join()
-    assert [diagnose(e).category for e in errors] == [d.DEADLOCK]
+    assert [diagnose(e).category for e in errors] == [failures.DEADLOCK]
     assert diagnose(errors[0]).sqlstate == "40P01"
 
 
@@ -219,7 +228,7 @@ def test_serialization_failure(engine: sa.Engine) -> None:
     finally:
         first.close()
         second.close()
-    assert (diagnose(raised.value).sqlstate, diagnose(raised.value).category) == ("40001", d.SERIALIZATION)
+    assert (diagnose(raised.value).sqlstate, diagnose(raised.value).category) == ("40001", failures.SERIALIZATION)
 
 
 def test_insufficient_privilege(engine: sa.Engine) -> None:
@@ -231,7 +240,7 @@ def test_insufficient_privilege(engine: sa.Engine) -> None:
     finally:
         with engine.begin() as conn:
             conn.exec_driver_sql(f"DROP ROLE {role}")
-    assert (diagnose(exc).sqlstate, diagnose(exc).category) == ("42501", d.PRIVILEGE)
+    assert (diagnose(exc).sqlstate, diagnose(exc).category) == ("42501", failures.PRIVILEGE)
 
 
 def test_terminated_backend(engine: sa.Engine) -> None:
@@ -244,7 +253,7 @@ def test_terminated_backend(engine: sa.Engine) -> None:
     # psycopg 3 reads the server's farewell (57P01); psycopg2 and asyncpg only see the socket closed,
     # and asyncpg, when it has already noticed, says the connection does not exist (08003).
     found = diagnose(raised.value)
-    assert found.category == d.CONNECTION_LOST
+    assert found.category == failures.CONNECTION_LOST
     if drivers.name() == "psycopg":
         assert found.sqlstate == "57P01"
     else:
@@ -263,8 +272,8 @@ def test_socket_died_without_sqlstate(engine: sa.Engine) -> None:
     diagnosis = diagnose(raised.value)
     # No SQLSTATE from the server; asyncpg gives its own client-side 08003 (connection_does_not_exist).
     sqlstate = {"asyncpg": "08003"}.get(drivers.name())
-    assert (diagnosis.sqlstate, diagnosis.category) == (sqlstate, d.CONNECTION_LOST)
-    assert diagnosis.lines()[1] == f"ROLLBACK: {d.CONNECTION_LOST.rollback}"
+    assert (diagnosis.sqlstate, diagnosis.category) == (sqlstate, failures.CONNECTION_LOST)
+    assert diagnosis.lines()[1] == f"ROLLBACK: {failures.CONNECTION_LOST.rollback}"
 
 
 @pytest.fixture
@@ -300,7 +309,7 @@ def test_disk_full(engine: sa.Engine, tiny_tablespace: str) -> None:
         f"CREATE TABLE filler (x text) TABLESPACE {tiny_tablespace}",
         "INSERT INTO filler SELECT repeat(md5(g::text), 100) FROM generate_series(1, 100000) g",
     )
-    assert (diagnose(exc).sqlstate, diagnose(exc).category) == ("53100", d.DISK_FULL)
+    assert (diagnose(exc).sqlstate, diagnose(exc).category) == ("53100", failures.DISK_FULL)
 
 
 def test_helper_check_and_script_errors() -> None:

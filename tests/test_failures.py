@@ -1,0 +1,34 @@
+"""helpers/failures.py, the failure catalog: every SQLSTATE filed once, every page named exists in the guide."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from helpers import failures
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_no_sqlstate_is_filed_under_two_rows() -> None:
+    counts = Counter(code for row in failures.CATALOG for code in (*row.sqlstates, *row.classes))
+    assert [code for code, n in counts.items() if n > 1] == []
+
+
+def test_no_two_rows_share_a_key() -> None:
+    counts = Counter(row.key for row in failures.CATALOG)
+    assert [key for key, n in counts.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("row", [r for r in failures.CATALOG if r.page], ids=lambda r: r.key)
+def test_each_page_a_row_names_is_a_page_of_the_guide(row: failures.Category) -> None:
+    assert row.page is not None and row.page.endswith("/")
+    assert (DOCS / f"{row.page.rstrip('/')}.md").is_file() or (DOCS / row.page / "index.md").is_file(), row.page
+
+
+def test_a_code_no_row_names_falls_back_to_its_class_then_to_other() -> None:
+    assert failures.by_sqlstate("08001") is failures.CONNECTION_LOST
+    assert failures.by_sqlstate("XX000") is failures.OTHER
+    assert failures.by_sqlstate("23505") is failures.UNIQUE
