@@ -42,7 +42,7 @@ DRIVERS = ("psycopg2", "asyncpg")
 HELPER_TESTS = tuple(
     f"tests/test_{name}.py"
     for name in (
-        "advisory_lock", "backfill", "catalog", "column_types", "constraints", "context", "diagnosis",
+        "advisory", "backfill", "catalog", "column_types", "constraints", "context", "diagnosis",
         "identifiers", "indexes", "locks", "savepoints",
     )
 )

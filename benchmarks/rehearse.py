@@ -23,9 +23,12 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from helpers import catalog, project, scratch
-from helpers.rehearse import rehearse
-from helpers.trace import Tracer
+from helpers.tools import scratch, servers
+from helpers.tools.database import database_url, engine
+from helpers.tools.rehearse import rehearse
+from helpers.tools.running import run
+from helpers.tools.scripts import load_scripts
+from helpers.tools.trace import RELFILENODES, Tracer
 from tests.support import throwaway
 from tests.support.paths import PROJECT
 
@@ -40,22 +43,22 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 
 def plain_upgrade(url: str) -> None:
-    proj = project.load(INI)
-    outcome = project.run(proj, project.database_url(url), "upgrade", "head")
+    proj = load_scripts(INI)
+    outcome = run(proj, database_url(url), "upgrade", "head")
     assert outcome.ok, outcome.output
 
 
 def traced_upgrade(url: str) -> None:
     """The upgrade alone, traced as a rehearsal traces it (events, pg_locks after each statement), no copy."""
-    proj = project.load(INI)
-    target = project.database_url(url)
-    observer = project.engine(target, isolation_level="AUTOCOMMIT")
+    proj = load_scripts(INI)
+    target = database_url(url)
+    observer = engine(target, isolation_level="AUTOCOMMIT")
     try:
         with observer.connect() as conn:
-            nodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(catalog.RELFILENODES)}
+            nodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(RELFILENODES)}
         tracer = Tracer(nodes, observer.raw_connection)
         with tracer.listening():
-            outcome = project.run(proj, target, "upgrade", "head", hooks=tracer.hooks)
+            outcome = run(proj, target, "upgrade", "head", hooks=tracer.hooks)
         assert outcome.ok and tracer.statements, outcome.output
     finally:
         observer.dispose()
@@ -99,8 +102,8 @@ def copies(server: throwaway.Server) -> None:
     assert isinstance(made, scratch.Scratch)
     made.drop()
     print(f"  clone: CREATE DATABASE ... TEMPLATE         {seconds * 1000:8.0f} ms")
-    started, server_made = timed(lambda: scratch.throwaway(server.major))
-    assert isinstance(server_made, scratch.Throwaway)
+    started, server_made = timed(lambda: servers.throwaway(server.major))
+    assert isinstance(server_made, servers.Throwaway)
     server_made.stop()
     seconds, made = timed(lambda: scratch.from_dump(url, server.major))
     assert isinstance(made, scratch.Scratch)
@@ -117,7 +120,7 @@ def main() -> None:
     if server.provider.startswith("testcontainers"):
         from tests.support import images
 
-        os.environ.setdefault(scratch.IMAGE_VARIABLE, images.image_for(server.major))
+        os.environ.setdefault(servers.IMAGE_VARIABLE, images.image_for(server.major))
     try:
         tracing(server)
         copies(server)

@@ -9,31 +9,31 @@ which need only a ``Step`` (``step``); below them ``autocommit``, ``locks``, ``a
 ``savepoints``, ``catalog`` (every look-up in PostgreSQL's catalog), ``column_types``,
 ``identifiers``, ``diagnosis`` and ``errors``.
 
-``python -m helpers`` (``cli``, ``__main__``) is thin over the commands for a whole project:
-``rehearse`` (with ``trace`` and ``report``), ``compare`` (with ``schema``) and ``history``; they
-run the project through ``project`` and make their copies with ``scratch``.
+The commands that run around migrations (``python -m helpers``: rehearse, compare, stamp,
+history) live in ``helpers.tools``, which imports this package and is never imported by it:
+``import helpers`` loads the core only. ``helpers.rehearse``, ``helpers.compare``,
+``helpers.checked_stamp`` and ``helpers.read_history`` still work, loaded on first use.
 """
+
+import importlib
+from typing import Any
 
 from .advisory import MigrationLockTimeoutError, migration_lock
 from .backfill import backfill
-from .compare import Comparison, checked_stamp, compare
+from .column_types import parse_column_type
 from .constraints import add_check, add_foreign_key, set_not_null, validate_constraint
 from .context import MigrationContext
 from .diagnosis import Diagnosis, categorize, diagnose, log_failure
 from .errors import BadInputError, InvalidColumnTypeError, InvalidIdentifierError, MigrationHelperError
-from .history import Attempt, recorded
-from .history import read as read_history
+from .history import recorded
 from .indexes import create_index_concurrently, drop_index_concurrently
 from .locks import DEFAULT_SCHEDULE, LockRetriesExhaustedError, growing_schedule, with_lock_retries
-from .rehearse import Rehearsal, rehearse
 from .savepoints import ensure_transaction_savepoint, release_savepoint, rollback_to_savepoint
 from .step import Step
 
 __all__ = [
     "DEFAULT_SCHEDULE",
-    "Attempt",
     "BadInputError",
-    "Comparison",
     "Diagnosis",
     "InvalidColumnTypeError",
     "InvalidIdentifierError",
@@ -41,14 +41,11 @@ __all__ = [
     "MigrationContext",
     "MigrationHelperError",
     "MigrationLockTimeoutError",
-    "Rehearsal",
     "Step",
     "add_check",
     "add_foreign_key",
     "backfill",
     "categorize",
-    "checked_stamp",
-    "compare",
     "create_index_concurrently",
     "diagnose",
     "drop_index_concurrently",
@@ -56,12 +53,29 @@ __all__ = [
     "growing_schedule",
     "log_failure",
     "migration_lock",
-    "read_history",
+    "parse_column_type",
     "recorded",
-    "rehearse",
     "release_savepoint",
     "rollback_to_savepoint",
     "set_not_null",
     "validate_constraint",
     "with_lock_retries",
 ]
+
+#: The commands' Python API, by the names it had here: loaded from ``helpers.tools`` on first use.
+_COMMANDS_API = {
+    "Attempt": ("history", "Attempt"),
+    "Comparison": ("compare", "Comparison"),
+    "Rehearsal": ("rehearse", "Rehearsal"),
+    "checked_stamp": ("compare", "checked_stamp"),
+    "compare": ("compare", "compare"),
+    "read_history": ("history", "read"),
+    "rehearse": ("rehearse", "rehearse"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _COMMANDS_API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _COMMANDS_API[name]
+    return getattr(importlib.import_module(f"{__name__}.tools.{module}"), attribute)

@@ -1,5 +1,5 @@
 """``python -m helpers``: see ``helpers.cli``."""
 
-from .cli import main
+from .tools.cli import main
 
 raise SystemExit(main())

@@ -2,12 +2,15 @@
 
 Not to be confused with Alembic's own ``alembic.runtime.migration.MigrationContext``: this one
 wraps the body of an ``upgrade()`` or ``downgrade()``. It is the ``Step`` the operations of
-``tables``, ``constraints``, ``indexes`` and ``backfill`` run in; its methods are theirs.
+``tables``, ``constraints``, ``indexes`` and ``backfill`` run in; its methods are theirs, each
+checked against its operation function at import (``operation``), with one docstring between them.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
@@ -20,12 +23,45 @@ from sqlalchemy.engine import Connection, CursorResult
 
 from . import constraints, indexes, locks, tables
 from .backfill import backfill as batched_backfill
-from .catalog import Lookup, Snapshot, look_up
+from .catalog import Answer, Lookup, look_up
 from .diagnosis import log_failure
 from .errors import MigrationHelperError
 
 logger = logging.getLogger("alembic.helpers")
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _shape(parameter: inspect.Parameter) -> tuple[object, ...]:
+    """What must match between a method and its operation: name, kind, default, annotation (unqualified)."""
+    annotation = re.sub(r"\b[a-z_]+\.", "", str(parameter.annotation))
+    return parameter.name, parameter.kind, parameter.default, annotation
+
+
+def operation(function: Callable[..., Any]) -> Callable[[F], F]:
+    """Mark a method as ``function`` with the step bound (``function(self, ...)``).
+
+    Its parameters must be the function's after the step, and one of the two has the docstring,
+    which the other is given: a method that drifts from its operation fails at import, naming both.
+    """
+
+    def bind(method: F) -> F:
+        mine, theirs = inspect.signature(method), inspect.signature(function)
+        name = f"MigrationContext.{method.__name__}"
+        if [_shape(p) for p in list(mine.parameters.values())[1:]] != [
+            _shape(p) for p in list(theirs.parameters.values())[1:]
+        ] or _shape_of_return(mine) != _shape_of_return(theirs):
+            raise TypeError(f"{name} does not take the parameters of {function.__module__}.{function.__name__}.")
+        if bool(method.__doc__) == bool(function.__doc__):
+            raise TypeError(f"{name} and {function.__module__}.{function.__name__} need one docstring between them.")
+        method.__doc__ = function.__doc__ = method.__doc__ or function.__doc__
+        return method
+
+    return bind
+
+
+def _shape_of_return(signature: inspect.Signature) -> str:
+    return re.sub(r"\b[a-z_]+\.", "", str(signature.return_annotation))
 
 
 def running_migration(name: str) -> AlembicMigrationContext:
@@ -123,7 +159,7 @@ class MigrationContext:
         """The connection, as the original guide's examples call it; prefer ``connection``."""
         return self.connection
 
-    def preflight(self, lookup: Lookup) -> Snapshot | None:
+    def preflight(self, lookup: Lookup) -> Answer | None:
         """The catalog's answer to ``lookup`` in one query; None offline, where there is no database to ask."""
         if self.offline:
             return None
@@ -135,10 +171,12 @@ class MigrationContext:
         logger.info("%s: %s", self.name, action)
 
     # -- checks ----------------------------------------------------------------------------
+    @operation(tables.verify_table_exists)
     def verify_table_exists(self, table: str, schema: str | None = None) -> None:
         """Raise ``MigrationHelperError`` unless ``table`` exists."""
         tables.verify_table_exists(self, table, schema)
 
+    @operation(tables.verify_column_exists)
     def verify_column_exists(self, table: str, column: str, schema: str | None = None) -> None:
         """Raise ``MigrationHelperError`` unless ``table.column`` exists."""
         tables.verify_column_exists(self, table, column, schema)
@@ -158,6 +196,7 @@ class MigrationContext:
         self.actions.append("executed SQL")
         return result
 
+    @operation(tables.safe_table_rename)
     def safe_table_rename(self, old: str, new: str, schema: str | None = None) -> None:
         """Rename ``old`` to ``new`` after checking old exists and new does not.
 
@@ -165,6 +204,7 @@ class MigrationContext:
         """
         tables.safe_table_rename(self, old, new, schema)
 
+    @operation(tables.safe_column_add)
     def safe_column_add(
         self,
         table: str,
@@ -193,6 +233,7 @@ class MigrationContext:
             return operation()
         return locks.with_lock_retries(self.connection, operation, schedule=schedule, pause=pause, what=self.name)
 
+    @operation(constraints.add_foreign_key)
     def add_foreign_key(
         self,
         name: str,
@@ -210,16 +251,13 @@ class MigrationContext:
         initially: str | None = None,
         match: str | None = None,
     ) -> None:
-        """Add a foreign key ``NOT VALID``, then validate it in its own transaction (``helpers.constraints``).
-
-        Re-running is safe: an existing foreign key of that name is validated if it is not yet.
-        """
         constraints.add_foreign_key(
             self, name, table, referent, columns, referent_columns,
             schema=schema, referent_schema=referent_schema, validate=validate,
             ondelete=ondelete, onupdate=onupdate, deferrable=deferrable, initially=initially, match=match,
         )
 
+    @operation(constraints.add_check)
     def add_check(
         self,
         name: str,
@@ -229,19 +267,19 @@ class MigrationContext:
         schema: str | None = None,
         validate: bool = True,
     ) -> None:
-        """Add a check constraint ``NOT VALID``, then validate it in its own transaction."""
         constraints.add_check(self, name, table, condition, schema=schema, validate=validate)
 
+    @operation(constraints.validate_constraint)
     def validate_constraint(
         self, table: str, name: str, schema: str | None = None, own_transaction: bool = True
     ) -> None:
-        """``VALIDATE CONSTRAINT``, by default after committing the migration's work so far."""
         constraints.validate_constraint(self, table, name, schema, own_transaction)
 
+    @operation(constraints.set_not_null)
     def set_not_null(self, table: str, column: str, schema: str | None = None) -> None:
-        """``SET NOT NULL`` through a validated check constraint, without a long lock."""
         constraints.set_not_null(self, table, column, schema)
 
+    @operation(indexes.create_index_concurrently)
     def create_index_concurrently(
         self,
         name: str,
@@ -254,16 +292,16 @@ class MigrationContext:
         postgresql_using: str | None = None,
         postgresql_include: Sequence[str] = (),
     ) -> None:
-        """``CREATE INDEX CONCURRENTLY``, idempotent, rebuilding an INVALID leftover (``helpers.indexes``)."""
         indexes.create_index_concurrently(
             self, name, table, columns, unique=unique, schema=schema,
             postgresql_where=postgresql_where, postgresql_using=postgresql_using, postgresql_include=postgresql_include,
         )
 
+    @operation(indexes.drop_index_concurrently)
     def drop_index_concurrently(self, name: str, table: str, schema: str | None = None) -> None:
-        """``DROP INDEX CONCURRENTLY``; already gone is a no-op."""
         indexes.drop_index_concurrently(self, name, table, schema)
 
+    @operation(batched_backfill)
     def backfill(
         self,
         table: str,
@@ -275,7 +313,6 @@ class MigrationContext:
         pause: float = 0.0,
         schema: str | None = None,
     ) -> int:
-        """Batched, resumable ``UPDATE``, one commit per batch; returns the rows updated (``helpers.backfill``)."""
         return batched_backfill(
             self, table, values, where, key=key, batch_size=batch_size, pause=pause, schema=schema
         )

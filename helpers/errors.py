@@ -19,3 +19,9 @@ class BadInputError(Exception):
     The message is one sentence naming the bad value and what would be accepted. Nothing was
     written to the reader's database.
     """
+
+
+def first_line(exc: object) -> str:
+    """The first line of an exception's message (its class name when it has none), for one-sentence errors."""
+    text = str(exc).strip()
+    return text.splitlines()[0].strip() if text else type(exc).__name__

@@ -1,4 +1,6 @@
-"""A history of every migration attempt, failed ones included: ``recorded`` writes it, ``read`` reads it.
+"""A history of every migration attempt, failed ones included: ``recorded`` writes it.
+
+``python -m helpers history`` (``helpers.tools.history``) reads it.
 
 ``env.py`` wraps each ``upgrade``, ``downgrade`` and ``stamp`` in ``recorded(context, connection)``.
 The record is written on a separate connection in autocommit mode, so a failed run, rolled back,
@@ -15,16 +17,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
-from datetime import datetime
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import project
 from .diagnosis import diagnose
 
 TABLE = "alembic_history"
@@ -77,8 +75,23 @@ def command_name(environment: Any) -> str:
     return {"do_stamp": "stamp"}.get(name, name) or "migrate"
 
 
+def current_heads(
+    conn: Connection, version_table: str = "alembic_version", schema: str | None = None
+) -> tuple[str, ...]:
+    """The revisions in the version table (empty when there is none); quietly, unlike Alembic's own context."""
+    if not conn.dialect.has_table(conn, version_table, schema=schema):
+        heads: tuple[str, ...] = ()
+    else:
+        table = sa.table(version_table, sa.column("version_num"), schema=schema)
+        query = sa.select(table.c.version_num).order_by(table.c.version_num)
+        heads = tuple(str(v) for v in conn.execute(query).scalars())
+    if conn.in_transaction():
+        conn.rollback()
+    return heads
+
+
 def _heads(conn: Connection, version_table: str, schema: str | None) -> str:
-    return ", ".join(project.current_heads(conn, version_table, schema)) or "base"
+    return ", ".join(current_heads(conn, version_table, schema)) or "base"
 
 
 def _target(environment: Any) -> str | None:
@@ -127,7 +140,7 @@ class _Recorder:
         conn.execute(
             t.update()
             .where(t.c.outcome == "running")
-            .where(~sa.exists(_alive(t)))
+            .where(~sa.exists(alive(t)))
             .values(outcome="interrupted")
         )
         who = conn.execute(
@@ -187,7 +200,7 @@ class _Recorder:
                 self.connection.close()
 
 
-def _alive(t: sa.Table) -> sa.Select[Any]:
+def alive(t: sa.Table) -> sa.Select[Any]:
     activity = sa.table("pg_stat_activity", sa.column("pid"), sa.column("backend_start"), schema="pg_catalog")
     return sa.select(sa.literal(1)).where(
         activity.c.pid == t.c.pid, activity.c.backend_start == t.c.backend_start
@@ -238,70 +251,3 @@ def recorded(environment: Any, connection: Connection, *, table: str = TABLE) ->
                 logger.warning("The end of this attempt was not recorded in %s: %s.", table, diagnose(exc).message)
             finally:
                 recorder.close(lost)
-
-
-# -- reading -------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Attempt:
-    """One attempt as recorded; ``outcome`` is ``interrupted`` for a running one whose session is gone."""
-
-    id: int
-    command: str
-    target: str | None
-    from_revision: str | None
-    to_revision: str | None
-    outcome: str
-    started_at: datetime
-    ended_at: datetime | None
-    duration_seconds: float | None
-    sqlstate: str | None
-    category: str | None
-    message: str | None
-    username: str | None
-    client_host: str | None
-    application_name: str | None
-    note: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def read(ini: str | Path | None = None, url: str | None = None, *, limit: int = 20, table: str = TABLE,
-         schema: str | None = None) -> list[Attempt] | None:
-    """The last ``limit`` attempts, oldest first; None when nothing was ever recorded (no table). Only reads."""
-    del ini  # the history lives in the database; alembic.ini is not needed
-    source = project.database_url(url)
-    t = history_table(table, schema)
-    with project.read_only(source) as conn:
-        if not conn.dialect.has_table(conn, t.name, schema=schema):
-            return None
-        outcome = sa.case(
-            (sa.and_(t.c.outcome == "running", ~sa.exists(_alive(t))), "interrupted"), else_=t.c.outcome
-        )
-        columns = [c for c in t.c if c.name not in ("outcome", "pid", "backend_start")]
-        query = sa.select(*columns, outcome.label("outcome")).order_by(t.c.id.desc()).limit(limit)
-        rows = conn.execute(query).mappings().all()
-    return [Attempt(**{f: row[f] for f in Attempt.__dataclass_fields__}) for row in reversed(rows)]
-
-
-def lines(attempts: Sequence[Attempt] | None, table: str = TABLE) -> list[str]:
-    """The attempts as the terminal shows them, one or two lines each, and a count last."""
-    if attempts is None:
-        return [f"No attempts recorded: there is no {table} table yet (env.py creates it on the first run)."]
-    out = []
-    for a in attempts:
-        to = a.to_revision or a.target or "?"
-        took = f" in {a.duration_seconds:.3f}s" if a.duration_seconds is not None else ""
-        who = f" by {a.username or '?'}@{a.client_host or '?'}"
-        if a.application_name:
-            who += f" ({a.application_name})"
-        out.append(f"{a.started_at.isoformat(sep=' ', timespec='seconds')} {a.command} {a.from_revision} -> {to}: "
-                   f"{a.outcome}{took}{who}")
-        if a.message:
-            out.append(f"    {a.sqlstate or 'no SQLSTATE'} {a.category}: {a.message}")
-        if a.note:
-            out.append(f"    note: {a.note}")
-    counts = {outcome: sum(1 for a in attempts if a.outcome == outcome) for outcome in OUTCOMES}
-    summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
-    out.append(f"{len(attempts)} attempt{'s' if len(attempts) != 1 else ''}" + (f": {summary}." if summary else "."))
-    return out

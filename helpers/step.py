@@ -13,7 +13,7 @@ from typing import Protocol
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection
 
-from .catalog import Lookup, Snapshot
+from .catalog import Answer, Lookup
 
 
 class Step(Protocol):
@@ -39,7 +39,7 @@ class Step(Protocol):
         """The live connection; there is none offline."""
         ...
 
-    def preflight(self, lookup: Lookup) -> Snapshot | None:
+    def preflight(self, lookup: Lookup) -> Answer | None:
         """The catalog's answer to ``lookup`` in one round trip, or None offline, where nothing can be checked."""
         ...
 

@@ -1,5 +1,7 @@
 """Tables and columns: rename a table, add a column, verify that a table or column exists.
 
+Each is a method of ``MigrationContext``, whose docstring is the operation's.
+
 Each operation checks the catalog once before it changes anything (``Step.preflight``), and is a
 logged no-op when a re-run finds its work already done. Its DDL then either takes effect or
 raises PostgreSQL's own error, so the result needs no second look, except where the catalog's
@@ -20,7 +22,6 @@ from .step import Step
 
 
 def verify_table_exists(step: Step, table: str, schema: str | None = None) -> None:
-    """Raise ``MigrationHelperError`` unless ``table`` exists."""
     wanted = parse_table(table, schema)
     state = step.preflight(Lookup(wanted))
     if state is not None:
@@ -28,7 +29,6 @@ def verify_table_exists(step: Step, table: str, schema: str | None = None) -> No
 
 
 def verify_column_exists(step: Step, table: str, column: str, schema: str | None = None) -> None:
-    """Raise ``MigrationHelperError`` unless ``table.column`` exists."""
     wanted = parse_table(table, schema)
     check_identifier(column, "column name")
     state = step.preflight(Lookup(wanted, columns=(column,)))
@@ -39,10 +39,6 @@ def verify_column_exists(step: Step, table: str, column: str, schema: str | None
 
 
 def safe_table_rename(step: Step, old: str, new: str, schema: str | None = None) -> None:
-    """Rename ``old`` to ``new`` after checking old exists and new does not.
-
-    Already renamed (old gone, new present) is a logged no-op, so a re-run is safe.
-    """
     source = parse_table(old, schema)
     target = parse_table(new, schema)
     if target.schema not in (None, source.schema):
@@ -77,11 +73,6 @@ def safe_column_add(
     server_default: Any = None,
     schema: str | None = None,
 ) -> None:
-    """Add ``column`` unless it is already there with the same type and nullability.
-
-    ``type_`` is an SQLAlchemy type or a PostgreSQL type string such as ``"VARCHAR(255)"``.
-    A column that exists with another type or nullability is an error; nothing changes.
-    """
     wanted_table = parse_table(table, schema)
     check_identifier(column, "column name")
     wanted = parse_column_type(type_)

@@ -7,7 +7,9 @@ import logging
 import pytest
 import sqlalchemy as sa
 
-from helpers import InvalidColumnTypeError, InvalidIdentifierError, MigrationContext, MigrationHelperError
+import helpers
+from helpers import InvalidColumnTypeError, InvalidIdentifierError, MigrationContext, MigrationHelperError, tables
+from helpers.context import operation
 from tests.support.database import Database, run_script
 
 
@@ -203,3 +205,35 @@ def test_failure_is_diagnosed_once_and_reraised(database: Database, caplog: pyte
     assert caplog.text.count("Migration failed due to integrity constraint: duplicate key value") == 1
     with database.engine.connect() as conn:
         assert "email" not in {c["name"] for c in sa.inspect(conn).get_columns("users")}
+
+
+def test_each_method_is_checked_against_its_operation() -> None:
+    """A method whose parameters drift from its operation function, or that documents it twice, fails naming both."""
+
+    def add_flag(step: object, table: str, *, flag: bool = True) -> None:
+        """Add a flag."""
+
+    with pytest.raises(TypeError, match=r"MigrationContext.add_flag does not take the parameters of .*add_flag"):
+
+        @operation(add_flag)
+        def add_flag(self: object, table: str, *, flag: bool = False) -> None:
+            pass
+
+    with pytest.raises(TypeError, match=r"need one docstring between them"):
+
+        @operation(add_flag)
+        def add_flag(self: object, table: str, *, flag: bool = True) -> None:
+            """Add a flag, again."""
+
+    @operation(add_flag)
+    def add_flag_method(self: object, table: str, *, flag: bool = True) -> None:
+        pass
+
+    assert add_flag_method.__doc__ == "Add a flag."
+
+
+def test_every_operation_method_has_its_operations_docstring() -> None:
+    """The methods the big-table functions back read as those functions: one docstring, shown by help() on both."""
+    assert MigrationContext.add_check.__doc__ == helpers.add_check.__doc__
+    assert MigrationContext.safe_table_rename.__doc__ == tables.safe_table_rename.__doc__
+    assert MigrationContext.safe_table_rename.__doc__ and "re-run is safe" in MigrationContext.safe_table_rename.__doc__

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from helpers import history
+from helpers.tools import history
 from tests.support.database import Database
 from tests.support.paths import PROJECT, SNIPPETS
 from tests.support.transcript import Background, alembic_path

@@ -1,4 +1,5 @@
-"""helpers/ depends one way: no import cycle among its modules, no reaching into another module's private names.
+"""helpers/ depends one way: the core never imports the commands (helpers/tools/), no import cycle among its
+modules, no reaching into another module's private names; ``import helpers`` loads the core only.
 
 Read from the source with ``ast``, so imports under ``if TYPE_CHECKING:`` and inside functions count.
 """
@@ -6,6 +7,8 @@ Read from the source with ``ast``, so imports under ``if TYPE_CHECKING:`` and in
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 HELPERS = Path(__file__).resolve().parent.parent / "helpers"
@@ -15,20 +18,48 @@ HELPERS = Path(__file__).resolve().parent.parent / "helpers"
 ALLOWED_PRIVATE = {("autocommit", "_transaction")}
 
 
+#: The package of the commands (``python -m helpers``), which imports the core and is never imported by it.
+TOOLS = "tools"
+#: ``python -m helpers`` starts the commands: the one core module that imports them.
+ENTRY_POINT = "__main__"
+
+
 def modules() -> dict[str, ast.Module]:
-    return {path.stem: ast.parse(path.read_text(), str(path)) for path in sorted(HELPERS.glob("*.py"))}
+    """Every module of helpers/ by dotted name under it: ``context``, ``tools.cli``, ``tools.__init__`` ..."""
+    return {
+        ".".join(path.relative_to(HELPERS).with_suffix("").parts): ast.parse(path.read_text(), str(path))
+        for path in sorted(HELPERS.rglob("*.py"))
+    }
 
 
-def imports_of(tree: ast.Module, known: set[str]) -> set[str]:
-    """The helpers modules ``tree`` imports: ``from .x import y``, ``from . import x`` (``__init__``: the package)."""
+def package_of(module: str) -> list[str]:
+    """The package a module is in, as parts: ``tools.cli`` -> ``["tools"]``, ``tools.__init__`` -> ``["tools"]``."""
+    return module.split(".")[:-1]
+
+
+def imports_of(tree: ast.Module, known: set[str], module: str = "") -> set[str]:
+    """The helpers modules ``tree`` (the module named ``module``) imports, relative imports resolved:
+    ``from .x import y``, ``from . import x``, ``from ..x import y``; a package stands for its ``__init__``."""
     found = set()
+    package = package_of(module)
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module is not None:
-                found.add(node.module.split(".")[0])
+        if not isinstance(node, ast.ImportFrom) or node.level == 0:
+            continue
+        target = ".".join([*package[: len(package) - node.level + 1], *(node.module or "").split(".")]).strip(".")
+        for alias in node.names:
+            submodule = f"{target}.{alias.name}".strip(".")
+            if submodule in known:
+                found.add(submodule)
+            elif target in known:
+                found.add(target)
             else:
-                found.update(alias.name if alias.name in known else "__init__" for alias in node.names)
+                found.add(f"{target}.__init__".strip("."))
     return found
+
+
+def graph() -> dict[str, set[str]]:
+    trees = modules()
+    return {name: imports_of(tree, set(trees), name) for name, tree in trees.items()}
 
 
 def cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -100,18 +131,48 @@ def foreign_private_uses(module: str, tree: ast.Module) -> list[str]:
 
 
 def test_no_import_cycle_among_helpers_modules() -> None:
-    trees = modules()
-    graph = {name: imports_of(tree, set(trees)) for name, tree in trees.items()}
-    found = cycle(graph)
+    found = cycle(graph())
     assert found is None, "import cycle in helpers/: " + " -> ".join(found or [])
 
 
 def test_operations_do_not_import_migration_context() -> None:
     """The operations need a Step; MigrationContext wraps them, never the reverse."""
-    trees = modules()
-    graph = {name: imports_of(tree, set(trees)) for name, tree in trees.items()}
-    importers = sorted(name for name, imported in graph.items() if "context" in imported and name != "__init__")
+    importers = sorted(name for name, imported in graph().items() if "context" in imported and name != "__init__")
     assert importers == [], f"modules importing helpers.context: {importers}"
+
+
+def test_the_core_never_imports_the_commands() -> None:
+    """Type-checking imports and imports inside functions included; only ``python -m helpers`` starts them."""
+    wrong = sorted(
+        f"{name} imports {imported}"
+        for name, found in graph().items()
+        if not name.startswith(f"{TOOLS}.") and name != ENTRY_POINT
+        for imported in found
+        if imported.startswith(f"{TOOLS}.")
+    )
+    assert wrong == [], "the core imports helpers.tools: " + "; ".join(wrong)
+
+
+def test_import_helpers_loads_the_core_only() -> None:
+    """What a migration's ``from helpers import MigrationContext`` loads: no command, no ``alembic.command``."""
+    script = (
+        "import sys\nfrom helpers import MigrationContext\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('helpers.tools', 'alembic.command')))))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=HELPERS.parent)
+    assert done.stdout.split() == []
+
+
+def test_the_commands_stay_reachable_from_the_package() -> None:
+    """``helpers.rehearse`` and the rest of the commands' API load ``helpers.tools`` on first use, not before."""
+    script = (
+        "import sys, helpers\nassert 'helpers.tools.rehearse' not in sys.modules\n"
+        "print(helpers.rehearse.__module__, helpers.read_history.__module__, helpers.Comparison.__module__)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=HELPERS.parent)
+    assert done.stdout.split() == ["helpers.tools.rehearse", "helpers.tools.history", "helpers.tools.compare"]
 
 
 def test_no_module_reaches_into_private_names_it_does_not_define() -> None:
@@ -131,9 +192,18 @@ def test_the_checks_catch_what_they_are_for() -> None:
         "    return getattr(op, '_proxy', None)\n"
     )
     context = ast.parse("from . import constraints\n")
-    graph = {"constraints": imports_of(constraints, known), "context": imports_of(context, known)}
-    assert cycle(graph) == ["constraints", "context", "constraints"]
+    found = {name: imports_of(tree, known, name) for name, tree in (("constraints", constraints), ("context", context))}
+    assert cycle(found) == ["constraints", "context", "constraints"]
     assert foreign_private_uses("constraints", constraints) == [
         "constraints.py:5: uses _did",
         "constraints.py:6: uses _proxy",
     ]
+
+
+def test_a_core_module_importing_the_commands_is_seen() -> None:
+    """From the core, ``from .tools.scratch import clone`` and, in tools, ``from ..context import X`` resolve."""
+    known = {"context", "tools.scratch", "tools.__init__", "tools.rehearse"}
+    core = ast.parse("def f():\n    from .tools.scratch import clone\n")
+    tool = ast.parse("from ..context import MigrationContext\nfrom . import scratch\n")
+    assert imports_of(core, known, "context") == {"tools.scratch"}
+    assert imports_of(tool, known, "tools.rehearse") == {"context", "tools.scratch"}

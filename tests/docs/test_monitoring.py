@@ -8,9 +8,9 @@ from pathlib import Path
 
 from tests.support.console import check_console_blocks
 from tests.support.database import Database, server
-from tests.support.paths import PROJECT, SNIPPETS, page, relative, snippet_dir
+from tests.support.paths import PROJECT, SNIPPETS, page, snippet_dir
 from tests.support.project import project_with
-from tests.support.snapshots import check_file, mismatch_message
+from tests.support.snapshots import check_file
 from tests.support.transcript import run
 
 PAGE = page("monitoring")
@@ -67,7 +67,3 @@ def test_history_after_the_duplicate_key_failure_and_its_retry(database: Databas
     failed = [line for line in shown.output.splitlines() if ": failed in " in line]
     assert len(failed) == 1 and " upgrade 0003 -> 0009: failed in " in failed[0]
     assert '    23505 unique_violation: could not create unique index "ix_users_email"' in shown.output
-
-
-def test_a_changed_word_in_the_history_fails_naming_the_page(tmp_path: Path) -> None:
-    assert relative(PAGE) in mismatch_message(HISTORY, tmp_path)

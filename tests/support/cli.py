@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.cli import main
+from helpers.tools.cli import main
 from tests.support.database import server
 from tests.support.paths import PROJECT
 

@@ -32,11 +32,11 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
+from helpers.tools.database import libpq_env
 from tests.support import images
 from tests.support.database import Database
 from tests.support.normalize import normalize
 from tests.support.paths import PROJECT, ROOT
-from tests.support.throwaway import libpq_env
 from tests.support.transcript import Background, Run
 
 LABEL = "mrp-faults"
@@ -368,10 +368,6 @@ class FaultServer:
                 time.sleep(0.1)
         raise AssertionError(f"{self.name} did not answer within {timeout:.0f}s (last: {last})")
 
-    def exec(self, *argv: str, user: str | None = None) -> tuple[int, str]:
-        """Run ``argv`` inside the container (root unless ``user``): exit status and output."""
-        return images.exec_in(self.container, *argv, user=user)
-
     def status(self) -> str:
         """The container's status now: running, paused, exited ..."""
         self.container.reload()
@@ -380,10 +376,6 @@ class FaultServer:
     def logs(self) -> str:
         """The server's log (the container's stderr and stdout)."""
         return str(self.container.logs().decode(errors="replace"))
-
-    def host_path(self, inside: str) -> Path:
-        """Where the size-limited file system mounted at ``inside`` is on this machine."""
-        return self._mounts[inside]
 
     def fill(self, inside: str, leave_kb: int) -> Path:
         """Fill the file system at ``inside`` with a ballast file until ``leave_kb`` kB are free."""

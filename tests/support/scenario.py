@@ -32,9 +32,6 @@ class Captures:
         """``psql ARGS`` from the page's folder, so ``-f case/file.sql`` is the path the page shows."""
         return db.psql(*args, cwd=self.dir)
 
-    def files(self) -> list[Path]:
-        """Every captured transcript (``*.txt``) in the folder, per-version variants included."""
-        return sorted(self.dir.rglob("*.txt"))
 
 
 def break_at(db: Database, captures: Captures, revision: str, case: str, label: str) -> str:

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from urllib.parse import unquote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
+from helpers.tools.database import libpq_env
 from tests.support import drivers
 
 TEMPLATE = "mrp_template"
@@ -99,43 +99,6 @@ class Server:
                 conn.exec_driver_sql("SELECT pg_reload_conf()")
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
             conn.exec_driver_sql(f'CREATE DATABASE "{TEMPLATE}" TEMPLATE template0')
-
-
-#: libpq's URI query parameters that have a PG* variable, for the client tools (psql, pg_dump).
-_QUERY_VARIABLES = {
-    "host": "PGHOST",
-    "port": "PGPORT",
-    "user": "PGUSER",
-    "password": "PGPASSWORD",
-    "dbname": "PGDATABASE",
-    "sslmode": "PGSSLMODE",
-    "sslrootcert": "PGSSLROOTCERT",
-    "connect_timeout": "PGCONNECT_TIMEOUT",
-    "application_name": "PGAPPNAME",
-}
-
-
-def libpq_env(url: URL) -> dict[str, str]:
-    """The PG* variables that point the client tools where ``url`` points, in any libpq form.
-
-    Host and port come from the authority (``user@host:5432/db``) or the query string
-    (``user@/db?host=/run/postgresql&port=5433``, where SQLAlchemy leaves them); a host that is a
-    directory is a unix socket.
-    """
-    values = {
-        "PGHOST": unquote(url.host or ""),  # a socket directory may be percent-encoded: %2Frun%2Fpostgresql
-        "PGPORT": str(url.port or ""),
-        "PGUSER": url.username or "",
-        "PGPASSWORD": url.password or "",
-        "PGDATABASE": url.database or "",
-    }
-    for key, variable in _QUERY_VARIABLES.items():
-        value = url.query.get(key)
-        if isinstance(value, tuple):  # several hosts: libpq takes them comma-separated
-            value = ",".join(value)
-        if value and not values.get(variable):
-            values[variable] = str(value)
-    return {key: value for key, value in values.items() if value}
 
 
 def _psycopg(url: str) -> URL:

@@ -18,10 +18,9 @@ import sqlalchemy as sa
 
 from tests.support import drivers, sessions, ssl_server
 from tests.support.database import Database
-from tests.support.paths import page, relative, snippet_dir
+from tests.support.paths import page, snippet_dir
 from tests.support.proxy import Proxy
 from tests.support.scenario import Captures
-from tests.support.snapshots import mismatch_message
 from tests.support.transcript import Background, Run, alembic, alembic_path
 
 PAGE = page("failures/connection-lost")
@@ -172,8 +171,3 @@ def test_ssl_connection_cut(ssl_database: Database, update_snapshots: bool) -> N
             ssl_database, captures, "ssl-cut", lambda pid: proxy.cut(), migrate_env=env, leftover=True
         )
     assert says("ssl-cut") in output
-
-
-@pytest.mark.parametrize("captured", Captures(PAGE, update=False).files(), ids=lambda p: p.name)
-def test_a_changed_word_in_a_captured_output_fails_naming_the_page(captured: Path, tmp_path: Path) -> None:
-    assert relative(PAGE) in mismatch_message(captured, tmp_path)

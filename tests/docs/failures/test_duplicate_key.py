@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from tests.support.database import Database
-from tests.support.paths import page, relative
+from tests.support.paths import page
 from tests.support.scenario import Captures
-from tests.support.snapshots import mismatch_message
 
 PAGE = page("failures/duplicate-key")
 HEAD = "0009"
@@ -50,8 +45,3 @@ def test_duplicate_key(database: Database, update_snapshots: bool) -> None:
     ]
     cameras = [tuple(r) for r in database.sql("SELECT id, owner_id FROM cameras ORDER BY id")]
     assert cameras == [(1, 1), (2, 1)]
-
-
-@pytest.mark.parametrize("captured", Captures(PAGE, update=False).files(), ids=lambda p: p.name)
-def test_a_changed_word_in_a_captured_output_fails_naming_the_page(captured: Path, tmp_path: Path) -> None:
-    assert relative(PAGE) in mismatch_message(captured, tmp_path)

@@ -6,14 +6,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from tests.support.database import Database
-from tests.support.paths import page, relative
+from tests.support.paths import page
 from tests.support.scenario import Captures, break_at
-from tests.support.snapshots import mismatch_message
 
 PAGE = page("failures/foreign-key")
 HEAD = "0009"
@@ -68,8 +63,3 @@ def test_deleting_rows_that_are_still_referenced(database: Database, update_snap
     assert [tuple(r) for r in database.sql("SELECT id, status FROM cameras ORDER BY id")] == [(1, "active")]
     kept = [tuple(r) for r in database.sql("SELECT camera_id, kind FROM events ORDER BY id")]
     assert kept == [(1, "motion"), (1, "motion"), (1, "doorbell")]
-
-
-@pytest.mark.parametrize("captured", Captures(PAGE, update=False).files(), ids=lambda p: p.name)
-def test_a_changed_word_in_a_captured_output_fails_naming_the_page(captured: Path, tmp_path: Path) -> None:
-    assert relative(PAGE) in mismatch_message(captured, tmp_path)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from tests.support import sessions
 from tests.support.database import Database
-from tests.support.paths import page, relative
+from tests.support.paths import page
 from tests.support.scenario import Captures
-from tests.support.snapshots import mismatch_message
 from tests.support.transcript import Background, Run, alembic_path
 
 PAGE = page("failures/lock-timeout")
@@ -52,8 +47,3 @@ def test_lock_timeout(database: Database, update_snapshots: bool) -> None:
     assert retry.returncode == 0
     assert f"{HEAD} (head)" in database.alembic("current").output
     assert database.scalar("SELECT count(*) FROM cameras") == 2
-
-
-@pytest.mark.parametrize("captured", Captures(PAGE, update=False).files(), ids=lambda p: p.name)
-def test_a_changed_word_in_a_captured_output_fails_naming_the_page(captured: Path, tmp_path: Path) -> None:
-    assert relative(PAGE) in mismatch_message(captured, tmp_path)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -24,9 +23,9 @@ import pytest
 from tests.support import faults, sessions
 from tests.support.database import Database, server
 from tests.support.faults import FaultServer
-from tests.support.paths import page, relative, snippet_dir
+from tests.support.paths import page, snippet_dir
 from tests.support.scenario import Captures
-from tests.support.snapshots import check_file, mismatch_message
+from tests.support.snapshots import check_file
 from tests.support.transcript import Background, run
 
 PAGE = page("failures/server-faults")
@@ -466,8 +465,3 @@ def test_a_frozen_server_defeats_tcp_settings_and_server_side_timeouts(
             assert took >= 7, took
             sessions.wait_until_gone(db, pid, timeout=20)  # thawed, it times out, finds its client gone, and ends
         assert_unchanged_then_retry(srv, captures, before, "frozen server (docker pause)", thawed, "retry.txt")
-
-
-@pytest.mark.parametrize("captured", Captures(PAGE, update=False).files(), ids=lambda p: p.name)
-def test_a_changed_word_in_a_captured_output_fails_naming_the_page(captured: Path, tmp_path: Path) -> None:
-    assert relative(PAGE) in mismatch_message(captured, tmp_path)

@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from . import catalog
-from .project import Hooks
+from .running import Hooks
+from .schema import OWN_SCHEMA
 
 #: PostgreSQL's table lock modes, weakest first, as pg_locks names them.
 MODES = (
@@ -51,6 +51,41 @@ _KINDS = {"r": "table", "p": "table", "m": "materialized view", "i": "index", "I
 #: How often the second connection reads pg_locks while a statement runs outside a transaction.
 POLL_INTERVAL = 0.002
 SHORT_SQL = 160
+
+
+# -- the catalog's queries, read right after each statement -----------------------------------------
+#: Raw SQL for the tracer, which runs it on the migration's own DBAPI connection (no SQLAlchemy
+#: events, no parameters: the pid is the backend's own). Relation locks granted to this backend on
+#: the database's own relations: (oid, schema, name, relkind, relfilenode, mode).
+HELD_LOCKS = f"""
+    SELECT c.oid::bigint, n.nspname::text, c.relname::text, c.relkind::text, c.relfilenode::bigint, l.mode
+    FROM pg_catalog.pg_locks l
+    JOIN pg_catalog.pg_class c ON c.oid = l.relation
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+      AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+      AND {OWN_SCHEMA}"""
+
+
+#: The same for another backend, read by a second connection while a statement runs outside a
+#: transaction (CREATE INDEX CONCURRENTLY): its locks last only as long as the statement. ``{pid}``
+#: is an integer the tracer formats in.
+LOCKS_OF_BACKEND = HELD_LOCKS.replace("pg_catalog.pg_backend_pid()", "{pid}")
+
+
+#: Every relation of the database's own schemas before the run: (oid, relfilenode), to tell a
+#: rewrite (a new relfilenode) from a relation the run created.
+RELFILENODES = f"""
+    SELECT c.oid::bigint, c.relfilenode::bigint
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'm', 'i', 'S', 't') AND {OWN_SCHEMA}"""
+
+
+#: (oid, schema, name, relkind, relfilenode) of the relations whose oids are formatted into ``{oids}``.
+RELATIONS_BY_OID = """
+    SELECT c.oid::bigint, n.nspname::text, c.relname::text, c.relkind::text, c.relfilenode::bigint
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.oid = ANY ('{{{oids}}}'::oid[])"""
 
 
 def sql_name(mode: str) -> str:
@@ -137,10 +172,10 @@ class Applied:
 class Tracer:
     """Traces the migration connection of one Alembic run; ``hooks`` go to ``project.run``.
 
-    ``relfilenodes`` are the copy's relations before the run (``catalog.RELFILENODES``), by oid;
+    ``relfilenodes`` are the copy's relations before the run (``RELFILENODES``), by oid;
     ``observer`` opens a second connection to the copy, for statements outside a transaction.
     ``on_revision`` is called after each revision, with the migration's connection, while the
-    tracer's clock is stopped (a schema snapshot there costs the report nothing).
+    tracer's clock is stopped (reading the schema there costs the report nothing).
     """
 
     def __init__(
@@ -293,12 +328,12 @@ class Tracer:
     def _read_locks(self) -> list[tuple[Any, ...]]:
         if self.pid is None:
             self.pid = int(self._query("SELECT pg_catalog.pg_backend_pid()")[0][0])
-        return self._query(catalog.HELD_LOCKS)
+        return self._query(HELD_LOCKS)
 
     def _relations(self, oids: Sequence[int]) -> list[tuple[Any, ...]]:
         if not oids:
             return []
-        return self._query(catalog.RELATIONS_BY_OID.format(oids=",".join(str(int(oid)) for oid in oids)))
+        return self._query(RELATIONS_BY_OID.format(oids=",".join(str(int(oid)) for oid in oids)))
 
     def _note(self, statement: Statement, rows: list[tuple[Any, ...]], still_held: set[tuple[int, str]]) -> None:
         index = len(self.statements) - 1
@@ -359,7 +394,7 @@ class _Poll:
     def __init__(self, connect: Callable[[], Any], pid: int) -> None:
         self.seen: dict[int, str] = {}
         self._stop = threading.Event()
-        self._sql = catalog.LOCKS_OF_BACKEND.format(pid=int(pid))
+        self._sql = LOCKS_OF_BACKEND.format(pid=int(pid))
         self._connection = connect()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()

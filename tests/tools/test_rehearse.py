@@ -1,4 +1,4 @@
-"""helpers/rehearse.py (with trace.py, scratch.py, report.py): ``python -m helpers rehearse`` on real histories.
+"""helpers/tools/rehearse.py (with trace, scratch, rehearsal_report): ``python -m helpers rehearse`` on real histories.
 
 An ordinary Alembic project no one on this project wrote (``alembic init``, plain ``op.*``:
 tests/support/ordinary.py), the example project, and its big-tables revisions. Every test proves
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from helpers.project import WrongDatabaseError
-from helpers.rehearse import rehearse
-from helpers.report import lines
+from helpers.tools.rehearsal_report import lines
+from helpers.tools.rehearse import rehearse
+from helpers.tools.running import WrongDatabaseError
 from tests.support.cli import throwaway_image
 from tests.support.database import Database, server
 from tests.support.ordinary import CARELESS_REVISION, REWRITING, ordinary_project

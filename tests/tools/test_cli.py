@@ -1,4 +1,4 @@
-"""helpers/cli.py: ``python -m helpers`` exits 2 with one sentence on bad input, and writes nothing.
+"""helpers/tools/cli.py: ``python -m helpers`` exits 2 with one sentence on bad input, and writes nothing.
 
 Every case of the two issues' "Bad input" sections, for each command it applies to: no
 alembic.ini, a URL that does not parse, a server that does not answer, an unknown revision, no

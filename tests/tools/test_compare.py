@@ -1,4 +1,4 @@
-"""helpers/compare.py (with schema.py): ``python -m helpers compare REV`` and ``stamp REV``.
+"""helpers/tools/compare.py (with schema.py): ``python -m helpers compare REV`` and ``stamp REV``.
 
 A database where part of a revision was applied by hand, differently: compare names the object
 and exits 1; stamp refuses and alembic_version is unchanged. Every kind of object the comparison
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from helpers import history
-from helpers.compare import checked_stamp, compare, lines
+from helpers.tools import history
+from helpers.tools.compare import checked_stamp, compare, lines
 from tests.support.cli import cli, throwaway_image
 from tests.support.database import Database
 from tests.support.ordinary import ordinary_project

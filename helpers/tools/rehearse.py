@@ -9,7 +9,7 @@ source database is only read.
 The result is a ``Rehearsal``: per revision, the strongest lock taken on each table and how long
 it was held until commit, rewrites and row counts; the statements that block the application's
 reads or writes; the failure, diagnosed, if a revision failed; the round trip; and the gates
-(``max_lock``, ``max_rewrite_rows``) it broke. ``helpers.report`` prints it.
+(``max_lock``, ``max_rewrite_rows``) it broke. ``rehearsal_report`` prints it.
 """
 
 from __future__ import annotations
@@ -21,10 +21,14 @@ from typing import Any
 
 from sqlalchemy.engine import URL, Connection
 
-from . import catalog, project, schema, scratch
-from .diagnosis import Diagnosis, diagnose
-from .errors import BadInputError
-from .trace import Applied, Statement, Tracer, blocks, strength
+from ..diagnosis import Diagnosis, diagnose
+from ..errors import BadInputError
+from ..history import current_heads
+from . import dumps, schema, scratch
+from .database import database_url, engine, other_sessions, read_only, server_major
+from .running import Hooks, run
+from .scripts import Scripts, load_scripts, resolve
+from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, strength
 
 COPY_METHODS = ("auto", "clone", "dump")
 
@@ -115,10 +119,6 @@ class Rehearsal:
     def ok(self) -> bool:
         return self.failure is None and (self.round_trip is None or self.round_trip.ok) and not self.violations
 
-    @property
-    def end(self) -> str:
-        return self.revisions[-1].revision if self.revisions else (self.start[0] if self.start else "base")
-
 
 def rehearse(
     ini: str | Path | None = None,
@@ -140,27 +140,27 @@ def rehearse(
     """
     if copy not in COPY_METHODS:
         raise BadInputError(f"Unknown copy method {copy!r}; use one of {', '.join(COPY_METHODS)}.")
-    proj = project.load(ini)
-    project.resolve(proj, target)
-    copied, source_name = _copy(proj, url, copy, Path(dump) if dump is not None else None)
+    scripts = load_scripts(ini)
+    resolve(scripts, target)
+    copied, source_name = _copy(scripts, url, copy, Path(dump) if dump is not None else None)
     try:
-        return _rehearse_on(proj, copied, source_name, target, round_trip, max_lock, max_rewrite_rows, keep)
+        return _rehearse_on(scripts, copied, source_name, target, round_trip, max_lock, max_rewrite_rows, keep)
     finally:
         if not keep:
             copied.drop()
 
 
-def _copy(proj: project.Project, url: str | None, method: str, dump: Path | None) -> tuple[scratch.Scratch, str]:
+def _copy(scripts: Scripts, url: str | None, method: str, dump: Path | None) -> tuple[scratch.Scratch, str]:
     if dump is not None:
-        scratch.dump_format(dump)
-        major = scratch.dumped_major(dump)
+        dumps.dump_format(dump)
+        major = dumps.dumped_major(dump)
         if major is None:
             raise BadInputError(f"The dump file {dump} does not say which PostgreSQL it was taken from.")
         return scratch.from_dump(None, major, dump), dump.name
-    source = project.database_url(url)
-    with project.read_only(source) as conn:
-        major = catalog.server_major(conn)
-        others = catalog.other_sessions(conn)
+    source = database_url(url)
+    with read_only(source) as conn:
+        major = server_major(conn)
+        others = other_sessions(conn)
     name = str(source.database)
     if method == "dump" or (method == "auto" and others):
         return scratch.from_dump(source, major), name
@@ -175,7 +175,7 @@ def _copy(proj: project.Project, url: str | None, method: str, dump: Path | None
         return scratch.from_dump(source, major), name
 
 
-class _Snapshots:
+class _SchemaByRevision:
     """The schema before and after each revision of the traced upgrade, to check each downgrade against."""
 
     def __init__(self, first: schema.Schema) -> None:
@@ -186,19 +186,19 @@ class _Snapshots:
     def upgraded(self, applied: Applied, conn: Connection) -> None:
         if applied.upgrade:
             self.before[applied.revision] = self.last
-            self.last = self.after[applied.revision] = schema.snapshot(conn)
+            self.last = self.after[applied.revision] = schema.read(conn)
 
 
 class _DowngradeCheck:
     """After each revision's downgrade: is the schema the one before its upgrade?"""
 
-    def __init__(self, snapshots: _Snapshots, trip: RoundTrip) -> None:
-        self.snapshots = snapshots
+    def __init__(self, schemas: _SchemaByRevision, trip: RoundTrip) -> None:
+        self.schemas = schemas
         self.trip = trip
         self.connection: Connection | None = None
         self.running: str | None = None
         self.current: schema.Schema | None = None  # after the previous downgrade
-        self.hooks = project.Hooks(configured=self._configured, version_started=self._started,
+        self.hooks = Hooks(configured=self._configured, version_started=self._started,
                                    version_applied=self._applied)
 
     def _configured(self, kwargs: dict[str, Any]) -> None:
@@ -211,10 +211,10 @@ class _DowngradeCheck:
     def _applied(self, step: Any) -> None:
         revision = str(step.up_revision_id)
         self.running = None
-        expected, upgraded = self.snapshots.before.get(revision), self.snapshots.after.get(revision)
+        expected, upgraded = self.schemas.before.get(revision), self.schemas.after.get(revision)
         if expected is None or upgraded is None or self.connection is None or step.is_upgrade:
             return
-        now = schema.snapshot(self.connection)
+        now = schema.read(self.connection)
         # What later revisions' downgrades left behind is theirs: only what this one adds is its own.
         left = {_key(d) for d in schema.differences(upgraded, self.current)} if self.current is not None else set()
         self.current = now
@@ -234,7 +234,7 @@ def _described(difference: schema.Difference) -> str:
 
 
 def _rehearse_on(
-    proj: project.Project,
+    scripts: Scripts,
     copied: scratch.Scratch,
     source: str,
     target: str,
@@ -244,16 +244,16 @@ def _rehearse_on(
     keep: bool,
 ) -> Rehearsal:
     copy_url = copied.url
-    observer = project.engine(copy_url, isolation_level="AUTOCOMMIT")
+    observer = engine(copy_url, isolation_level="AUTOCOMMIT")
     try:
         with observer.connect() as conn:
-            start_heads = project.current_heads(conn)
+            start_heads = current_heads(conn)
             before = schema.fingerprint(conn, start_heads)
-            relfilenodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(catalog.RELFILENODES)}
-        snapshots = _Snapshots(before.schema)
-        tracer = Tracer(relfilenodes, observer.raw_connection, snapshots.upgraded, schema.BOOKKEEPING_TABLES)
+            relfilenodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(RELFILENODES)}
+        schemas = _SchemaByRevision(before.schema)
+        tracer = Tracer(relfilenodes, observer.raw_connection, schemas.upgraded, schema.BOOKKEEPING_TABLES)
         with tracer.listening():
-            outcome = project.run(proj, copy_url, "upgrade", target, hooks=tracer.hooks)
+            outcome = run(scripts, copy_url, "upgrade", target, hooks=tracer.hooks)
     finally:
         observer.dispose()
 
@@ -273,10 +273,10 @@ def _rehearse_on(
     )
     if outcome.error is not None:
         failed = tracer.failing_revision
-        rehearsal.failure = Failure(failed, diagnose(outcome.error), "upgrade", _message(proj, failed))
+        rehearsal.failure = Failure(failed, diagnose(outcome.error), "upgrade", _message(scripts, failed))
     elif round_trip and tracer.applied:
         first = next(applied for applied in tracer.applied if applied.upgrade)
-        rehearsal.round_trip = _round_trip(proj, copy_url, before, snapshots, first.down_revisions, target)
+        rehearsal.round_trip = _round_trip(scripts, copy_url, before, schemas, first.down_revisions, target)
     rehearsal.violations = _gates(rehearsal, tracer, before.row_counts, max_lock, max_rewrite_rows)
     return rehearsal
 
@@ -288,18 +288,18 @@ def _kept(copied: scratch.Scratch) -> str:
     return f"{where} (drop it with: DROP DATABASE {copied.database})"
 
 
-def _message(proj: project.Project, revision: str | None) -> str:
+def _message(scripts: Scripts, revision: str | None) -> str:
     if revision is None:
         return ""
-    script = proj.script.get_revision(revision)
+    script = scripts.directory.get_revision(revision)
     return str(script.doc or "").strip() if script is not None else ""
 
 
 def _round_trip(
-    proj: project.Project,
+    scripts: Scripts,
     url: URL,
     before: schema.Fingerprint,
-    snapshots: _Snapshots,
+    schemas: _SchemaByRevision,
     start: Sequence[str],
     target: str,
 ) -> RoundTrip:
@@ -307,15 +307,15 @@ def _round_trip(
         return RoundTrip("", skipped=f"the run started from several heads ({', '.join(start)}); downgrade them by hand")
     down_to = start[0] if start else "base"
     trip = RoundTrip(down_to)
-    check = _DowngradeCheck(snapshots, trip)
-    down = project.run(proj, url, "downgrade", down_to, hooks=check.hooks)
+    check = _DowngradeCheck(schemas, trip)
+    down = run(scripts, url, "downgrade", down_to, hooks=check.hooks)
     if down.error is not None:
         trip.failure = Failure(check.running, diagnose(down.error), "downgrade")
         return trip
-    eng = project.engine(url)
+    eng = engine(url)
     try:
         with eng.connect() as conn:
-            after = schema.fingerprint(conn, project.current_heads(conn))
+            after = schema.fingerprint(conn, current_heads(conn))
     finally:
         eng.dispose()
     trip.differences = schema.fingerprint_differences(before, after)
@@ -323,7 +323,7 @@ def _round_trip(
         was, now = ", ".join(before.revisions) or "empty", ", ".join(after.revisions) or "empty"
         trip.differences.append(f"alembic_version: was {was}; is now {now}")
     again = _Running()
-    up = project.run(proj, url, "upgrade", target, hooks=again.hooks)
+    up = run(scripts, url, "upgrade", target, hooks=again.hooks)
     if up.error is not None:
         trip.failure = Failure(again.running, diagnose(up.error), "upgrade again")
     return trip
@@ -334,7 +334,7 @@ class _Running:
 
     def __init__(self) -> None:
         self.running: str | None = None
-        self.hooks = project.Hooks(version_started=self._started, version_applied=self._applied)
+        self.hooks = Hooks(version_started=self._started, version_applied=self._applied)
 
     def _started(self, step: Any) -> None:
         self.running = getattr(getattr(step, "revision", None), "revision", None)

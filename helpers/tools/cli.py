@@ -1,6 +1,6 @@
 """``python -m helpers``: rehearse, compare, stamp, history, for the Alembic project where ``alembic.ini`` is.
 
-Thin over the Python API (``helpers.rehearse``, ``helpers.compare``, ``helpers.history``). Exit
+Thin over the Python API (``helpers.tools.rehearse``, ``helpers.tools.compare``, ``helpers.tools.history``). Exit
 status 0 when the answer is yes, 1 when it is no (a failed revision or gate, a difference, a
 refused stamp), 2 on bad input, with one sentence saying what was wrong.
 """
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
-from .errors import BadInputError
+from ..errors import BadInputError
 
 OK, NO, BAD_INPUT = 0, 1, 2
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|min)")
@@ -114,7 +114,7 @@ def _print_json(data: Any, out: TextIO) -> None:
 
 
 def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
-    from . import report
+    from . import rehearsal_report
     from .rehearse import rehearse
 
     result = rehearse(
@@ -122,9 +122,9 @@ def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
         round_trip=args.round_trip, max_lock=args.max_lock, max_rewrite_rows=args.max_rewrite_rows,
     )
     if args.json:
-        _print_json(report.as_json(result), out)
+        _print_json(rehearsal_report.as_json(result), out)
     else:
-        print("\n".join(report.lines(result)), file=out)
+        print("\n".join(rehearsal_report.lines(result)), file=out)
     return OK if result.ok else NO
 
 
@@ -150,7 +150,7 @@ def _stamp(args: argparse.Namespace, out: TextIO) -> int:
 def _history(args: argparse.Namespace, out: TextIO) -> int:
     from . import history
 
-    attempts = history.read(args.config, args.url, limit=args.limit)
+    attempts = history.read(args.url, limit=args.limit)
     if args.json:
         _print_json([attempt.as_json() for attempt in attempts or []], out)
     else:

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import catalog, project, schema, scratch
-from .diagnosis import diagnose
-from .errors import BadInputError
-from .history import NOTE
+from ..diagnosis import diagnose
+from ..errors import BadInputError
+from ..history import NOTE
+from . import schema, scratch
+from .database import database_url, engine, read_only, server_major
+from .running import run
+from .scripts import load_scripts, resolve
 
 _LONG = 120
 
@@ -68,32 +71,32 @@ def compare(
     Raises ``BadInputError`` for an unknown revision, an unusable URL, a server that does not
     answer, or a scratch database that cannot be created.
     """
-    proj = project.load(ini)
-    project.resolve(proj, revision)
-    source = project.database_url(url)
-    with project.read_only(source) as conn:
-        major = catalog.server_major(conn)
+    scripts = load_scripts(ini)
+    resolve(scripts, revision)
+    source = database_url(url)
+    with read_only(source) as conn:
+        major = server_major(conn)
     made = scratch.empty_on_throwaway(major) if throwaway else scratch.empty(source)
     try:
         version_table = "alembic_version"
         if revision != "base":
-            built = project.run(proj, made.url_for(source), "upgrade", revision)
+            built = run(scripts, made.url_for(source), "upgrade", revision)
             if built.error is not None:
                 raise BadInputError(
                     f"Revision {revision} cannot be built in an empty scratch database: {diagnose(built.error).message}"
                 )
             version_table = str(built.configure.get("version_table") or version_table)
         excluded = {*schema.BOOKKEEPING_TABLES, version_table}
-        eng = project.engine(made.url)
+        eng = engine(made.url)
         try:
             with eng.connect() as conn:
-                expected = schema.snapshot(conn, excluded)
+                expected = schema.read(conn, excluded)
         finally:
             eng.dispose()
     finally:
         made.drop()
-    with project.read_only(source) as conn:
-        actual = schema.snapshot(conn, excluded)
+    with read_only(source) as conn:
+        actual = schema.read(conn, excluded)
     found = schema.differences(expected.without(ignore), actual.without(ignore))
     return Comparison(revision, str(source.database), made.describe(str(source.database)), made.seconds, found,
                       list(ignore))
@@ -170,9 +173,9 @@ def checked_stamp(
         note = f"forced: stamped {revision} over {count} difference{plural} (python -m helpers stamp --force)"
         print("Stamping anyway (--force); the attempt history records it as forced.", file=out)
     out.flush()
-    proj = project.load(ini)
-    source = project.database_url(url)
-    done = project.run(proj, source, "stamp", revision, capture=False, attributes={NOTE: note} if note else None)
+    scripts = load_scripts(ini)
+    source = database_url(url)
+    done = run(scripts, source, "stamp", revision, capture=False, attributes={NOTE: note} if note else None)
     if done.error is not None:
         print("\n".join(diagnose(done.error).lines()), file=out)
         return False

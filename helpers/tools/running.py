@@ -1,16 +1,12 @@
-"""The reader's Alembic project, and its commands run against a database the caller chooses.
+"""Running ``upgrade``, ``downgrade`` or ``stamp`` through the reader's own ``env.py``, in this process,
+against a database the caller chooses.
 
-``load`` finds ``alembic.ini``; ``resolve`` checks a revision; ``database_url`` reads the URL and
-``check_server`` proves a server answers, each raising ``BadInputError`` with one sentence.
-
-``run`` runs ``upgrade``, ``downgrade`` or ``stamp`` through the project's own ``env.py``, in this
-process, against a chosen database: the connection is handed over in
-``config.attributes["connection"]``, and ``DATABASE_URL`` and ``sqlalchemy.url`` name the same
-database for an ``env.py`` that builds its own engine. While it runs, every new connection made
-in this process is checked: one that reaches any other database stops the run before a statement
-is sent there (``WrongDatabaseError``). Alembic's ``EnvironmentContext.configure`` is wrapped for
-the run, which is how the caller learns the migration's connection and version table and gets a
-callback after each revision (``Hooks``).
+The connection is handed over in ``config.attributes["connection"]``, and ``DATABASE_URL`` and
+``sqlalchemy.url`` name the same database for an ``env.py`` that builds its own engine. While it
+runs, every new connection made in this process is checked: one that reaches any other database
+stops the run before a statement is sent there (``WrongDatabaseError``). Alembic's
+``EnvironmentContext.configure`` is wrapped for the run, which is how the caller learns the
+migration's connection and version table and gets a callback around each revision (``Hooks``).
 """
 
 from __future__ import annotations
@@ -20,172 +16,23 @@ import functools
 import io
 import logging
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection
+from sqlalchemy.engine import URL
 from sqlalchemy.pool import Pool
 
-from .errors import BadInputError
-
-#: Seconds to wait for a server to answer before calling it unreachable.
-CONNECT_TIMEOUT = 10
-
-
-@dataclass
-class Project:
-    """An Alembic project: its ``alembic.ini`` and its revisions."""
-
-    ini: Path
-    script: ScriptDirectory
-
-    def config(self) -> Config:
-        """A fresh ``Config`` for one command (attributes are per run)."""
-        return Config(str(self.ini))
-
-    @property
-    def heads(self) -> tuple[str, ...]:
-        return tuple(self.script.get_heads())
+from ..errors import BadInputError
+from .database import engine
+from .scripts import Scripts
 
 
-def load(ini: str | os.PathLike[str] | None = None) -> Project:
-    """The project whose ``alembic.ini`` is ``ini`` (default: ``alembic.ini`` in the current folder)."""
-    path = Path(ini) if ini is not None else Path("alembic.ini")
-    if not path.is_file():
-        where = f"{path}" if ini is not None else f"alembic.ini in {Path.cwd()}"
-        raise BadInputError(f"No {where}: run this where alembic.ini is, or pass -c PATH.")
-    saved = list(sys.path)
-    try:
-        script = ScriptDirectory.from_config(Config(str(path)))
-        script.get_heads()  # reads every revision file: a broken project fails here, not halfway
-    except Exception as exc:  # CommandError, a revision file that does not import ...
-        raise BadInputError(f"The Alembic project of {path} cannot be read: {_first_line(exc)}") from exc
-    finally:
-        sys.path[:] = saved
-    return Project(path.resolve(), script)
-
-
-def resolve(project: Project, revision: str) -> tuple[str, ...]:
-    """The revision ids ``revision`` names (``head``, ``base``, an id or a unique prefix of one); else BadInputError."""
-    if revision == "base":
-        return ()
-    try:
-        found = project.script.get_revisions(revision)
-    except Exception as exc:  # ResolutionError, MultipleHeads, RevisionError
-        heads = ", ".join(project.heads) or "none"
-        raise BadInputError(
-            f"Unknown revision {revision!r}: {_first_line(exc)} (this project's heads: {heads})."
-        ) from exc
-    ids = tuple(script.revision for script in found if script is not None)
-    if not ids:
-        heads = ", ".join(project.heads) or "none"
-        raise BadInputError(f"Unknown revision {revision!r}: this project has no such revision (heads: {heads}).")
-    return ids
-
-
-def database_url(given: str | None) -> URL:
-    """The URL of ``--url`` or ``DATABASE_URL``, in any libpq form; BadInputError when missing or unparsable."""
-    text = (given if given is not None else os.environ.get("DATABASE_URL", "")).strip()
-    source = "--url" if given is not None else "DATABASE_URL"
-    if not text:
-        raise BadInputError("No database: set DATABASE_URL or pass --url postgresql://user@host/dbname.")
-    try:
-        url = sa.make_url(text)
-    except Exception as exc:
-        raise BadInputError(
-            f"{source} {_hide_password(text)!r} is not a database URL; use postgresql://user@host/dbname."
-        ) from exc
-    if url.get_backend_name() != "postgresql":
-        raise BadInputError(
-            f"{source} {_hide_password(text)!r} is not a PostgreSQL URL; use postgresql://user@host/dbname."
-        )
-    if not url.database:
-        raise BadInputError(f"{source} {_hide_password(text)!r} names no database; add it: postgresql://host/dbname.")
-    if url.host and url.host.startswith("%2F"):  # libpq's percent-encoded socket directory
-        url = url.set(host=None).update_query_dict({"host": unquote(url.host)})
-    return url
-
-
-def engine_url(url: URL) -> URL:
-    """``url`` for this package's own engines: psycopg 3 unless the URL names a synchronous driver."""
-    if url.drivername in ("postgresql", "postgres") or url.get_dialect().is_async:
-        return url.set(drivername="postgresql+psycopg")
-    return url
-
-
-def where(url: URL) -> str:
-    """``host:port/dbname`` as a message names a database (a socket directory as the host)."""
-    host = url.host or url.query.get("host") or "localhost"
-    port = url.port or url.query.get("port") or 5432
-    return f"{host}:{port}/{url.database}"
-
-
-def engine(url: URL, **kwargs: Any) -> sa.Engine:
-    """An engine of this package's own (no pool), failing fast when the server does not answer."""
-    url = engine_url(url)
-    args = {"connect_timeout": CONNECT_TIMEOUT} if url.get_driver_name() in ("psycopg", "psycopg2") else {}
-    return sa.create_engine(url, poolclass=sa.NullPool, connect_args=args, **kwargs)
-
-
-def check_server(url: URL) -> None:
-    """Raise BadInputError unless the server answers and lets this user into the database."""
-    eng = engine(url)
-    try:
-        with eng.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-    except sa.exc.DBAPIError as exc:
-        raise BadInputError(f"The server at {where(url)} does not answer: {_first_line(exc.orig or exc)}") from exc
-    finally:
-        eng.dispose()
-
-
-@contextlib.contextmanager
-def read_only(url: URL) -> Iterator[Connection]:
-    """A connection to ``url`` whose transactions are all READ ONLY: reading never writes by mistake."""
-    eng = engine(url)
-    try:
-        try:
-            conn = eng.connect()
-        except sa.exc.DBAPIError as exc:
-            raise BadInputError(
-                f"The server at {where(url)} does not answer: {_first_line(exc.orig or exc)}"
-            ) from exc
-        with conn:
-            conn.exec_driver_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-            conn.commit()
-            yield conn
-    finally:
-        eng.dispose()
-
-
-def current_heads(
-    conn: Connection, version_table: str = "alembic_version", schema: str | None = None
-) -> tuple[str, ...]:
-    """The revisions in the version table (empty when there is none); quietly, unlike Alembic's own context."""
-    if not conn.dialect.has_table(conn, version_table, schema=schema):
-        heads: tuple[str, ...] = ()
-    else:
-        table = sa.table(version_table, sa.column("version_num"), schema=schema)
-        query = sa.select(table.c.version_num).order_by(table.c.version_num)
-        heads = tuple(str(v) for v in conn.execute(query).scalars())
-    if conn.in_transaction():
-        conn.rollback()
-    return heads
-
-
-# -- running a command through the project's env.py -------------------------------------------------
 class WrongDatabaseError(BadInputError):
     """env.py connected somewhere other than the database the run was pointed at."""
 
@@ -221,7 +68,7 @@ _COMMANDS: dict[str, Callable[..., None]] = {
 
 
 def run(
-    project: Project,
+    scripts: Scripts,
     url: URL,
     name: str,
     revision: str,
@@ -238,7 +85,7 @@ def run(
     returned, not raised, except ``WrongDatabaseError``.
     """
     hooks = hooks or Hooks()
-    config = project.config()
+    config = scripts.config()
     config.attributes.update(attributes or {})
     if capture:
         config.attributes.setdefault("configure_logger", False)
@@ -403,15 +250,3 @@ def _process_state(capture: bool, buffer: io.StringIO) -> Iterator[None]:
                 lg.propagate, lg.disabled = propagate, disabled
             root.handlers[:] = saved_root[0]
             root.setLevel(saved_root[1])
-
-
-_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
-
-
-def _hide_password(text: str) -> str:
-    return _PASSWORD.sub(r"\1***@", text)
-
-
-def _first_line(exc: object) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0].strip() if text else type(exc).__name__
