@@ -153,15 +153,20 @@ def test_the_core_never_imports_the_commands() -> None:
     assert wrong == [], "the core imports helpers.tools: " + "; ".join(wrong)
 
 
+def fresh_python(script: str) -> list[str]:
+    """The words ``script`` prints, run by a new interpreter beside helpers/ (nothing imported before)."""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=HELPERS.parent)
+    return done.stdout.split()
+
+
 def test_import_helpers_loads_the_core_only() -> None:
     """What a migration's ``from helpers import MigrationContext`` loads: no command, no ``alembic.command``."""
     script = (
         "import sys\nfrom helpers import MigrationContext\n"
         "print(' '.join(sorted(m for m in sys.modules if m.startswith(('helpers.tools', 'alembic.command')))))"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                          cwd=HELPERS.parent)
-    assert done.stdout.split() == []
+    assert fresh_python(script) == []
 
 
 def test_the_commands_stay_reachable_from_the_package() -> None:
@@ -170,9 +175,7 @@ def test_the_commands_stay_reachable_from_the_package() -> None:
         "import sys, helpers\nassert 'helpers.tools.rehearse' not in sys.modules\n"
         "print(helpers.rehearse.__module__, helpers.read_history.__module__, helpers.Comparison.__module__)"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                          cwd=HELPERS.parent)
-    assert done.stdout.split() == ["helpers.tools.rehearse", "helpers.tools.history", "helpers.tools.compare"]
+    assert fresh_python(script) == ["helpers.tools.rehearse", "helpers.tools.history", "helpers.tools.compare"]
 
 
 def test_no_module_reaches_into_private_names_it_does_not_define() -> None:
