@@ -171,11 +171,9 @@ OTHER = Category(
     "Read PostgreSQL's message and the traceback, fix the migration script, then retry.",
 )
 
-#: Every row, in the order the errors index lists them.
-CATALOG: tuple[Category, ...] = (
-    UNIQUE, FOREIGN_KEY, NOT_NULL, CHECK, ALREADY_EXISTS, MISSING, LOCK_TIMEOUT, STATEMENT_TIMEOUT, DEADLOCK,
-    SERIALIZATION, CONNECTION_LOST, DISK_FULL, OUT_OF_MEMORY, PRIVILEGE, HELPER_CHECK, OTHER,
-)
+#: Every row, in the order this module defines them (the errors index lists them so): a row defined
+#: here is in the catalog, with nothing else to edit.
+CATALOG: tuple[Category, ...] = tuple(value for value in dict(globals()).values() if isinstance(value, Category))
 
 BY_SQLSTATE = {code: row for row in CATALOG for code in row.sqlstates}
 BY_CLASS = {prefix: row for row in CATALOG for prefix in row.classes}
