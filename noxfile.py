@@ -32,6 +32,7 @@ SCENARIOS = {
     "connection-lost": "the connection cut mid-migration (terminated backend, TCP cut, SSL cut); retry",
     "lock-timeout": "55P03: another session holds the table's lock; find it, end it, retry",
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
+    "unknown-revision": "Can't locate revision: alembic_version names a revision this code lacks; git, compare, stamp --purge",
 }
 
 
