@@ -33,6 +33,7 @@ SCENARIOS = {
     "lock-timeout": "55P03: another session holds the table's lock; find it, end it, retry",
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
     "unknown-revision": "Can't locate revision: alembic_version names a revision this code lacks; git, compare, stamp --purge",
+    "multiple-heads": "Multiple head revisions: two branches each added a revision; merge heads or re-parent",
 }
 
 
