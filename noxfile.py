@@ -34,6 +34,7 @@ SCENARIOS = {
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
     "unknown-revision": "Can't locate revision: alembic_version names a revision this code lacks; git, compare, stamp --purge",
     "multiple-heads": "Multiple head revisions: two branches each added a revision; merge heads or re-parent",
+    "not-up-to-date": "Target database is not up to date: autogenerate and alembic check on a database behind head",
 }
 
 

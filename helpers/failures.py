@@ -192,7 +192,7 @@ MULTIPLE_HEADS = Category(
 NOT_UP_TO_DATE = Category(
     "not_up_to_date",
     "a database behind the code",
-    "Nothing was generated or compared; the database is unchanged.",
+    "Nothing was generated, compared or changed: the database was only read.",
     "Autogenerate and alembic check compare models with a database at head: alembic upgrade head "
     "(on a development database), then run it again.",
     page="failures/not-up-to-date/",
