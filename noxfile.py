@@ -35,6 +35,7 @@ SCENARIOS = {
     "unknown-revision": "Can't locate revision: alembic_version names a revision this code lacks; git, compare, stamp --purge",
     "multiple-heads": "Multiple head revisions: two branches each added a revision; merge heads or re-parent",
     "not-up-to-date": "Target database is not up to date: autogenerate and alembic check on a database behind head",
+    "downgrade-target": "a downgrade target above the current revision, -N too far, -1 from a merge point",
 }
 
 
