@@ -36,6 +36,7 @@ SCENARIOS = {
     "multiple-heads": "Multiple head revisions: two branches each added a revision; merge heads or re-parent",
     "not-up-to-date": "Target database is not up to date: autogenerate and alembic check on a database behind head",
     "downgrade-target": "a downgrade target above the current revision, -N too far, -1 from a merge point",
+    "revision-file": "a revision file with a syntax error, a failed import or a missing name; the line that matters",
 }
 
 

@@ -212,7 +212,7 @@ DOWNGRADE_TARGET = Category(
 REVISION_FILE = Category(
     "revision_file",
     "a broken revision file",
-    f"{_ROLLED_BACK} A revision file that does not import stops Alembic before the first revision runs.",
+    f"{_ROLLED_BACK} Nothing from this run was kept (a file that does not import stops it before the first revision).",
     "Fix the file and line named above (python -m py_compile FILE checks a file's syntax), then retry.",
     page="failures/revision-file/",
     exceptions=("SyntaxError", "ImportError", "NameError"),
