@@ -126,7 +126,7 @@ def test_diagnose_names_this_page_for_the_exception_alembic_raises(database: Dat
 
 
 def test_the_guarded_stamp_stops_at_the_unknown_revision_on_this_branch(database: Database) -> None:
-    """What the page says of ``python -m helpers stamp``: it changes nothing here (update the page when it learns to)."""
+    """What the page says of ``python -m helpers stamp``: it changes nothing here (update the page once it can)."""
     assert database.alembic("upgrade", "0009").returncode == 0
     database.load(FILES / "unknown-id-only.sql")
     before = database.fingerprint()
