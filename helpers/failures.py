@@ -34,7 +34,9 @@ class Category:
     ``ResolutionError``, ``MultipleHeads`` ...: the whole chain counts, and each class's bases).
     ``raised_in`` narrows a generic class (``SyntaxError``) to one raised through these modules
     (Alembic loading or running a revision file). ``messages`` are the opening words of an Alembic
-    error that carries nothing but its text (``Target database is not up to date.``).
+    error that carries nothing but its text (``Target database is not up to date.``). ``symptoms``
+    are the lines a reader sees for such a failure (``FAILED: ...``, the error line), for the errors
+    index, ``explain`` and search; they play no part in the diagnosis.
     """
 
     key: str
@@ -47,6 +49,7 @@ class Category:
     exceptions: tuple[str, ...] = ()
     raised_in: tuple[str, ...] = ()
     messages: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
 
     def address(self) -> str | None:
         """The page's address on the guide (``HELPERS_GUIDE_URL``, else :data:`GUIDE_URL`), or None."""
@@ -178,6 +181,7 @@ UNKNOWN_REVISION = Category(
     "if you typed it, check alembic history.",
     page="failures/unknown-revision/",
     exceptions=("ResolutionError",),
+    symptoms=("Can't locate revision identified by '<rev>'",),
 )
 MULTIPLE_HEADS = Category(
     "multiple_heads",
@@ -188,6 +192,11 @@ MULTIPLE_HEADS = Category(
     page="failures/multiple-heads/",
     exceptions=("MultipleHeads",),
     messages=("Ambiguous upgrade from multiple current revisions",),
+    symptoms=(
+        "Multiple head revisions are present for given argument 'head'",
+        "Multiple heads are present; please specify the head revision on which the new revision should be based, "
+        "or perform a merge.",
+    ),
 )
 NOT_UP_TO_DATE = Category(
     "not_up_to_date",
@@ -198,6 +207,7 @@ NOT_UP_TO_DATE = Category(
     page="failures/not-up-to-date/",
     exceptions=("DatabaseNotAtHead",),
     messages=("Target database is not up to date",),
+    symptoms=("Target database is not up to date.", "Database is not on all head revisions"),
 )
 DOWNGRADE_TARGET = Category(
     "downgrade_target",
@@ -208,6 +218,11 @@ DOWNGRADE_TARGET = Category(
     page="failures/downgrade-target/",
     exceptions=("RangeNotAncestorError",),
     messages=("Relative revision ", "Ambiguous walk", "Walked too far", "Not a valid downgrade target"),
+    symptoms=(
+        "Destination <rev> is not a valid downgrade target from current head(s)",
+        "Relative revision -<n> didn't produce <n> migrations",
+        "Ambiguous walk",
+    ),
 )
 REVISION_FILE = Category(
     "revision_file",
@@ -217,6 +232,7 @@ REVISION_FILE = Category(
     page="failures/revision-file/",
     exceptions=("SyntaxError", "ImportError", "NameError"),
     raised_in=("alembic.util.pyfiles", "alembic.runtime.migration"),
+    symptoms=("SyntaxError", "ModuleNotFoundError: No module named", "NameError: name '<name>' is not defined"),
 )
 HELPER_CHECK = Category(
     "helper_check",

@@ -408,3 +408,17 @@ def test_a_failed_import_in_a_revision_file_names_its_file_and_line(tmp_path: Pa
         f"ModuleNotFoundError: No module named 'security' ({tmp_path / '0010_imports.py'}, line 2)"
     )
     assert diagnose(NameError("name 'sa' is not defined")).category is failures.OTHER  # not raised by Alembic's run
+
+
+@pytest.mark.parametrize("row", failures.ALEMBIC_ROWS, ids=lambda r: r.key)
+def test_each_symptom_of_an_alembic_row_is_printed_on_its_page(row: failures.Category) -> None:
+    """The lines ``explain`` and the errors index show are ones a tested run printed (``<rev>``: any text)."""
+    import re
+
+    from tests.support.paths import DOCS
+
+    assert row.page is not None and row.symptoms
+    text = (DOCS / f"{row.page.rstrip('/')}.md").read_text(encoding="utf-8")
+    for symptom in row.symptoms:
+        pattern = ".+?".join(re.escape(part) for part in re.split(r"<\w+>", symptom))
+        assert re.search(pattern, text), f"{symptom!r} is not on {row.page}"
