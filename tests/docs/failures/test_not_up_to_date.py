@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,13 @@ from helpers import diagnose, failures
 from tests.support.console import check_console_blocks
 from tests.support.database import Database
 from tests.support.ordinary import ordinary_project
-from tests.support.paths import page
+from tests.support.paths import page, snippet_dir
 from tests.support.project import project_with
+from tests.support.scenario import Captures
+from tests.support.transcript import shell
 
 PAGE = page("failures/not-up-to-date")
+FILES = snippet_dir(PAGE)
 
 
 def test_console_blocks(update_snapshots: bool) -> None:
@@ -58,3 +62,36 @@ def test_diagnose_names_this_page_for_the_exception_alembic_raises(
     assert caught.value.__cause__ is None  # only its text says what happened
     assert diagnose(caught.value).category is failures.NOT_UP_TO_DATE
     assert diagnose(caught.value).lines()[-1].endswith("/failures/not-up-to-date/")
+
+
+def _with_models(tmp_path: Path, extra_column: bool = False) -> Path:
+    """The ordinary project, its env.py handing this page's models.py to autogenerate."""
+    workdir = ordinary_project(tmp_path)
+    models = (FILES / "models.py").read_text()
+    if extra_column:  # a model changed, and no revision written for it yet
+        models = models.replace(
+            '    sa.Column("name", sa.String(100), nullable=False),\n',
+            '    sa.Column("name", sa.String(100), nullable=False),\n    sa.Column("email", sa.String(255)),\n',
+        )
+    (workdir / "models.py").write_text(models)
+    sys.modules.pop("models", None)  # an upgrade in this process imports it: not the models of another test
+    env_py = workdir / "migrations" / "env.py"
+    text = env_py.read_text()
+    assert "target_metadata = None\n" in text
+    wired = "from models import metadata\n\ntarget_metadata = metadata\n"
+    env_py.write_text(text.replace("target_metadata = None\n", wired))
+    return workdir
+
+
+@pytest.mark.parametrize(("name", "extra_column", "status"), [("check-same", False, 0), ("check-drift", True, 255)])
+def test_alembic_check_at_head_in_a_project_with_models(
+    database: Database, update_snapshots: bool, tmp_path: Path, name: str, extra_column: bool, status: int
+) -> None:
+    workdir = _with_models(tmp_path, extra_column)
+    assert database.alembic("upgrade", "head", cwd=workdir).returncode == 0
+    assert database.alembic("check", cwd=workdir, subprocess=True).returncode == status  # its own models module
+    # Without its INFO lines, whose order (the sequences it reflects) varies from run to run.
+    shown = shell("alembic check 2>&1 | grep -v '^INFO'", env=database.env, cwd=workdir)
+    checked = Captures(PAGE, update_snapshots).check(f"{name}.txt", shown)
+    expected = "FAILED: New upgrade operations detected" if extra_column else "No new upgrade operations detected."
+    assert expected in checked.output
