@@ -79,7 +79,7 @@ def test_the_file_is_put_back_from_git_and_its_downgrade_runs(
         assert done.returncode == 0, done.output
         return done
 
-    found = step("log", f"git log --all --format='%h %D: %s' -- 'versions/*{LOST}*'")
+    found = step("log", f"git log --all --format='%D: %s' -- 'versions/*{LOST}*'")  # no hash: it follows the project's files
     assert "feature/camera-serial: Add cameras.serial" in found.output
     step("restore", f"git show feature/camera-serial:versions/{LOST}_add_camera_serial.py "
                     f"> versions/{LOST}_add_camera_serial.py")
