@@ -79,7 +79,8 @@ def test_the_file_is_put_back_from_git_and_its_downgrade_runs(
         assert done.returncode == 0, done.output
         return done
 
-    found = step("log", f"git log --all --format='%D: %s' -- 'versions/*{LOST}*'")  # no hash: it follows the project's files
+    # No commit hash: it changes with every change to the example project.
+    found = step("log", f"git log --all --format='%D: %s' -- 'versions/*{LOST}*'")
     assert "feature/camera-serial: Add cameras.serial" in found.output
     step("restore", f"git show feature/camera-serial:versions/{LOST}_add_camera_serial.py "
                     f"> versions/{LOST}_add_camera_serial.py")
