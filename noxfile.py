@@ -32,6 +32,11 @@ SCENARIOS = {
     "connection-lost": "the connection cut mid-migration (terminated backend, TCP cut, SSL cut); retry",
     "lock-timeout": "55P03: another session holds the table's lock; find it, end it, retry",
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
+    "unknown-revision": "Can't locate revision: alembic_version names a revision the code lacks; git, stamp --purge",
+    "multiple-heads": "Multiple head revisions: two branches each added a revision; merge heads or re-parent",
+    "not-up-to-date": "Target database is not up to date: autogenerate and alembic check on a database behind head",
+    "downgrade-target": "a downgrade target above the current revision, -N too far, -1 from a merge point",
+    "revision-file": "a revision file with a syntax error, a failed import or a missing name; the line that matters",
 }
 
 

@@ -4,7 +4,9 @@ The kinds of failure and their pages are the catalog's rows (``failures``).
 
 The category comes from ``exc.orig.sqlstate`` (or a lost connection's lack of one), never from
 the message text, which changes with the server's version and locale. It works the same through
-psycopg 3, psycopg2 and asyncpg.
+psycopg 3, psycopg2 and asyncpg. Alembic's own failures (an unknown revision, several heads ...)
+have no SQLSTATE: they are filed by the Alembic exception a ``CommandError`` is raised from, and
+only where Alembic gives nothing but text, by its opening words (``failures.ALEMBIC_ROWS``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import exc as sa_exc
 
 from .errors import MigrationHelperError
-from .failures import CONNECTION_LOST, HELPER_CHECK, OTHER, Category, by_sqlstate
+from .failures import ALEMBIC_ROWS, CONNECTION_LOST, HELPER_CHECK, OTHER, REVISION_FILE, Category, by_sqlstate
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,42 @@ def sqlstate_of(exc: BaseException) -> str | None:
     return code if isinstance(code, str) else None
 
 
+def _raised_from(exc: BaseException) -> list[BaseException]:
+    """``exc``, then what it was raised from (``raise ... from``), each once."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__
+    return chain
+
+
+def _passes_through(exc: BaseException, modules: tuple[str, ...]) -> bool:
+    """True when ``exc``'s traceback has a frame of one of ``modules`` (``alembic.util.pyfiles``)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__") in modules:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _files(row: Category, exc: BaseException) -> bool:
+    """True when ``row`` is the Alembic failure ``exc`` is (see :class:`~.failures.Category`)."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if names & set(row.exceptions) and (not row.raised_in or _passes_through(exc, row.raised_in)):
+        return True
+    return bool(row.messages) and type(exc).__module__.startswith("alembic.") and str(exc).startswith(row.messages)
+
+
+def alembic_category(exc: BaseException) -> Category | None:
+    """The row of one of Alembic's own failures, from its exception and what it was raised from; or None."""
+    chain = _raised_from(exc)
+    return next((row for row in ALEMBIC_ROWS if any(_files(row, e) for e in chain)), None)
+
+
 def categorize(exc: BaseException) -> Category:
-    """The category of a failure, from its SQLSTATE alone."""
+    """The category of a failure: from its SQLSTATE, else from what kind of exception it is."""
     code = sqlstate_of(exc)
     if code is not None:
         return by_sqlstate(code)
@@ -64,7 +100,19 @@ def categorize(exc: BaseException) -> Category:
         return CONNECTION_LOST
     if isinstance(exc, MigrationHelperError):
         return HELPER_CHECK
-    return OTHER
+    return alembic_category(exc) or OTHER
+
+
+def _where(exc: BaseException) -> str | None:
+    """``FILE, line N`` of the line that raised ``exc`` (a SyntaxError's own file and line), or None."""
+    if isinstance(exc, SyntaxError):
+        return None  # its text already ends "(FILE, line N)"
+    tb = exc.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename}, line {tb.tb_lineno}"
 
 
 def _server_fields(orig: object) -> tuple[str | None, str | None, str | None]:
@@ -116,8 +164,11 @@ def diagnose(exc: BaseException) -> Diagnosis:
             source = cause  # asyncpg's own exception: its text, however SQLAlchemy's adapter words it
         text = str(source).strip()
         message = text.splitlines()[0].strip() if text else type(exc).__name__
-        if not isinstance(exc, sa_exc.DBAPIError) and categorize(exc) is OTHER:
+        category = categorize(exc)
+        if not isinstance(exc, sa_exc.DBAPIError) and category in (OTHER, REVISION_FILE):
             message = f"{type(exc).__name__}: {message}"
+        if category is REVISION_FILE and (where := _where(exc)):
+            message = f"{message} ({where})"
     return Diagnosis(
         category=categorize(exc),
         sqlstate=sqlstate_of(exc),

@@ -28,6 +28,15 @@ class Category:
 
     ``sqlstates`` are the codes filed under it; ``classes`` whole SQLSTATE classes (``"08"``) for codes
     no row names. ``page`` is the guide's page, relative to its root (``failures/duplicate-key/``).
+
+    Alembic's own failures have no SQLSTATE: ``exceptions`` are the names of the exception classes
+    filed under the row (Alembic's ``CommandError`` is raised *from* the one that says what happened,
+    ``ResolutionError``, ``MultipleHeads`` ...: the whole chain counts, and each class's bases).
+    ``raised_in`` narrows a generic class (``SyntaxError``) to one raised through these modules
+    (Alembic loading or running a revision file). ``messages`` are the opening words of an Alembic
+    error that carries nothing but its text (``Target database is not up to date.``). ``symptoms``
+    are the lines a reader sees for such a failure (``FAILED: ...``, the error line), for the errors
+    index, ``explain`` and search; they play no part in the diagnosis.
     """
 
     key: str
@@ -37,6 +46,10 @@ class Category:
     sqlstates: tuple[str, ...] = ()
     page: str | None = None
     classes: tuple[str, ...] = ()
+    exceptions: tuple[str, ...] = ()
+    raised_in: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
 
     def address(self) -> str | None:
         """The page's address on the guide (``HELPERS_GUIDE_URL``, else :data:`GUIDE_URL`), or None."""
@@ -158,6 +171,69 @@ PRIVILEGE = Category(
     "Run the migration as the role that owns these objects, or grant the missing privilege.",
     sqlstates=("42501",),
 )
+_NOTHING_RAN = "Nothing ran: Alembic stopped before the first revision, and the database is unchanged."
+UNKNOWN_REVISION = Category(
+    "unknown_revision",
+    "a revision this code does not have",
+    _NOTHING_RAN,
+    "If alembic_version holds it, get its file back from git (git log --all -- 'versions/*<rev>*') or find the "
+    "revision the schema really is (python -m helpers compare REV) and alembic stamp --purge REV; "
+    "if you typed it, check alembic history.",
+    page="failures/unknown-revision/",
+    exceptions=("ResolutionError",),
+    symptoms=("Can't locate revision identified by '<rev>'",),
+)
+MULTIPLE_HEADS = Category(
+    "multiple_heads",
+    "multiple heads",
+    _NOTHING_RAN,
+    "Two revisions share a parent (alembic heads lists both): alembic merge heads, or point one's "
+    "down_revision at the other; alembic upgrade heads runs both branches as they are.",
+    page="failures/multiple-heads/",
+    exceptions=("MultipleHeads",),
+    messages=("Ambiguous upgrade from multiple current revisions",),
+    symptoms=(
+        "Multiple head revisions are present for given argument 'head'",
+        "Multiple heads are present; please specify the head revision on which the new revision should be based, "
+        "or perform a merge.",
+    ),
+)
+NOT_UP_TO_DATE = Category(
+    "not_up_to_date",
+    "a database behind the code",
+    "Nothing was generated, compared or changed: the database was only read.",
+    "Autogenerate and alembic check compare models with a database at head: alembic upgrade head "
+    "(on a development database), then run it again.",
+    page="failures/not-up-to-date/",
+    exceptions=("DatabaseNotAtHead",),
+    messages=("Target database is not up to date",),
+    symptoms=("Target database is not up to date.", "Database is not on all head revisions"),
+)
+DOWNGRADE_TARGET = Category(
+    "downgrade_target",
+    "a bad downgrade target",
+    _NOTHING_RAN,
+    "Pick a target below alembic current on the same branch (alembic history -r REV:current); "
+    "across a merge, name the revision, not -1.",
+    page="failures/downgrade-target/",
+    exceptions=("RangeNotAncestorError",),
+    messages=("Relative revision ", "Ambiguous walk", "Walked too far", "Not a valid downgrade target"),
+    symptoms=(
+        "Destination <rev> is not a valid downgrade target from current head(s)",
+        "Relative revision -<n> didn't produce <n> migrations",
+        "Ambiguous walk",
+    ),
+)
+REVISION_FILE = Category(
+    "revision_file",
+    "a broken revision file",
+    f"{_ROLLED_BACK} Nothing from this run was kept (a file that does not import stops it before the first revision).",
+    "Fix the file and line named above (python -m py_compile FILE checks a file's syntax), then retry.",
+    page="failures/revision-file/",
+    exceptions=("SyntaxError", "ImportError", "NameError"),
+    raised_in=("alembic.util.pyfiles", "alembic.runtime.migration"),
+    symptoms=("SyntaxError", "ModuleNotFoundError: No module named", "NameError: name '<name>' is not defined"),
+)
 HELPER_CHECK = Category(
     "helper_check",
     "a failed pre-flight check",
@@ -174,6 +250,8 @@ OTHER = Category(
 #: Every row, in the order this module defines them (the errors index lists them so): a row defined
 #: here is in the catalog, with nothing else to edit.
 CATALOG: tuple[Category, ...] = tuple(value for value in dict(globals()).values() if isinstance(value, Category))
+#: The rows of Alembic's own failures (no SQLSTATE), in the order the diagnosis tries them.
+ALEMBIC_ROWS = tuple(row for row in CATALOG if row.exceptions or row.messages)
 
 BY_SQLSTATE = {code: row for row in CATALOG for code in row.sqlstates}
 BY_CLASS = {prefix: row for row in CATALOG for prefix in row.classes}

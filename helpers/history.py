@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
+from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 
 from .diagnosis import diagnose
@@ -95,10 +96,15 @@ def _heads(conn: Connection, version_table: str, schema: str | None) -> str:
 
 
 def _target(environment: Any) -> str | None:
-    """The revision the command was asked for; None when the caller did not say (pytest-alembic's runner)."""
+    """The revision the command was asked for; None when the caller did not say (pytest-alembic's runner).
+
+    None too when Alembic cannot resolve it (``head`` with several heads, a revision file that does
+    not import): the migration then fails the same way inside env.py, which diagnoses it, and the
+    attempt is recorded as failed.
+    """
     try:
         value = environment.get_revision_argument()
-    except (KeyError, AttributeError):
+    except (KeyError, AttributeError, CommandError, SyntaxError, ImportError, NameError):
         return None
     if isinstance(value, tuple | list):
         return ", ".join(str(v) for v in value) or "base"

@@ -325,3 +325,100 @@ def test_log_failure_logs_once(engine: sa.Engine, caplog: pytest.LogCaptureFixtu
     assert log_failure(logger, exc) is not None
     assert log_failure(logger, exc) is None
     assert caplog.text.count('relation "accounts" does not exist') == 1
+
+
+# Alembic's own failures (issue 21): no SQLSTATE; filed by the exception Alembic's CommandError is
+# raised from, by the opening words where Alembic gives nothing else, by where a SyntaxError came from.
+
+
+def _scripts(tmp_path: Path, *added: str) -> object:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from tests.support.project import project_with
+
+    return ScriptDirectory.from_config(Config(str(project_with(tmp_path, *added) / "alembic.ini")))
+
+
+def _raised(action: Callable[[], object]) -> BaseException:
+    try:
+        action()
+    except Exception as exc:
+        return exc
+    raise AssertionError("it did not fail")
+
+
+def test_an_unknown_revision_is_filed_by_the_resolution_error_it_is_raised_from(tmp_path: Path) -> None:
+    scripts = _scripts(tmp_path)
+    exc = _raised(lambda: scripts.get_revision("3f2a9c1d7b4e"))  # type: ignore[attr-defined]
+    assert (type(exc).__name__, type(exc.__cause__).__name__) == ("CommandError", "ResolutionError")
+    diagnosis = diagnose(exc)
+    assert diagnosis.category is failures.UNKNOWN_REVISION
+    assert diagnosis.lines()[0] == (
+        "Migration failed due to a revision this code does not have: Can't locate revision identified by '3f2a9c1d7b4e'"
+    )
+    assert diagnosis.lines()[-1].endswith("/failures/unknown-revision/")
+
+
+def test_two_heads_are_filed_by_multiple_heads(tmp_path: Path) -> None:
+    heads = "failures/multiple-heads/versions"
+    scripts = _scripts(tmp_path, f"{heads}/0010_add_camera_model.py", f"{heads}/0011_add_user_locale.py")
+    exc = _raised(lambda: scripts.get_current_head())  # type: ignore[attr-defined]
+    assert type(exc.__cause__).__name__ == "MultipleHeads"
+    assert diagnose(exc).category is failures.MULTIPLE_HEADS
+
+
+def test_a_downgrade_target_is_filed_by_its_class_or_by_the_words_of_a_plain_revision_error(tmp_path: Path) -> None:
+    scripts = _scripts(tmp_path)
+    not_below = _raised(lambda: scripts._downgrade_revs("0009", "0007"))  # type: ignore[attr-defined]
+    assert type(not_below.__cause__).__name__ == "RangeNotAncestorError"
+    assert diagnose(not_below).category is failures.DOWNGRADE_TARGET
+    too_far = _raised(lambda: scripts._downgrade_revs("-5", "0002"))  # type: ignore[attr-defined]
+    assert type(too_far.__cause__).__name__ == "RevisionError"  # nothing but its text
+    assert diagnose(too_far).category is failures.DOWNGRADE_TARGET
+
+
+def test_text_alone_files_only_alembics_exceptions() -> None:
+    from alembic.util import CommandError
+
+    assert diagnose(CommandError("Target database is not up to date.")).category is failures.NOT_UP_TO_DATE
+    assert diagnose(ValueError("Target database is not up to date.")).category is failures.OTHER
+    assert diagnose(CommandError("Path doesn't exist: 'nowhere'")).category is failures.OTHER
+
+
+def test_a_syntax_error_is_a_broken_revision_file_only_when_alembic_loaded_it(tmp_path: Path) -> None:
+    from alembic.util import load_python_file
+
+    (tmp_path / "0010_broken.py").write_text("x = (\n")
+    loaded = _raised(lambda: load_python_file(str(tmp_path), "0010_broken.py"))
+    assert isinstance(loaded, SyntaxError)
+    assert diagnose(loaded).category is failures.REVISION_FILE
+    assert diagnose(loaded).message.startswith("SyntaxError: '(' was never closed (0010_broken.py, line 1)")
+    compiled = _raised(lambda: compile("x = (\n", "elsewhere.py", "exec"))
+    assert diagnose(compiled).category is failures.OTHER
+
+
+def test_a_failed_import_in_a_revision_file_names_its_file_and_line(tmp_path: Path) -> None:
+    from alembic.util import load_python_file
+
+    (tmp_path / "0010_imports.py").write_text('"""Imports the app."""\nfrom security.models import SERIAL_LENGTH\n')
+    exc = _raised(lambda: load_python_file(str(tmp_path), "0010_imports.py"))
+    assert diagnose(exc).category is failures.REVISION_FILE
+    assert diagnose(exc).message == (
+        f"ModuleNotFoundError: No module named 'security' ({tmp_path / '0010_imports.py'}, line 2)"
+    )
+    assert diagnose(NameError("name 'sa' is not defined")).category is failures.OTHER  # not raised by Alembic's run
+
+
+@pytest.mark.parametrize("row", failures.ALEMBIC_ROWS, ids=lambda r: r.key)
+def test_each_symptom_of_an_alembic_row_is_printed_on_its_page(row: failures.Category) -> None:
+    """The lines ``explain`` and the errors index show are ones a tested run printed (``<rev>``: any text)."""
+    import re
+
+    from tests.support.paths import DOCS
+
+    assert row.page is not None and row.symptoms
+    text = (DOCS / f"{row.page.rstrip('/')}.md").read_text(encoding="utf-8")
+    for symptom in row.symptoms:
+        pattern = ".+?".join(re.escape(part) for part in re.split(r"<\w+>", symptom))
+        assert re.search(pattern, text), f"{symptom!r} is not on {row.page}"

@@ -104,7 +104,7 @@ def is_migrating() -> bool:
 
 
 def describe(connection: Connection) -> str:
-    heads = context.get_context().get_current_heads()
+    heads = sorted(context.get_context().get_current_heads())  # alembic_version's order varies: sorted, it does not
     tables = connection.execute(_COUNT_TABLES).scalar()
     return f"revision {', '.join(heads) or 'base'}, {tables} tables"
 

@@ -1,0 +1,51 @@
+"""docs/failures/revision-file.md: a revision with a syntax error, a failed import, a missing name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+
+from helpers import diagnose, failures
+from tests.support.console import check_console_blocks
+from tests.support.database import Database
+from tests.support.paths import page, snippet_dir
+from tests.support.project import project_with
+
+PAGE = page("failures/revision-file")
+FILES = snippet_dir(PAGE)
+CASES = {"syntax-error": SyntaxError, "missing-module": ModuleNotFoundError, "missing-name": NameError}
+
+
+def test_console_blocks(update_snapshots: bool) -> None:
+    check_console_blocks(PAGE, update_snapshots)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_failed_upgrade_changes_nothing_and_names_the_file_and_this_page(
+    database: Database, tmp_path: Path, case: str
+) -> None:
+    workdir = project_with(tmp_path)
+    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
+    (workdir / "versions" / "0010_add_camera_serial.py").write_text(
+        (FILES / case / "0010_add_camera_serial.py").read_text()
+    )
+    before = database.fingerprint()
+    failed = database.alembic("upgrade", "head", cwd=workdir)
+    assert failed.returncode == 1
+    assert "Migration failed due to a broken revision file: " in failed.output
+    assert "0010_add_camera_serial.py, line " in failed.output
+    assert database.fingerprint() == before
+
+    config = Config(str(workdir / "alembic.ini"))
+    config.attributes["configure_logger"] = False
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        with pytest.raises(CASES[case]) as caught:
+            command.upgrade(config, "head")
+    diagnosis = diagnose(caught.value)
+    assert diagnosis.category is failures.REVISION_FILE
+    assert diagnosis.message.startswith(f"{CASES[case].__name__}: ")
+    assert diagnosis.lines()[-1].endswith("/failures/revision-file/")
