@@ -1,0 +1,357 @@
+"""``python -m helpers explain``: an error's failure, what it means, its resolution and page, offline.
+
+Everything comes from the failure catalog (``helpers/failures.py``) and the drivers' own tables:
+the SQLSTATEs a row files, their condition names and exception classes (psycopg 3, psycopg2,
+asyncpg, whichever are installed). Where the guide's sources sit beside this package (a clone of
+the repository), the page's title, first paragraph and resolution headings come from
+``docs/<page>.md``, and the messages the failing runs printed from the page's captured outputs
+(``snippets/<page>/``); elsewhere the row's own ROLLBACK and NEXT lines stand in. The errors index
+page (``docs/failures/index.md``) is made from the same functions (:func:`index_markdown`).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import posixpath
+import re
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..failures import CATALOG, Category
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+SNIPPETS = ROOT / "snippets"
+
+#: Sections of a failure page that are not its resolution.
+_NOT_RESOLUTION = {"symptom", "how this page is tested", "tell which applies"}
+#: A heading that only announces the steps under it (they are listed without it).
+_ANNOUNCES = {"resolution"}
+_HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_DIAGNOSIS = re.compile(r"^ERROR - Migration failed due to (?P<label>.+?): (?P<message>.+)$")
+_SQLSTATE_IN_TEXT = re.compile(r"(?:SQLSTATE|sqlstate|pgcode)\W{0,3}([0-9A-Z]{5})\b|^\s*ERROR:\s+([0-9A-Z]{5}):", re.M)
+_WORDS = re.compile(r"[A-Za-z_][\w.]*")
+
+
+@dataclass(frozen=True)
+class Code:
+    """One SQLSTATE a row files: its condition name and each installed driver's exception class."""
+
+    sqlstate: str
+    condition: str | None
+    classes: tuple[str, ...]  # psycopg.errors.UniqueViolation, psycopg2.errors..., asyncpg.exceptions...
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What ``explain`` prints for one failure: the row, the code that matched, and the page's words."""
+
+    row: Category
+    code: Code | None
+    title: str
+    meaning: str
+    steps: tuple[str, ...]
+    address: str | None
+
+
+# --- the drivers' tables ----------------------------------------------------------------------------------
+
+
+@functools.cache
+def _psycopg_table() -> dict[str, type]:
+    try:
+        import psycopg.errors
+    except ImportError:
+        return {}
+    return dict(psycopg.errors._sqlcodes)  # code -> class and CONDITION_NAME -> class, psycopg's own table
+
+
+def _psycopg2_class(code: str) -> str | None:
+    try:
+        errors = importlib.import_module("psycopg2.errors")  # optional, and without type stubs
+    except ImportError:
+        return None
+    try:
+        cls = errors.lookup(code)
+    except KeyError:
+        return None
+    return f"psycopg2.errors.{cls.__name__}"
+
+
+def _asyncpg_class(code: str) -> str | None:
+    try:
+        _base = importlib.import_module("asyncpg.exceptions._base")  # its sqlstate -> class map
+    except ImportError:
+        return None
+    cls = _base.PostgresMessageMeta.get_message_class_for_sqlstate(code)
+    if cls is _base.UnknownPostgresError:
+        return None
+    return f"asyncpg.exceptions.{cls.__name__}"
+
+
+def _known_codes() -> list[str]:
+    return sorted(key for key in _psycopg_table() if len(key) == 5 and key[:2].isdigit())
+
+
+def condition_name(code: str) -> str | None:
+    """PostgreSQL's condition name of a SQLSTATE (``23505`` -> ``unique_violation``), from psycopg's table."""
+    table = _psycopg_table()
+    cls = table.get(code)
+    names = [key for key, value in table.items() if value is cls and not key[:2].isdigit()]
+    return names[0].lower() if cls is not None and names else None
+
+
+@functools.cache
+def code(sqlstate: str) -> Code:
+    """A SQLSTATE with its condition name and the installed drivers' exception classes."""
+    psycopg = _psycopg_table().get(sqlstate)
+    classes = (
+        f"psycopg.errors.{psycopg.__name__}" if psycopg is not None else None,
+        _psycopg2_class(sqlstate),
+        _asyncpg_class(sqlstate),
+    )
+    return Code(sqlstate, condition_name(sqlstate), tuple(name for name in classes if name))
+
+
+def codes(row: Category) -> list[Code]:
+    """Every SQLSTATE a row files: its own, then each code of its whole classes that no row names."""
+    named = {sqlstate for other in CATALOG for sqlstate in other.sqlstates}
+    in_classes = [c for c in _known_codes() if c[:2] in row.classes and c not in named]
+    return [code(sqlstate) for sqlstate in (*row.sqlstates, *in_classes)]
+
+
+def covered() -> list[Category]:
+    """The rows an error can be matched to: those that file SQLSTATEs (not the catch-all rows)."""
+    return [row for row in CATALOG if row.sqlstates or row.classes]
+
+
+# --- the page ---------------------------------------------------------------------------------------------
+
+
+def page_source(row: Category) -> Path | None:
+    """``docs/<page>.md`` of a row, when the guide's sources are beside this package."""
+    if row.page is None:
+        return None
+    path = DOCS / (row.page.split("#")[0].strip("/") + ".md")
+    return path if path.is_file() else None
+
+
+def _plain(markdown: str) -> str:
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", markdown)  # links: their text
+    return re.sub(r"\*+([^*]+)\*+", r"\1", text).replace("`", "")
+
+
+def _headings(lines: list[str]) -> Iterator[tuple[int, str]]:
+    inside = False
+    for line in lines:
+        if _FENCE.match(line):
+            inside = not inside
+        elif not inside and (match := _HEADING.match(line)):
+            yield len(match[1]), _plain(match[2]).rstrip("#").strip()
+
+
+def slug(heading: str) -> str:
+    """The anchor Python-Markdown's toc gives a heading (``The disk fills`` -> ``the-disk-fills``)."""
+    text = re.sub(r"[^\w\s-]", "", heading).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
+def _first_paragraph(lines: list[str]) -> str:
+    paragraph: list[str] = []
+    for line in lines[1:]:  # after the title
+        plain = line.strip()
+        if not plain:
+            if paragraph:
+                break
+            continue
+        if plain.startswith(("#", "|", "!!!", "???", "===", "<", "```", "--8<--")) or re.fullmatch(r"\*[^*]+\*", plain):
+            if paragraph:
+                break
+            continue
+        paragraph.append(plain)
+    return _plain(" ".join(paragraph))
+
+
+def _sections(lines: list[str], row: Category) -> tuple[list[str], str | None]:
+    """The resolution headings (a level-3 step indented), and the one section's anchor when the row has one.
+
+    A page that covers several rows (server faults) has a section per row: a level-2 heading that
+    shares a word with the row's label (``disk full``: ``The disk fills``) is the row's section.
+    """
+    found = [(level, text) for level, text in _headings(lines) if level > 1]
+    words = {w for w in re.findall(r"[a-z]{4,}", row.label.lower())}
+    own = [text for level, text in found if level == 2 and words & set(re.findall(r"[a-z]{4,}", text.lower()))]
+    steps: list[str] = []
+    keep, announced = not own, False
+    for level, text in found:
+        if level == 2:
+            keep = (text in own) if own else True
+            announced = text.lower() in _ANNOUNCES
+        if not keep or text.lower() in _NOT_RESOLUTION or text.lower() in _ANNOUNCES:
+            continue
+        steps.append(text if level == 2 or announced else f"  {text}")
+    return steps, (slug(own[0]) if len(own) == 1 else None)
+
+
+def explain_row(row: Category, matched: Code | None = None) -> Explanation:
+    """What ``explain`` says about a row: the page's words where the page is beside this package."""
+    source = page_source(row)
+    address = row.address()
+    steps: tuple[str, ...]
+    if source is None:
+        title, meaning, steps = row.key.replace("_", " ").capitalize(), row.rollback, (row.next_step,)
+    else:
+        lines = source.read_text(encoding="utf-8").splitlines()
+        title = next((text for level, text in _headings(lines) if level == 1), row.label)
+        title = re.sub(r"^\d+\.\s*", "", title)
+        headings, anchor = _sections(lines, row)
+        start = next((i for i, line in enumerate(lines) if anchor and line.startswith("## ")
+                      and slug(_plain(line[3:]).strip()) == anchor), 0)
+        meaning = _first_paragraph(lines[start:]) or row.rollback
+        steps = (*headings, f"NEXT: {row.next_step}")
+        if anchor and address:
+            address += f"#{anchor}"
+    return Explanation(row, matched, title, meaning, tuple(steps), address)
+
+
+def lines(explanation: Explanation, width: int = 100) -> list[str]:
+    """The text ``python -m helpers explain`` prints."""
+    row, matched = explanation.row, explanation.code
+    head = f"{explanation.title} ({row.label})"
+    if matched is not None:
+        head = f"{matched.sqlstate} {matched.condition or ''}: {head}".replace(" :", ":")
+    out = [head]
+    if matched is not None and matched.classes:
+        out.append("  " + ", ".join(matched.classes))
+    out += ["", *textwrap.wrap(explanation.meaning, width), "", "Resolution:"]
+    for step in explanation.steps:
+        indent = " " * (len(step) - len(step.lstrip()) + 2)
+        out += textwrap.wrap(step.strip(), width, initial_indent=indent, subsequent_indent=indent + "  ")
+    out += ["", f"SEE: {explanation.address}" if explanation.address else "SEE: (no page in the guide yet)"]
+    return out
+
+
+# --- what the runs printed ----------------------------------------------------------------------------------
+
+
+def printed_messages(row: Category) -> list[str]:
+    """The messages a failing run printed for this row, from the captured outputs of its page.
+
+    Read from the diagnosis line (``ERROR - Migration failed due to <label>: <message>``) of every
+    transcript under ``snippets/<page>/`` whose label is the row's. Empty where the snippets are not
+    beside this package.
+    """
+    if row.page is None:
+        return []
+    folder = SNIPPETS / row.page.split("#")[0].strip("/")
+    if not folder.is_dir():
+        return []
+    found: dict[str, None] = {}
+    for path in sorted(folder.rglob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = _DIAGNOSIS.match(line)
+            if match and match["label"] == row.label:
+                found[match["message"]] = None
+    return list(found)
+
+
+def _shape(text: str) -> str:
+    """A message with what changes from run to run left out: quoted names, numbers, placeholders."""
+    text = re.sub(r'"[^"]*"', '""', text)
+    text = re.sub(r"'[^']*'", "''", text)
+    text = re.sub(r"<[A-Z]+>|\d+", "0", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+# --- matching what was pasted -----------------------------------------------------------------------------
+
+
+def _names() -> dict[str, tuple[Category, Code]]:
+    """Exception classes (dotted and bare) and condition names -> their row and code."""
+    names: dict[str, tuple[Category, Code]] = {}
+    for row in covered():
+        for found in codes(row):
+            for qualified in found.classes:
+                names.setdefault(qualified, (row, found))
+                names.setdefault(qualified.rsplit(".", 1)[1], (row, found))
+            if found.condition:
+                names.setdefault(found.condition, (row, found))
+    return names
+
+
+def find(text: str) -> Explanation | None:
+    """The failure a SQLSTATE, condition name, exception class or pasted error line is, or None."""
+    pasted = text.strip()
+    if not pasted:
+        return None
+    by_code = {found.sqlstate: (row, found) for row in covered() for found in codes(row)}
+    if pasted.upper() in by_code:
+        return explain_row(*by_code[pasted.upper()])
+    names = _names()
+    for word in (w.rstrip(".") for w in _WORDS.findall(pasted)):
+        for candidate in (word, word.lower(), word.rsplit(".", 1)[-1]):
+            if candidate in names:
+                return explain_row(*names[candidate])
+    for match in _SQLSTATE_IN_TEXT.finditer(pasted):
+        sqlstate = match[1] or match[2]
+        if sqlstate in by_code:
+            return explain_row(*by_code[sqlstate])
+    shape = _shape(pasted)
+    for row in covered():
+        if any(_shape(message) in shape for message in printed_messages(row)):
+            return explain_row(row)
+    for row in covered():
+        if row.page and f"/{row.page}" in pasted:
+            return explain_row(row)
+    return None
+
+
+UNKNOWN = (
+    "nothing in the guide matches {text!r}; give a SQLSTATE (23505), a condition name "
+    "(unique_violation), an exception class (UniqueViolation) or a whole error line."
+)
+
+
+# --- the errors index -------------------------------------------------------------------------------------
+
+
+def _link(row: Category, from_page: str) -> str:
+    if row.page is None:
+        return "no page yet: the diagnosis's NEXT line"
+    source = page_source(row)
+    title = explain_row(row).title if source is not None else row.label
+    target = row.page.split("#")[0].strip("/") + ".md"
+    return f"[{title}]({posixpath.relpath(target, posixpath.dirname(from_page) or '.')})"
+
+
+def pages_markdown(from_page: str) -> str:
+    """A Markdown list of every failure page in the catalog, linked from ``docs/<from_page>``."""
+    seen: dict[str, str] = {}
+    for row in covered():
+        if row.page is not None and page_source(row) is not None:
+            seen.setdefault(row.page, _link(row, from_page))
+    return "".join(f"- {link}\n" for link in seen.values())
+
+
+def index_markdown(from_page: str = "failures/index.md") -> str:
+    """The errors index's two tables: every SQLSTATE the catalog files, and every message the runs printed."""
+    out = [
+        "| SQLSTATE | condition name | exception class (psycopg 3, psycopg2, asyncpg) | failure | page |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in covered():
+        link = _link(row, from_page)
+        for found in codes(row):
+            classes = "<br>".join(f"`{name}`" for name in found.classes)
+            out.append(f"| `{found.sqlstate}` | `{found.condition}` | {classes} | {row.label} | {link} |")
+    out += ["", "| what the failed run printed (`ERROR - Migration failed due to ...`) | page |", "| --- | --- |"]
+    for row in covered():
+        link = _link(row, from_page)
+        for message in printed_messages(row):
+            shown = message.replace("|", "\\|").replace("`", "'")
+            out.append(f"| `{row.label}: {shown}` | {link} |")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,84 @@
+"""helpers/tools/explain.py: a SQLSTATE, condition name, exception class or pasted line -> its failure and page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from helpers.failures import CATALOG, CONNECTION_LOST, DISK_FULL, LOCK_TIMEOUT, UNIQUE
+from helpers.tools import cli, explain
+
+#: what a reader pastes -> the row it is
+PASTED = {
+    "23505": UNIQUE,
+    "unique_violation": UNIQUE,
+    "UNIQUE_VIOLATION": UNIQUE,
+    "UniqueViolation": UNIQUE,
+    "psycopg2.errors.UniqueViolation": UNIQUE,
+    "asyncpg.exceptions.UniqueViolationError": UNIQUE,
+    'sqlalchemy.exc.IntegrityError: (psycopg.errors.UniqueViolation) could not create unique index "ix_x"': UNIQUE,
+    "ERROR:  55P03: canceling statement due to lock timeout": LOCK_TIMEOUT,
+    "psycopg.OperationalError: consuming input failed: server closed the connection unexpectedly": CONNECTION_LOST,
+    "08006": CONNECTION_LOST,
+    'could not extend file "base/16384/24576": No space left on device': DISK_FULL,
+}
+
+
+@pytest.mark.parametrize("text", list(PASTED))
+def test_each_form_finds_its_row(text: str) -> None:
+    found = explain.find(text)
+    assert found is not None and found.row is PASTED[text]
+
+
+def test_every_row_with_codes_is_found_by_each_of_its_codes_and_names() -> None:
+    for row in explain.covered():
+        for code in explain.codes(row):
+            for given in (code.sqlstate, code.condition, *code.classes):
+                assert given is not None
+                found = explain.find(given)
+                assert found is not None and found.row is row, (row.key, given)
+
+
+def test_the_page_gives_title_meaning_steps_and_address() -> None:
+    found = explain.explain_row(UNIQUE)
+    assert found.title == "Duplicate Key Violation"
+    assert found.meaning.startswith("A migration that makes a column unique fails")
+    assert found.steps[:3] == ("1. Find the duplicates", "2. Keep one row per key", "3. Retry")
+    assert found.steps[-1] == f"NEXT: {UNIQUE.next_step}"
+    assert found.address == UNIQUE.address()
+
+
+def test_a_row_of_a_shared_page_points_at_its_own_section() -> None:
+    found = explain.explain_row(DISK_FULL)
+    assert found.address is not None and found.address.endswith("failures/server-faults/#the-disk-fills")
+    assert found.steps[0] == "The disk fills"
+
+
+def test_without_the_docs_the_rows_own_lines_stand_in(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.setattr(explain, "DOCS", tmp_path)
+    found = explain.explain_row(UNIQUE)
+    assert (found.meaning, found.steps, found.address) == (UNIQUE.rollback, (UNIQUE.next_step,), UNIQUE.address())
+
+
+def test_every_catalog_page_heading_is_read() -> None:
+    for row in CATALOG:
+        if explain.page_source(row) is not None:
+            found = explain.explain_row(row)
+            assert found.meaning and found.steps[:-1], f"{row.page}: no first paragraph or no resolution headings"
+
+
+def test_unknown_input_is_one_sentence_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    out = io.StringIO()
+    assert cli.main(["explain", "nonsense"], out=out) == cli.BAD_INPUT
+    assert out.getvalue() == ""
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "'nonsense'" in err and "SQLSTATE" in err
+
+
+def test_the_cli_prints_the_resolution_and_the_page() -> None:
+    out = io.StringIO()
+    assert cli.main(["explain", "UniqueViolation"], out=out) == cli.OK
+    text = out.getvalue()
+    assert text.startswith("23505 unique_violation: Duplicate Key Violation")
+    assert "1. Find the duplicates" in text and f"SEE: {UNIQUE.address()}" in text
