@@ -160,9 +160,15 @@ def slug(heading: str) -> str:
     return re.sub(r"[-\s]+", "-", text)
 
 
+def _without_front_matter(lines: list[str]) -> list[str]:
+    if lines and lines[0] == "---" and "---" in lines[1:]:
+        return lines[lines.index("---", 1) + 1 :]
+    return lines
+
+
 def _first_paragraph(lines: list[str]) -> str:
     paragraph: list[str] = []
-    for line in lines[1:]:  # after the title
+    for line in lines[1:]:  # after the title (or the section's heading)
         plain = line.strip()
         if not plain:
             if paragraph:
@@ -179,21 +185,24 @@ def _first_paragraph(lines: list[str]) -> str:
 def _sections(lines: list[str], row: Category) -> tuple[list[str], str | None]:
     """The resolution headings (a level-3 step indented), and the one section's anchor when the row has one.
 
-    A page that covers several rows (server faults) has a section per row: a level-2 heading that
+    A page with a ``## Resolution`` section: the headings under it. A page that covers several rows (server faults) has a section per row: a level-2 heading that
     shares a word with the row's label (``disk full``: ``The disk fills``) is the row's section.
     """
     found = [(level, text) for level, text in _headings(lines) if level > 1]
+    announced = [text for level, text in found if level == 2 and text.lower() in _ANNOUNCES]
+    if announced:  # "## Resolution": its steps are the page's; what follows it is commentary
+        start = found.index((2, announced[0]))
+        end = next((i for i in range(start + 1, len(found)) if found[i][0] == 2), len(found))
+        return [text for _, text in found[start + 1 : end]], None
     words = {w for w in re.findall(r"[a-z]{4,}", row.label.lower())}
     own = [text for level, text in found if level == 2 and words & set(re.findall(r"[a-z]{4,}", text.lower()))]
     steps: list[str] = []
-    keep, announced = not own, False
+    keep = not own
     for level, text in found:
         if level == 2:
             keep = (text in own) if own else True
-            announced = text.lower() in _ANNOUNCES
-        if not keep or text.lower() in _NOT_RESOLUTION or text.lower() in _ANNOUNCES:
-            continue
-        steps.append(text if level == 2 or announced else f"  {text}")
+        if keep and text.lower() not in _NOT_RESOLUTION | _ANNOUNCES:
+            steps.append(text if level == 2 else f"  {text}")
     return steps, (slug(own[0]) if len(own) == 1 else None)
 
 
@@ -205,7 +214,7 @@ def explain_row(row: Category, matched: Code | None = None) -> Explanation:
     if source is None:
         title, meaning, steps = row.key.replace("_", " ").capitalize(), row.rollback, (row.next_step,)
     else:
-        lines = source.read_text(encoding="utf-8").splitlines()
+        lines = _without_front_matter(source.read_text(encoding="utf-8").splitlines())
         title = next((text for level, text in _headings(lines) if level == 1), row.label)
         title = re.sub(r"^\d+\.\s*", "", title)
         headings, anchor = _sections(lines, row)
