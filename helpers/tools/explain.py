@@ -27,7 +27,7 @@ DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
 
 #: Sections of a failure page that are not its resolution.
-_NOT_RESOLUTION = {"symptom", "how this page is tested", "tell which applies"}
+_NOT_RESOLUTION = {"symptom", "how this page is tested"}
 #: A heading that only announces the steps under it (they are listed without it).
 _ANNOUNCES = {"resolution"}
 _HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*$")
@@ -35,6 +35,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _DIAGNOSIS = re.compile(r"^ERROR - Migration failed due to (?P<label>.+?): (?P<message>.+)$")
 _SQLSTATE_IN_TEXT = re.compile(r"(?:SQLSTATE|sqlstate|pgcode)\W{0,3}([0-9A-Z]{5})\b|^\s*ERROR:\s+([0-9A-Z]{5}):", re.M)
 _WORDS = re.compile(r"[A-Za-z_][\w.]*")
+_ALEMBIC_MODULES = ("alembic.util.exc", "alembic.script.revision", "alembic.util")
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,32 @@ def codes(row: Category) -> list[Code]:
     return [code(sqlstate) for sqlstate in (*row.sqlstates, *in_classes)]
 
 
+def alembic_exceptions(row: Category) -> list[str]:
+    """The exception classes of an Alembic row (``alembic.script.revision.ResolutionError``), dotted where found.
+
+    Read from the row's ``exceptions`` (Alembic's own failures name their classes, not SQLSTATEs); a
+    class found in none of Alembic's exception modules is shown as named (``SyntaxError``).
+    """
+    found = []
+    for name in getattr(row, "exceptions", ()):
+        for module in _ALEMBIC_MODULES:
+            cls = getattr(importlib.import_module(module), name, None)
+            if isinstance(cls, type):
+                found.append(f"{cls.__module__}.{name}")
+                break
+        else:
+            found.append(name)
+    return found
+
+
+def opening_words(row: Category) -> tuple[str, ...]:
+    """The opening words of an error that carries nothing but its text (an Alembic row's ``messages``)."""
+    return tuple(getattr(row, "messages", ()))
+
+
 def covered() -> list[Category]:
-    """The rows an error can be matched to: those that file SQLSTATEs (not the catch-all rows)."""
-    return [row for row in CATALOG if row.sqlstates or row.classes]
+    """The rows an error can be matched to: those that file SQLSTATEs or exceptions, or have a page."""
+    return [row for row in CATALOG if row.sqlstates or row.classes or row.page or alembic_exceptions(row)]
 
 
 # --- the page ---------------------------------------------------------------------------------------------
@@ -151,7 +175,7 @@ def _headings(lines: list[str]) -> Iterator[tuple[int, str]]:
         if _FENCE.match(line):
             inside = not inside
         elif not inside and (match := _HEADING.match(line)):
-            yield len(match[1]), _plain(match[2]).rstrip("#").strip()
+            yield len(match[1]), _plain(re.sub(r"\s*\{[^}]*\}$", "", match[2])).rstrip("#").strip()
 
 
 def slug(heading: str) -> str:
@@ -182,26 +206,38 @@ def _first_paragraph(lines: list[str]) -> str:
     return _plain(" ".join(paragraph))
 
 
+def _kind(heading: str) -> str:
+    """``Resolution: merge the heads`` -> ``resolution``."""
+    return heading.split(":")[0].strip().lower()
+
+
 def _sections(lines: list[str], row: Category) -> tuple[list[str], str | None]:
     """The resolution headings (a level-3 step indented), and the one section's anchor when the row has one.
 
-    A page with a ``## Resolution`` section: the headings under it. A page that covers several rows (server faults) has a section per row: a level-2 heading that
-    shares a word with the row's label (``disk full``: ``The disk fills``) is the row's section.
+    A page with a ``## Resolution`` section: the headings under it. A page that covers several rows
+    (server faults) has a section per row: a level-2 heading that shares a word with the row's
+    label (``disk full``: ``The disk fills``) is the row's section.
     """
     found = [(level, text) for level, text in _headings(lines) if level > 1]
-    announced = [text for level, text in found if level == 2 and text.lower() in _ANNOUNCES]
+    announced = [text for level, text in found if level == 2 and _kind(text) in _ANNOUNCES]
     if announced:  # "## Resolution": its steps are the page's; what follows it is commentary
         start = found.index((2, announced[0]))
         end = next((i for i in range(start + 1, len(found)) if found[i][0] == 2), len(found))
-        return [text for _, text in found[start + 1 : end]], None
-    words = {w for w in re.findall(r"[a-z]{4,}", row.label.lower())}
-    own = [text for level, text in found if level == 2 and words & set(re.findall(r"[a-z]{4,}", text.lower()))]
+        if end > start + 1:
+            return [text for _, text in found[start + 1 : end]], None
+        found = found[start:]  # "## Resolution: merge the heads" and the sections after it
+    own: list[str] = []
+    if sum(other.page == row.page for other in CATALOG) > 1:
+        words = set(re.findall(r"[a-z]{4,}", row.label.lower()))
+        own = [text for level, text in found if level == 2 and words & set(re.findall(r"[a-z]{4,}", text.lower()))]
     steps: list[str] = []
     keep = not own
     for level, text in found:
         if level == 2:
             keep = (text in own) if own else True
-        if keep and text.lower() not in _NOT_RESOLUTION | _ANNOUNCES:
+        if keep and _kind(text) not in _NOT_RESOLUTION and text.lower() not in _ANNOUNCES:
+            if _kind(text) in _ANNOUNCES:  # "Resolution: merge the heads" -> "Merge the heads"
+                text = text.split(":", 1)[1].strip().capitalize()
             steps.append(text if level == 2 else f"  {text}")
     return steps, (slug(own[0]) if len(own) == 1 else None)
 
@@ -234,8 +270,9 @@ def lines(explanation: Explanation, width: int = 100) -> list[str]:
     if matched is not None:
         head = f"{matched.sqlstate} {matched.condition or ''}: {head}".replace(" :", ":")
     out = [head]
-    if matched is not None and matched.classes:
-        out.append("  " + ", ".join(matched.classes))
+    classes = matched.classes if matched is not None else tuple(alembic_exceptions(row))
+    if classes:
+        out.append("  " + ", ".join(classes))
     out += ["", *textwrap.wrap(explanation.meaning, width), "", "Resolution:"]
     for step in explanation.steps:
         indent = " " * (len(step) - len(step.lstrip()) + 2)
@@ -248,21 +285,23 @@ def lines(explanation: Explanation, width: int = 100) -> list[str]:
 
 
 def printed_messages(row: Category) -> list[str]:
-    """The messages a failing run printed for this row, from the captured outputs of its page.
+    """The messages a failing run printed for this row, from its page's captured outputs and console blocks.
 
     Read from the diagnosis line (``ERROR - Migration failed due to <label>: <message>``) of every
-    transcript under ``snippets/<page>/`` whose label is the row's. Empty where the snippets are not
-    beside this package.
+    transcript under ``snippets/<page>/`` and every console block of ``docs/<page>.md`` whose label
+    is the row's. Empty where the guide's sources are not beside this package.
     """
     if row.page is None:
         return []
     folder = SNIPPETS / row.page.split("#")[0].strip("/")
-    if not folder.is_dir():
-        return []
+    texts = [path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.txt"))] if folder.is_dir() else []
+    source = page_source(row)
+    if source is not None:
+        texts.append(source.read_text(encoding="utf-8"))
     found: dict[str, None] = {}
-    for path in sorted(folder.rglob("*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            match = _DIAGNOSIS.match(line)
+    for text in texts:
+        for line in text.splitlines():
+            match = _DIAGNOSIS.match(line.strip())
             if match and match["label"] == row.label:
                 found[match["message"]] = None
     return list(found)
@@ -270,8 +309,8 @@ def printed_messages(row: Category) -> list[str]:
 
 def _shape(text: str) -> str:
     """A message with what changes from run to run left out: quoted names, numbers, placeholders."""
-    text = re.sub(r'"[^"]*"', '""', text)
-    text = re.sub(r"'[^']*'", "''", text)
+    text = re.sub(r'(?<!\w)"[^"]*"', '""', text)
+    text = re.sub(r"(?<!\w)'[^']*'", "''", text)  # a quoted name, not the apostrophe of "Can't"
     text = re.sub(r"<[A-Z]+>|\d+", "0", text)
     return re.sub(r"\s+", " ", text).strip().lower()
 
@@ -292,6 +331,15 @@ def _names() -> dict[str, tuple[Category, Code]]:
     return names
 
 
+def _alembic_names() -> dict[str, Category]:
+    names: dict[str, Category] = {}
+    for row in covered():
+        for qualified in alembic_exceptions(row):
+            names.setdefault(qualified, row)
+            names.setdefault(qualified.rsplit(".", 1)[-1], row)
+    return names
+
+
 def find(text: str) -> Explanation | None:
     """The failure a SQLSTATE, condition name, exception class or pasted error line is, or None."""
     pasted = text.strip()
@@ -300,24 +348,36 @@ def find(text: str) -> Explanation | None:
     by_code = {found.sqlstate: (row, found) for row in covered() for found in codes(row)}
     if pasted.upper() in by_code:
         return explain_row(*by_code[pasted.upper()])
-    names = _names()
+    names, alembic = _names(), _alembic_names()
     for word in (w.rstrip(".") for w in _WORDS.findall(pasted)):
         for candidate in (word, word.lower(), word.rsplit(".", 1)[-1]):
             if candidate in names:
                 return explain_row(*names[candidate])
+            if candidate in alembic and candidate not in _GENERIC:
+                return explain_row(alembic[candidate])
     for match in _SQLSTATE_IN_TEXT.finditer(pasted):
         sqlstate = match[1] or match[2]
         if sqlstate in by_code:
             return explain_row(*by_code[sqlstate])
     shape = _shape(pasted)
     for row in covered():
+        if any(words in pasted for words in opening_words(row)):
+            return explain_row(row)
         if any(_shape(message) in shape for message in printed_messages(row)):
             return explain_row(row)
     for row in covered():
         if row.page and f"/{row.page}" in pasted:
             return explain_row(row)
+    for row in covered():  # Alembic's pages are titled with its message: "Can't locate revision identified by '...'"
+        title = explain_row(row).title if page_source(row) is not None else ""
+        if len(title.split()) >= 3 and _shape(title) in shape:
+            return explain_row(row)
     return None
 
+
+#: Python's own exceptions an Alembic row may file (a revision file that fails to import): too common
+#: on their own to name a failure, so a pasted line needs more (the diagnosis's message) to match.
+_GENERIC = {"SyntaxError", "ImportError", "NameError", "ModuleNotFoundError", "CommandError"}
 
 UNKNOWN = (
     "nothing in the guide matches {text!r}; give a SQLSTATE (23505), a condition name "
@@ -347,9 +407,12 @@ def pages_markdown(from_page: str) -> str:
 
 
 def index_markdown(from_page: str = "failures/index.md") -> str:
-    """The errors index's two tables: every SQLSTATE the catalog files, and every message the runs printed."""
+    """The errors index's two tables: every SQLSTATE (or Alembic exception) the catalog files, and every message.
+
+    The messages are an Alembic row's opening words and what the failing runs on each page printed.
+    """
     out = [
-        "| SQLSTATE | condition name | exception class (psycopg 3, psycopg2, asyncpg) | failure | page |",
+        "| SQLSTATE | condition name | exception class (psycopg 3, psycopg2, asyncpg; or Alembic's) | failure | page |",
         "| --- | --- | --- | --- | --- |",
     ]
     for row in covered():
@@ -357,10 +420,15 @@ def index_markdown(from_page: str = "failures/index.md") -> str:
         for found in codes(row):
             classes = "<br>".join(f"`{name}`" for name in found.classes)
             out.append(f"| `{found.sqlstate}` | `{found.condition}` | {classes} | {row.label} | {link} |")
-    out += ["", "| what the failed run printed (`ERROR - Migration failed due to ...`) | page |", "| --- | --- |"]
+        if not codes(row) and (exceptions := alembic_exceptions(row)):
+            classes = "<br>".join(f"`{name}`" for name in exceptions)
+            out.append(f"| none: Alembic's own | | {classes} | {row.label} | {link} |")
+    out += ["", "| what the terminal shows (`ERROR - Migration failed due to ...`, or Alembic's words) | page |",
+            "| --- | --- |"]
     for row in covered():
         link = _link(row, from_page)
-        for message in printed_messages(row):
-            shown = message.replace("|", "\\|").replace("`", "'")
-            out.append(f"| `{row.label}: {shown}` | {link} |")
+        shown = [f"{row.label}: {message}" for message in printed_messages(row)]
+        shown += [f"{words.strip()} ..." for words in opening_words(row) if not any(words in m for m in shown)]
+        for message in shown:
+            out.append(f"| `{message.replace('|', chr(92) + '|').replace('`', chr(39))}` | {link} |")
     return "\n".join(out) + "\n"

@@ -22,8 +22,9 @@ QUERIES = {
 }
 
 
-DUPLICATE_KEY, FOREIGN_KEY, ALREADY_EXISTS = "failures/duplicate-key/", "failures/foreign-key/", "failures/already-exists/"
-LOCK_TIMEOUT, CONNECTION_LOST, SERVER_FAULTS = "failures/lock-timeout/", "failures/connection-lost/", "failures/server-faults/"
+DUPLICATE_KEY, FOREIGN_KEY = "failures/duplicate-key/", "failures/foreign-key/"
+ALREADY_EXISTS, LOCK_TIMEOUT = "failures/already-exists/", "failures/lock-timeout/"
+CONNECTION_LOST, SERVER_FAULTS = "failures/connection-lost/", "failures/server-faults/"
 
 #: What an incident's terminal shows, pasted whole -> the page that resolves it, which must be in the first three.
 #: Real lines (the pages' captured runs, a stock env.py's traceback, psql), exception classes of the three
@@ -75,8 +76,8 @@ PASTED = {
 def _result_pages(page: Page, site: Site, query: str) -> list[str]:
     box = page.locator("input.md-search__input")
     box.click()
-    box.fill("")
-    box.press_sequentially(query)  # Material searches on key events, which fill() does not send
+    box.fill(query[:-1])  # a paste, then the last key: Material searches on key events, which fill() does not send
+    box.press_sequentially(query[-1])
     page.locator(".md-search-result__list > .md-search-result__item").first.wait_for()
     hrefs = page.locator(".md-search-result__list > .md-search-result__item > a").evaluate_all(
         "links => links.map(a => a.href)"
