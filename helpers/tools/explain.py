@@ -64,11 +64,16 @@ class Explanation:
 
 @functools.cache
 def _psycopg_table() -> dict[str, type]:
+    """SQLSTATE -> psycopg 3's exception class, from the classes ``psycopg.errors`` defines."""
     try:
-        import psycopg.errors
+        import psycopg.errors as errors
     except ImportError:
         return {}
-    return dict(psycopg.errors._sqlcodes)  # code -> class and CONDITION_NAME -> class, psycopg's own table
+    table: dict[str, type] = {}
+    for cls in (getattr(errors, name) for name in dir(errors)):
+        if isinstance(cls, type) and issubclass(cls, errors.Error) and cls.sqlstate:
+            table[cls.sqlstate] = cls
+    return table
 
 
 def _psycopg2_class(code: str) -> str | None:
@@ -95,15 +100,25 @@ def _asyncpg_class(code: str) -> str | None:
 
 
 def _known_codes() -> list[str]:
-    return sorted(key for key in _psycopg_table() if len(key) == 5 and key[:2].isdigit())
+    return sorted(_psycopg_table())
 
 
 def condition_name(code: str) -> str | None:
-    """PostgreSQL's condition name of a SQLSTATE (``23505`` -> ``unique_violation``), from psycopg's table."""
-    table = _psycopg_table()
-    cls = table.get(code)
-    names = [key for key, value in table.items() if value is cls and not key[:2].isdigit()]
-    return names[0].lower() if cls is not None and names else None
+    """PostgreSQL's condition name of a SQLSTATE (``23505`` -> ``unique_violation``).
+
+    psycopg 3 names each class after the condition (``UniqueViolation``) and looks a class up by its
+    condition name: the snake-case name is the condition when the lookup gives the class back.
+    """
+    cls = _psycopg_table().get(code)
+    if cls is None:
+        return None
+    import psycopg.errors
+
+    name = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+    try:
+        return name if psycopg.errors.lookup(name.upper()) is cls else None
+    except KeyError:
+        return None
 
 
 @functools.cache
