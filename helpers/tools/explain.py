@@ -5,7 +5,8 @@ the SQLSTATEs a row files, their condition names and exception classes (psycopg 
 asyncpg, whichever are installed). Where the guide's sources sit beside this package (a clone of
 the repository), the page's title, first paragraph and resolution headings come from
 ``docs/<page>.md``, and the messages the failing runs printed from the page's captured outputs
-(``snippets/<page>/``); elsewhere the row's own ROLLBACK and NEXT lines stand in. The errors index
+(``snippets/<page>/``) and console blocks, plus those its prose quotes; elsewhere the row's own
+ROLLBACK and NEXT lines stand in. The errors index
 page (``docs/failures/index.md``) is made from the same functions (:func:`index_markdown`).
 """
 
@@ -35,6 +36,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _DIAGNOSIS = re.compile(r"^ERROR - Migration failed due to (?P<label>.+?): (?P<message>.+)$")
 _SQLSTATE_IN_TEXT = re.compile(r"(?:SQLSTATE|sqlstate|pgcode)\W{0,3}([0-9A-Z]{5})\b|^\s*ERROR:\s+([0-9A-Z]{5}):", re.M)
 _WORDS = re.compile(r"[A-Za-z_][\w.]*")
+_COMMAND = re.compile(r"(nox|python|alembic|psql|pg_dump|tests/|-|\?)")  # a command or path, not a message
 _ALEMBIC_MODULES = ("alembic.util.exc", "alembic.script.revision", "alembic.util")
 
 
@@ -387,7 +389,36 @@ def find(text: str) -> Explanation | None:
         title = explain_row(row).title if page_source(row) is not None else ""
         if len(title.split()) >= 3 and _shape(title) in shape:
             return explain_row(row)
+    for row in covered():  # a message the page quotes in its prose (the source text's, an older libpq's)
+        if any(_quoted_in(quoted, shape) for quoted in quoted_messages(row)):
+            return explain_row(row)
     return None
+
+
+def _quoted_in(quoted: str, shape: str) -> bool:
+    """The quoted message's words in ``shape`` in order, its ``...`` standing for anything."""
+    at = 0
+    for part in (p.strip() for p in _shape(quoted).split("...")):
+        found = shape.find(part, at)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
+
+
+def quoted_messages(row: Category) -> list[str]:
+    """The code spans of four words or more in the prose of a row's page: the messages it quotes."""
+    source = page_source(row)
+    if source is None:
+        return []
+    prose, inside = [], False
+    for line in source.read_text(encoding="utf-8").splitlines():
+        if _FENCE.match(line):
+            inside = not inside
+        elif not inside:
+            prose.append(line.strip())
+    spans = re.findall(r"`([^`]+)`", " ".join(prose))
+    return [span for span in spans if len(re.findall(r"[A-Za-z]+", span)) >= 4 and not _COMMAND.match(span)]
 
 
 #: Python's own exceptions an Alembic row may file (a revision file that fails to import): too common

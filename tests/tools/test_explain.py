@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from helpers.failures import CATALOG, CONNECTION_LOST, DISK_FULL, LOCK_TIMEOUT, UNIQUE, Category
+from helpers.failures import CATALOG, CONNECTION_LOST, DISK_FULL, FOREIGN_KEY, LOCK_TIMEOUT, UNIQUE, Category
 from helpers.tools import cli, explain
 
 #: what a reader pastes -> the row it is
@@ -23,6 +23,10 @@ PASTED = {
     "psycopg.OperationalError: consuming input failed: server closed the connection unexpectedly": CONNECTION_LOST,
     "08006": CONNECTION_LOST,
     'could not extend file "base/16384/24576": No space left on device': DISK_FULL,
+    # psql's lines, with messages the pages quote in their prose (the source text's, an INSERT's)
+    'ERROR:  duplicate key value violates unique constraint "users_email_key"': UNIQUE,
+    'ERROR:  insert or update on table "x" violates foreign key constraint "fk_x_y"': FOREIGN_KEY,
+    "sqlalchemy.exc.OperationalError: SSL connection has been closed unexpectedly": CONNECTION_LOST,
 }
 
 
@@ -67,6 +71,11 @@ def test_every_catalog_page_heading_is_read() -> None:
         if explain.page_source(row) is not None:
             found = explain.explain_row(row)
             assert found.meaning and found.steps[:-1], f"{row.page}: no first paragraph or no resolution headings"
+
+
+@pytest.mark.parametrize("text", ["nonsense", "ERROR: something else entirely is wrong here", "22012", ""])
+def test_what_the_guide_does_not_cover_is_not_matched(text: str) -> None:
+    assert explain.find(text) is None
 
 
 def test_unknown_input_is_one_sentence_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
