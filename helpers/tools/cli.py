@@ -1,4 +1,4 @@
-"""``python -m helpers``: rehearse, compare, stamp, history, for the Alembic project where ``alembic.ini`` is.
+"""``python -m helpers``: rehearse, compare, stamp, history, explain, for the Alembic project where ``alembic.ini`` is.
 
 Thin over the Python API (``helpers.tools.rehearse``, ``helpers.tools.compare``, ``helpers.tools.history``). Exit
 status 0 when the answer is yes, 1 when it is no (a failed revision or gate, a difference, a
@@ -58,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
         "Exit status 0: yes; 1: no (a failed revision or gate, a difference, a refused stamp); 2: bad input.",
     )
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
-                                  title="commands (rehearse, compare, stamp, history)")
+                                  title="commands (rehearse, compare, stamp, history, explain)")
 
     rehearse = commands.add_parser(
         "rehearse", parents=[common], help="run the pending migrations on a copy, report locks, rewrites, durations"
@@ -94,6 +94,12 @@ def parser() -> argparse.ArgumentParser:
     history = commands.add_parser("history", parents=[common], help="the last migration attempts")
     history.add_argument("--json", action="store_true", help="print them as JSON")
     history.add_argument("--limit", type=count, default=20, help="how many (default: 20)")
+
+    explain = commands.add_parser(
+        "explain", help="what an error is and how to resolve it, offline: its page's steps and address"
+    )
+    explain.add_argument("error", metavar="CODE-OR-TEXT", nargs="+",
+                         help="a SQLSTATE (23505), condition name, exception class or a pasted error line")
     return top
 
 
@@ -158,4 +164,15 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     return OK
 
 
-_COMMANDS = {"rehearse": _rehearse, "compare": _compare, "stamp": _stamp, "history": _history}
+def _explain(args: argparse.Namespace, out: TextIO) -> int:
+    from .explain import UNKNOWN, find, lines
+
+    text = " ".join(args.error)
+    found = find(text)
+    if found is None:
+        raise BadInputError(UNKNOWN.format(text=text))
+    print("\n".join(lines(found)), file=out)
+    return OK
+
+
+_COMMANDS = {"rehearse": _rehearse, "compare": _compare, "stamp": _stamp, "history": _history, "explain": _explain}

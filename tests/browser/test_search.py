@@ -22,11 +22,62 @@ QUERIES = {
 }
 
 
+DUPLICATE_KEY, FOREIGN_KEY = "failures/duplicate-key/", "failures/foreign-key/"
+ALREADY_EXISTS, LOCK_TIMEOUT = "failures/already-exists/", "failures/lock-timeout/"
+CONNECTION_LOST, SERVER_FAULTS = "failures/connection-lost/", "failures/server-faults/"
+
+#: What an incident's terminal shows, pasted whole -> the page that resolves it, which must be in the first three.
+#: Real lines (the pages' captured runs, a stock env.py's traceback, psql), exception classes of the three
+#: drivers, SQLSTATEs and condition names.
+PASTED = {
+    'ERROR - Migration failed due to integrity constraint: could not create unique index "ix_users_email"':
+        DUPLICATE_KEY,
+    'sqlalchemy.exc.IntegrityError: (psycopg.errors.UniqueViolation) could not create unique index "ix_users_email"':
+        DUPLICATE_KEY,
+    'ERROR:  duplicate key value violates unique constraint "users_email_key"': DUPLICATE_KEY,
+    "DETAIL:  Key (email)=(ann@example.com) is duplicated.": DUPLICATE_KEY,
+    "psycopg.errors.UniqueViolation": DUPLICATE_KEY,
+    "UniqueViolation": DUPLICATE_KEY,
+    "asyncpg.exceptions.UniqueViolationError": DUPLICATE_KEY,
+    "23505": DUPLICATE_KEY,
+    "unique_violation": DUPLICATE_KEY,
+    'insert or update on table "events" violates foreign key constraint "fk_events_camera_id"': FOREIGN_KEY,
+    'update or delete on table "cameras" violates foreign key constraint "fk_events_camera_id" on table "events"':
+        FOREIGN_KEY,
+    "psycopg2.errors.ForeignKeyViolation": FOREIGN_KEY,
+    "foreign_key_violation": FOREIGN_KEY,
+    "23503": FOREIGN_KEY,
+    'sqlalchemy.exc.ProgrammingError: (psycopg.errors.DuplicateTable) relation "audit_log" already exists':
+        ALREADY_EXISTS,
+    'column "phone" of relation "users" already exists': ALREADY_EXISTS,
+    "DuplicateColumn": ALREADY_EXISTS,
+    "duplicate_table": ALREADY_EXISTS,
+    "42P07": ALREADY_EXISTS,
+    "42701": ALREADY_EXISTS,
+    "sqlalchemy.exc.OperationalError: (psycopg.errors.LockNotAvailable) canceling statement due to lock timeout":
+        LOCK_TIMEOUT,
+    "asyncpg.exceptions.LockNotAvailableError": LOCK_TIMEOUT,
+    "lock_not_available": LOCK_TIMEOUT,
+    "55P03": LOCK_TIMEOUT,
+    "psycopg.OperationalError: consuming input failed: server closed the connection unexpectedly": CONNECTION_LOST,
+    "psycopg2.OperationalError: SSL SYSCALL error: EOF detected": CONNECTION_LOST,
+    "FATAL:  terminating connection due to administrator command": CONNECTION_LOST,
+    "psycopg.errors.AdminShutdown": CONNECTION_LOST,
+    "asyncpg.exceptions.ConnectionDoesNotExistError: connection was closed in the middle of operation":
+        CONNECTION_LOST,
+    "57P01": CONNECTION_LOST,
+    'could not extend file "base/16384/24601": No space left on device': SERVER_FAULTS,
+    "psycopg.errors.DiskFull": SERVER_FAULTS,
+    "53100": SERVER_FAULTS,
+    "out_of_memory": SERVER_FAULTS,
+}
+
+
 def _result_pages(page: Page, site: Site, query: str) -> list[str]:
     box = page.locator("input.md-search__input")
     box.click()
-    box.fill("")
-    box.press_sequentially(query)  # Material searches on key events, which fill() does not send
+    box.fill(query[:-1])  # a paste, then the last key: Material searches on key events, which fill() does not send
+    box.press_sequentially(query[-1])
     page.locator(".md-search-result__list > .md-search-result__item").first.wait_for()
     hrefs = page.locator(".md-search-result__list > .md-search-result__item > a").evaluate_all(
         "links => links.map(a => a.href)"
@@ -44,4 +95,14 @@ def test_search_finds_the_right_page(new_context: NewContext, site: Site, query:
     wanted, worst = QUERIES[query]
     assert wanted in found[:worst], f"search {query!r}: {wanted} not in the first {worst}: {found}"
     assert any(url.endswith("/search/search_index.json") for url in log.requests), "index not from the site"
+    assert log.errors == []
+
+
+@pytest.mark.parametrize("pasted", list(PASTED))
+def test_search_finds_the_page_for_what_the_terminal_shows(new_context: NewContext, site: Site, pasted: str) -> None:
+    context, log = new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site.url(), wait_until="load")
+    found = _result_pages(page, site, pasted)
+    assert PASTED[pasted] in found[:3], f"search {pasted!r}: {PASTED[pasted]} not in the first three: {found[:5]}"
     assert log.errors == []

@@ -1,0 +1,117 @@
+"""helpers/tools/explain.py: a SQLSTATE, condition name, exception class or pasted line -> its failure and page."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pytest
+
+from helpers.failures import CATALOG, CONNECTION_LOST, DISK_FULL, FOREIGN_KEY, LOCK_TIMEOUT, UNIQUE, Category
+from helpers.tools import cli, explain
+
+#: what a reader pastes -> the row it is
+PASTED = {
+    "23505": UNIQUE,
+    "unique_violation": UNIQUE,
+    "UNIQUE_VIOLATION": UNIQUE,
+    "UniqueViolation": UNIQUE,
+    "psycopg2.errors.UniqueViolation": UNIQUE,
+    "asyncpg.exceptions.UniqueViolationError": UNIQUE,
+    'sqlalchemy.exc.IntegrityError: (psycopg.errors.UniqueViolation) could not create unique index "ix_x"': UNIQUE,
+    "ERROR:  55P03: canceling statement due to lock timeout": LOCK_TIMEOUT,
+    "psycopg.OperationalError: consuming input failed: server closed the connection unexpectedly": CONNECTION_LOST,
+    "08006": CONNECTION_LOST,
+    'could not extend file "base/16384/24576": No space left on device': DISK_FULL,
+    # psql's lines, with messages the pages quote in their prose (the source text's, an INSERT's)
+    'ERROR:  duplicate key value violates unique constraint "users_email_key"': UNIQUE,
+    'ERROR:  insert or update on table "x" violates foreign key constraint "fk_x_y"': FOREIGN_KEY,
+    "sqlalchemy.exc.OperationalError: SSL connection has been closed unexpectedly": CONNECTION_LOST,
+}
+
+
+@pytest.mark.parametrize("text", list(PASTED))
+def test_each_form_finds_its_row(text: str) -> None:
+    found = explain.find(text)
+    assert found is not None and found.row is PASTED[text]
+
+
+def test_every_row_with_codes_is_found_by_each_of_its_codes_and_names() -> None:
+    for row in explain.covered():
+        for code in explain.codes(row):
+            for given in (code.sqlstate, code.condition, *code.classes):
+                assert given is not None
+                found = explain.find(given)
+                assert found is not None and found.row is row, (row.key, given)
+
+
+def test_the_page_gives_title_meaning_steps_and_address() -> None:
+    found = explain.explain_row(UNIQUE)
+    assert found.title == "Duplicate Key Violation"
+    assert found.meaning.startswith("A migration that makes a column unique fails")
+    assert found.steps[:3] == ("1. Find the duplicates", "2. Keep one row per key", "3. Retry")
+    assert found.steps[-1] == f"NEXT: {UNIQUE.next_step}"
+    assert found.address == UNIQUE.address()
+
+
+def test_a_row_of_a_shared_page_points_at_its_own_section() -> None:
+    found = explain.explain_row(DISK_FULL)
+    assert found.address is not None and found.address.endswith("failures/server-faults/#the-disk-fills")
+    assert found.steps[0] == "The disk fills"
+
+
+def test_without_the_docs_the_rows_own_lines_stand_in(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.setattr(explain, "DOCS", tmp_path)
+    found = explain.explain_row(UNIQUE)
+    assert (found.meaning, found.steps, found.address) == (UNIQUE.rollback, (UNIQUE.next_step,), UNIQUE.address())
+
+
+def test_every_catalog_page_heading_is_read() -> None:
+    for row in CATALOG:
+        if explain.page_source(row) is not None:
+            found = explain.explain_row(row)
+            assert found.meaning and found.steps[:-1], f"{row.page}: no first paragraph or no resolution headings"
+
+
+@pytest.mark.parametrize("text", ["nonsense", "ERROR: something else entirely is wrong here", "22012", ""])
+def test_what_the_guide_does_not_cover_is_not_matched(text: str) -> None:
+    assert explain.find(text) is None
+
+
+def test_unknown_input_is_one_sentence_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    out = io.StringIO()
+    assert cli.main(["explain", "nonsense"], out=out) == cli.BAD_INPUT
+    assert out.getvalue() == ""
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "'nonsense'" in err and "SQLSTATE" in err
+
+
+def test_the_cli_prints_the_resolution_and_the_page() -> None:
+    out = io.StringIO()
+    assert cli.main(["explain", "UniqueViolation"], out=out) == cli.OK
+    text = out.getvalue()
+    assert text.startswith("23505 unique_violation: Duplicate Key Violation")
+    assert "1. Find the duplicates" in text and f"SEE: {UNIQUE.address()}" in text
+
+
+@dataclass(frozen=True)
+class _AlembicRow(Category):
+    """A row as Alembic's own failures file them: exception class names and opening words, no SQLSTATE."""
+
+    exceptions: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()
+
+
+def test_an_alembic_row_is_found_by_its_exception_and_its_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    row = _AlembicRow("multiple_heads", "multiple heads", "Nothing ran.", "alembic merge heads, then retry.",
+                      exceptions=("MultipleHeads",), messages=("Multiple head revisions are present",))
+    monkeypatch.setattr(explain, "CATALOG", (*CATALOG, row))
+    assert explain.alembic_exceptions(row) == ["alembic.script.revision.MultipleHeads"]
+    for pasted in ("MultipleHeads", "alembic.script.revision.MultipleHeads",
+                   "FAILED: Multiple head revisions are present for given argument 'head'"):
+        found = explain.find(pasted)
+        assert found is not None and found.row is row, pasted
+    assert "| none: Alembic's own | | `alembic.script.revision.MultipleHeads` | multiple heads |" in (
+        explain.index_markdown()
+    )
+    assert explain.find("CommandError") is None  # Alembic's catch-all names no failure on its own
