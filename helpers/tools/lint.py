@@ -11,6 +11,7 @@ line of the call it is in) silences that rule there; a bare ``# noqa`` silences 
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
 import tomllib
@@ -116,12 +117,13 @@ def _env_sets_lock_timeout(folder: Path) -> bool | None:
     if not env.is_file():
         return None
     try:
-        tree = lint_revision.ast.parse(env.read_text(encoding="utf-8"))
+        tree = ast.parse(env.read_text(encoding="utf-8"))
     except SyntaxError as exc:
         raise BadInputError(f"{env} does not parse: line {exc.lineno}: {exc.msg}.") from None
+    comments = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}  # docstrings
     return any(
-        isinstance(node, lint_revision.ast.Constant) and isinstance(node.value, str) and "lock_timeout" in node.value
-        for node in lint_revision.ast.walk(tree))
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and "lock_timeout" in node.value
+        and id(node) not in comments for node in ast.walk(tree))
 
 
 def _ordered(revisions: list[Revision]) -> list[Revision]:
@@ -147,9 +149,9 @@ def _ordered(revisions: list[Revision]) -> list[Revision]:
 
 def _noqa(revision: Revision, finding: Finding) -> bool:
     lines = {finding.line}
-    for node in lint_revision.ast.walk(revision.tree):
-        if isinstance(node, lint_revision.ast.stmt) and node.lineno <= finding.line <= (node.end_lineno or 0) and (
-                not isinstance(node, (lint_revision.ast.FunctionDef, lint_revision.ast.With))):
+    for node in ast.walk(revision.tree):
+        if isinstance(node, ast.stmt) and node.lineno <= finding.line <= (node.end_lineno or 0) and (
+                not isinstance(node, (ast.FunctionDef, ast.With))):
             lines.add(node.lineno)
     for number in lines:
         if 0 < number <= len(revision.lines):

@@ -8,6 +8,7 @@ What a revision leaves for the ones after it (the enum types it creates, the col
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,13 +71,15 @@ def read(path: Path) -> Revision:
         raise BadRevision(f"{path} does not parse: line {exc.lineno}: {exc.msg}.") from None
     values: dict[str, Any] = {}
     for node in tree.body:
-        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(
-            node, "target", None)
-        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision") and node.value is not None:
-            try:
-                values[target.id] = ast.literal_eval(node.value)
-            except ValueError:
-                pass
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+            with contextlib.suppress(ValueError):
+                values[target.id] = ast.literal_eval(value)
     down = values.get("down_revision")
     downs = tuple(down) if isinstance(down, (list, tuple)) else (down,) if isinstance(down, str) else ()
     revision = values.get("revision")
@@ -107,7 +110,7 @@ class Scope:
     def report(self, rule: str, pos: Position, detail: str = "") -> None:
         from .lint_rules import RULES
 
-        message = RULES[rule].message + (f" ({detail})" if detail else "")
+        message: str = RULES[rule].message + (f" ({detail})" if detail else "")
         self.findings.append(Finding(self.revision.path, pos[0], pos[1], rule, message))
 
     def unparsed(self, line: int, error: str) -> None:
@@ -118,6 +121,8 @@ class Scope:
             self.first_data = pos
 
     def schema(self, pos: Position, existing: bool = True) -> None:
+        if self.in_autocommit:
+            return  # committed on its own: neither rolled back with the data nor holding locks through it
         if self.first_schema is None:
             self.first_schema = pos
         if existing and self.first_lock is None:
@@ -186,7 +191,7 @@ def _no_rewrite(old: ColumnType | None, new: ColumnType) -> bool:
 
 
 def _spell(kind: ColumnType) -> str:
-    return kind[0] + (f"({', '.join(str(m) for m in kind[1:])})" if len(kind) > 1 else "")
+    return str(kind[0]) + (f"({', '.join(str(m) for m in kind[1:])})" if len(kind) > 1 else "")
 
 
 # Reading the syntax tree ------------------------------------------------------------------------------
@@ -202,7 +207,7 @@ def _name(node: ast.expr) -> str | None:
 
 def _string(node: ast.expr | None, constants: dict[str, ast.Constant] | None = None) -> str | None:
     constant = _string_node(node, constants or {}) if node is not None else None
-    return constant.value if constant is not None else None
+    return str(constant.value) if constant is not None else None
 
 
 def _string_node(node: ast.expr, constants: dict[str, ast.Constant]) -> ast.Constant | None:
@@ -342,7 +347,7 @@ class Reader:
             if isinstance(argument, ast.Call) and (_name(argument.func) or "") in _DATA_CALLS:
                 self.scope.data(self.pos(call))
             return
-        text = constant.value
+        text = str(constant.value)
         line0, col0 = constant.lineno, constant.col_offset + 1
         segment = self.scope.revision.lines[line0 - 1][constant.col_offset:] if line0 <= len(
             self.scope.revision.lines) else ""
@@ -370,7 +375,7 @@ class Reader:
 
     _in_create_table = False
 
-    def op(self, method: str, args: list[ast.expr], keywords: dict[str, ast.expr], call: ast.Call) -> None:  # noqa: C901
+    def op(self, method: str, args: list[ast.expr], keywords: dict[str, ast.expr], call: ast.Call) -> None:
         scope = self.scope
         pos = self.pos(call)
 
@@ -387,8 +392,8 @@ class Reader:
             scope.schema(pos, existing=False)
             self._in_create_table = True
             for column in args[1:]:
-                for inner in _calls(column):
-                    if _name(inner.func) in ("Enum", "ENUM"):
+                for inner in ast.walk(column):
+                    if isinstance(inner, ast.Call) and _name(inner.func) in ("Enum", "ENUM"):
                         self.enum(inner)
                 if table:
                     self._column_facts(table, column)
@@ -405,21 +410,21 @@ class Reader:
         existing = scope.existing(table)
         scope.schema(pos, existing=existing)
         if method == "add_column":
-            column = arg(1, "column")
-            if existing and isinstance(column, ast.Call):
-                self._add_column(table or "", column, pos)
-            if table and column is not None:
-                self._column_facts(table, column)
+            added = arg(1, "column")
+            if existing and isinstance(added, ast.Call):
+                self._add_column(table or "", added, pos)
+            if table and added is not None:
+                self._column_facts(table, added)
         elif method == "alter_column" and existing:
-            column = text(1, "column_name") or "?"
+            name = text(1, "column_name") or "?"
             if _false(keywords.get("nullable")):
-                scope.report("ML002", pos, f"{table}.{column}")
+                scope.report("ML002", pos, f"{table}.{name}")
             if "type_" in keywords:
                 new = sa_type(keywords["type_"]) or ("?",)
-                scope.type_change(table or "", column, new, pos, using="postgresql_using" in keywords,
+                scope.type_change(table or "", name, new, pos, using="postgresql_using" in keywords,
                                   old=sa_type(keywords.get("existing_type")))
             if "new_column_name" in keywords:
-                scope.report("ML008", pos, f"rename of {table}.{column}")
+                scope.report("ML008", pos, f"rename of {table}.{name}")
         elif method in ("drop_column", "drop_table", "rename_table") and existing:
             scope.report("ML008", pos, f"{method} {table}")
         elif method == "create_index":
@@ -460,7 +465,7 @@ def _volatile(default: ast.expr, strings: dict[str, ast.Constant]) -> set[str]:
         try:
             (raw,) = lint_sql.pglast().parse_sql(f"SELECT {text}")
             names |= lint_sql._function_names(raw.stmt)
-        except Exception:  # noqa: BLE001 - a default that is not an expression: left to PostgreSQL
+        except Exception:  # a default that is not an expression: left to PostgreSQL
             pass
     return names & lint_sql.VOLATILE
 

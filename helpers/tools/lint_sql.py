@@ -1,11 +1,11 @@
 """The SQL of a revision (``op.execute`` strings), parsed by PostgreSQL's own grammar (pglast), checked.
 
-pglast is an optional dependency (``pip install 'migration-rollback-helpers[lint]'``), imported on first use.
+pglast is an optional dependency (``pip install 'migration-rollback-helpers[migration-lint]'``), imported on first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInputError
@@ -23,10 +23,11 @@ UNBOUNDED_TEXT = {"text", "varchar"}
 def pglast() -> Any:
     try:
         import pglast
-        import pglast.visitors
+        import pglast.ast
     except ImportError:
         raise BadInputError(
-            "python -m helpers lint needs pglast to read SQL; install it: pip install 'migration-rollback-helpers[lint]'"
+            "python -m helpers lint needs pglast to read SQL; "
+            "install it: pip install 'migration-rollback-helpers[migration-lint]'"
         ) from None
     return pglast
 
@@ -39,29 +40,28 @@ def sql_type(type_name: Any) -> tuple[Any, ...]:
     return (name, *mods)
 
 
-def _function_names(node: Any) -> set[str]:
+def _walk(node: Any, parent: Any = None) -> Iterator[tuple[Any, Any]]:
+    """Every pglast node under ``node`` (itself included) with its parent node."""
     pg = pglast()
-    names: set[str] = set()
+    if isinstance(node, (tuple, list)):
+        for item in node:
+            yield from _walk(item, parent)
+        return
+    if not isinstance(node, pg.ast.Node):
+        return
+    yield parent, node
+    for name in node.__slots__:
+        yield from _walk(getattr(node, name, None), node)
 
-    class Visitor(pg.visitors.Visitor):  # type: ignore[misc]
-        def visit_FuncCall(self, ancestors: Any, call: Any) -> None:
-            names.add(call.funcname[-1].sval.lower())
 
-    Visitor()(node)
-    return names
+def _function_names(node: Any) -> set[str]:
+    return {n.funcname[-1].sval.lower() for _, n in _walk(node) if n.__class__.__name__ == "FuncCall"}
 
 
 def _strings(node: Any) -> list[str]:
-    pg = pglast()
-    found: list[str] = []
-
-    class Visitor(pg.visitors.Visitor):  # type: ignore[misc]
-        def visit_String(self, ancestors: Any, value: Any) -> None:
-            if ancestors and ancestors.node.__class__.__name__ == "A_Const":
-                found.append(value.sval)
-
-    Visitor()(node)
-    return found
+    """The string constants of a statement ('infrared' in ``SET mode = 'infrared'``)."""
+    return [n.sval for parent, n in _walk(node)
+            if n.__class__.__name__ == "String" and parent.__class__.__name__ == "A_Const"]
 
 
 def check(sql: str, scope: Scope, at: Callable[[int], tuple[int, int]]) -> None:
@@ -80,7 +80,7 @@ def check(sql: str, scope: Scope, at: Callable[[int], tuple[int, int]]) -> None:
         _statement(raw.stmt, scope, at(start))
 
 
-def _statement(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:  # noqa: C901 - one branch per statement kind
+def _statement(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
     kind = stmt.__class__.__name__
     for value in _strings(stmt):
         scope.use_string(value, pos)
@@ -153,7 +153,7 @@ def _statement(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:  # noqa: 
         scope.schema(pos)
 
 
-def _alter_table(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:  # noqa: C901 - one branch per command
+def _alter_table(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
     table = stmt.relation.relname
     existing = table not in scope.new_tables
     scope.schema(pos, existing=existing)
