@@ -51,7 +51,10 @@ class Report:
 
 
 def options_from(pyproject: Path | None, **overrides: Any) -> Options:
-    """``[tool.helpers.lint]`` of ``pyproject`` (when it has one), then the command line's ``overrides``."""
+    """``[tool.helpers.lint]`` of ``pyproject`` (when it has one), then the command line's ``overrides``.
+
+    As in ruff, a command line's ``select`` replaces the configured one and its ``ignore`` adds to it.
+    """
     options = Options()
     if pyproject is not None and pyproject.is_file():
         try:
@@ -68,7 +71,7 @@ def options_from(pyproject: Path | None, **overrides: Any) -> Options:
                           int(table.get("target-version", DEFAULT_TARGET)), bool(table.get("squawk", True)))
     for key, value in overrides.items():
         if value is not None:
-            setattr(options, key, value)
+            setattr(options, key, options.ignore + value if key == "ignore" else value)
     return options
 
 
@@ -207,7 +210,7 @@ def _squawk(ini: Path, revisions: list[Revision], wanted: set[Path], options: Op
         return []
     try:
         chunks = {rev: sql for rev, sql in lint_squawk.offline_sql(ini).items() if rev in by_id}
-        found = lint_squawk.run(chunks, options.target)
+        found = lint_squawk.run(chunks, options.target, options.select)
     except (RuntimeError, OSError) as exc:
         notes.append(f"squawk was not run: {exc}")
         return []

@@ -162,12 +162,19 @@ SQUAWK_COVERED = {
     "ban-drop-table": "ML008",
     "adding-field-with-default": "ML009",
     "require-lock-timeout": "ML015",
+    "require-timeout-settings": "ML015",
 }
 #: squawk rules that do not fit an Alembic revision, and why.
 SQUAWK_UNFIT = {
     "transaction-nesting": "Alembic writes the BEGIN and COMMIT of the offline SQL itself",
     "prefer-robust-stmts": "alembic_version already keeps a revision from running twice, in a transaction",
     "require-statement-timeout": "a migration's statements may rightly run long once they hold no lock",
+}
+
+#: squawk's rules about style rather than safety: left out unless named in select.
+SQUAWK_STYLE = {
+    "prefer-bigint-over-int", "prefer-bigint-over-smallint", "prefer-identity",
+    "prefer-text-field", "prefer-timestamptz", "ban-char-field",
 }
 
 

@@ -15,10 +15,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lint_rules import SQUAWK_COVERED, SQUAWK_UNFIT
+from .lint_rules import SQUAWK_COVERED, SQUAWK_STYLE, SQUAWK_UNFIT
 
 _RUNNING = re.compile(r"^-- Running upgrade (?:[\w, ]*) -> (\w+)\s*$")
 _ALEMBIC_OWN = re.compile(r"^(BEGIN|COMMIT)\s*;|^(INSERT INTO|UPDATE|DELETE FROM) alembic_version\b", re.I)
@@ -63,8 +64,10 @@ def offline_sql(config: Path) -> dict[str, str]:
     return {revision: "\n".join(lines) + "\n" for revision, lines in chunks.items()}
 
 
-def run(chunks: dict[str, str], target: int) -> list[SquawkFinding]:
-    """squawk over every chunk at once; rules ours cover, and the ones that do not fit Alembic, left out."""
+def run(chunks: dict[str, str], target: int, selected: Iterable[str] = ()) -> list[SquawkFinding]:
+    """squawk over every chunk at once; rules ours cover, the ones that do not fit Alembic, and style rules not
+    in ``selected``, left out."""
+    excluded = {*SQUAWK_COVERED, *SQUAWK_UNFIT, *(SQUAWK_STYLE - set(selected))}
     squawk = binary()
     if squawk is None:
         raise RuntimeError("squawk is not installed (pip install squawk-cli)")
@@ -78,7 +81,7 @@ def run(chunks: dict[str, str], target: int) -> list[SquawkFinding]:
             return []
         result = subprocess.run(
             [squawk, "--reporter", "json", "--assume-in-transaction", f"--pg-version={target}.0",
-             "--exclude", ",".join(sorted({*SQUAWK_COVERED, *SQUAWK_UNFIT})), *files],
+             "--exclude", ",".join(sorted(excluded)), *files],
             capture_output=True, text=True, timeout=300,
         )
         if result.returncode not in (0, 1) or not result.stdout.strip():
