@@ -104,6 +104,8 @@ class Scope:
         self.first_data: Position | None = None
         self.first_schema: Position | None = None
         self.first_lock: Position | None = None
+        self.unvalidated_checks: dict[str | None, tuple[str, str]] = {}  # CHECK (col IS NOT NULL) NOT VALID
+        self.proven_not_null: set[tuple[str, str]] = set()  # by a validated CHECK: SET NOT NULL skips its scan
 
     # What the checks call -------------------------------------------------------------------------
 
@@ -130,6 +132,20 @@ class Scope:
 
     def existing(self, table: str | None) -> bool:
         return table is not None and table not in self.new_tables
+
+    def not_null_check(self, name: str | None, table: str, column: str, not_valid: bool) -> None:
+        if not_valid:
+            self.unvalidated_checks[name] = (table, column)
+        else:
+            self.proven_not_null.add((table, column))
+
+    def validated(self, name: str) -> None:
+        if name in self.unvalidated_checks:
+            self.proven_not_null.add(self.unvalidated_checks.pop(name))
+
+    def set_not_null(self, table: str, column: str, pos: Position) -> None:
+        if (table, column) not in self.proven_not_null:
+            self.report("ML002", pos, f"{table}.{column}")
 
     def outside_transaction(self, what: str, pos: Position) -> None:
         if not self.in_autocommit:
@@ -418,7 +434,7 @@ class Reader:
         elif method == "alter_column" and existing:
             name = text(1, "column_name") or "?"
             if _false(keywords.get("nullable")):
-                scope.report("ML002", pos, f"{table}.{name}")
+                scope.set_not_null(table or "", name, pos)
             if "type_" in keywords:
                 new = sa_type(keywords["type_"]) or ("?",)
                 scope.type_change(table or "", name, new, pos, using="postgresql_using" in keywords,
@@ -432,8 +448,13 @@ class Reader:
         elif method == "drop_index" and _true(keywords.get("postgresql_concurrently")):
             scope.outside_transaction("DROP INDEX CONCURRENTLY", pos)
         elif method in ("create_foreign_key", "create_check_constraint") and existing:
-            if not _true(keywords.get("postgresql_not_valid")):
+            not_valid = _true(keywords.get("postgresql_not_valid"))
+            if not not_valid:
                 scope.report("ML005", pos, text(0, "constraint_name") or "")
+            condition = text(2, "condition") if method == "create_check_constraint" else None
+            column = lint_sql.condition_column(condition) if condition else None
+            if column and table:
+                scope.not_null_check(text(0, "constraint_name"), table, column, not_valid)
         elif method in ("create_unique_constraint", "create_primary_key") and existing:
             scope.report("ML006", pos, text(0, "constraint_name") or "")
 

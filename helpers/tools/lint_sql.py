@@ -64,6 +64,25 @@ def _strings(node: Any) -> list[str]:
             if n.__class__.__name__ == "String" and parent.__class__.__name__ == "A_Const"]
 
 
+def not_null_column(expr: Any) -> str | None:
+    """``col IS NOT NULL`` (a CHECK's expression) -> ``col``; else None."""
+    if expr.__class__.__name__ == "NullTest" and expr.nulltesttype.name == "IS_NOT_NULL":
+        if expr.arg.__class__.__name__ == "ColumnRef":
+            return str(expr.arg.fields[-1].sval)
+    return None
+
+
+def condition_column(condition: str) -> str | None:
+    """The column a CHECK condition written as text proves NOT NULL (``"location IS NOT NULL"``), else None."""
+    pg = pglast()
+    try:
+        (raw,) = pg.parse_sql(f"SELECT {condition}")
+    except (pg.parser.ParseError, ValueError):
+        return None
+    targets = raw.stmt.targetList or ()
+    return not_null_column(targets[0].val) if len(targets) == 1 else None
+
+
 def check(sql: str, scope: Scope, at: Callable[[int], tuple[int, int]]) -> None:
     """Check each statement of ``sql``; ``at(offset)`` gives a character offset's line and column in the file."""
     pg = pglast()
@@ -175,7 +194,9 @@ def _alter_table(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
             if "CONSTR_UNIQUE" in kinds or "CONSTR_PRIMARY" in kinds:
                 scope.report("ML006", pos, f"{table}.{column.colname}")
         elif sub == "AT_SetNotNull":
-            scope.report("ML002", pos, f"{table}.{cmd.name}")
+            scope.set_not_null(table, cmd.name, pos)
+        elif sub == "AT_ValidateConstraint":
+            scope.validated(cmd.name)
         elif sub == "AT_AlterColumnType":
             column = cmd.def_
             scope.type_change(table, cmd.name, sql_type(column.typeName), pos, using=column.raw_default is not None)
@@ -186,5 +207,9 @@ def _alter_table(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
             contype = constraint.contype.name
             if contype in ("CONSTR_FOREIGN", "CONSTR_CHECK") and not constraint.skip_validation:
                 scope.report("ML005", pos, constraint.conname or table)
+            if contype == "CONSTR_CHECK":
+                column = not_null_column(constraint.raw_expr)
+                if column:
+                    scope.not_null_check(constraint.conname, table, column, bool(constraint.skip_validation))
             if contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not constraint.indexname:
                 scope.report("ML006", pos, constraint.conname or table)

@@ -12,7 +12,7 @@ down_revision = "0010"
 
 def upgrade() -> None:
     with op.get_context().autocommit_block():
-        op.execute("ALTER TYPE camera_mode ADD VALUE IF NOT EXISTS 'infrared'")
+        op.execute("ALTER TYPE camera_mode ADD VALUE IF NOT EXISTS 'infrared' AFTER 'night'")
     op.execute("UPDATE cameras SET mode = 'infrared' WHERE location = 'garage'")
 
 
