@@ -66,9 +66,9 @@ def _strings(node: Any) -> list[str]:
 
 def not_null_column(expr: Any) -> str | None:
     """``col IS NOT NULL`` (a CHECK's expression) -> ``col``; else None."""
-    if expr.__class__.__name__ == "NullTest" and expr.nulltesttype.name == "IS_NOT_NULL":
-        if expr.arg.__class__.__name__ == "ColumnRef":
-            return str(expr.arg.fields[-1].sval)
+    is_not_null = expr.__class__.__name__ == "NullTest" and expr.nulltesttype.name == "IS_NOT_NULL"
+    if is_not_null and expr.arg.__class__.__name__ == "ColumnRef":
+        return str(expr.arg.fields[-1].sval)
     return None
 
 

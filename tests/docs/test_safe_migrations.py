@@ -4,8 +4,10 @@ rewrites the table) and the safe one does not. The examples the page points to a
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,9 +17,11 @@ from helpers.tools.lint_revision import function, read
 from helpers.tools.lint_rules import RULES
 from helpers.tools.rehearse import Rehearsal, rehearse
 from helpers.tools.trace import strength
+from tests.support import transcript
 from tests.support.database import Database
-from tests.support.paths import DOCS, PROJECT, page, snippet_dir
+from tests.support.paths import DOCS, PROJECT, ROOT, page, snippet_dir
 from tests.support.project import project_with, upgrade
+from tests.support.scenario import Captures
 
 PAGE = page("safe-migrations")
 FILES = snippet_dir(PAGE)
@@ -39,17 +43,22 @@ def workdir(tmp_path: Path, rule: str, which: str) -> Path:
 
 
 def test_every_rule_has_a_dangerous_and_a_safe_revision() -> None:
-    assert sorted(p.name for p in FILES.iterdir()) == sorted(rule.name for rule in RULES.values())
+    assert sorted(p.name for p in FILES.iterdir() if p.is_dir()) == sorted(rule.name for rule in RULES.values())
     for rule in RULES.values():
         assert {"dangerous.py", "safe.py"} <= {p.name for p in (FILES / rule.name).iterdir()}, rule.name
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))
-def test_lint_flags_the_dangerous_revision_in_its_upgrade(rule: str, tmp_path: Path) -> None:
+def test_lint_flags_the_dangerous_revision_in_its_upgrade(rule: str, tmp_path: Path, update_snapshots: bool) -> None:
     project = workdir(tmp_path, rule, "dangerous")
     path = project / "versions" / "dangerous.py"
 
-    report = lint.lint([path], options=lint.Options(squawk=False))  # the safe ones run squawk too
+    command = ["python", "-m", "helpers", "lint", "versions/dangerous.py"]
+    shown = transcript.run([sys.executable, *command[1:]], cwd=project, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                           display=" ".join(command))
+    Captures(PAGE, update_snapshots).check(f"{RULES[rule].name}/lint.txt", shown)
+    assert shown.returncode == 1
+    report = lint.lint([path], options=lint.Options(squawk=False))
 
     flagged = [f for f in report.findings if f.rule == rule]
     assert flagged, [f"{f.rule} {f.message}" for f in report.findings]
