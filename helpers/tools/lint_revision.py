@@ -452,9 +452,9 @@ class Reader:
             if not not_valid:
                 scope.report("ML005", pos, text(0, "constraint_name") or "")
             condition = text(2, "condition") if method == "create_check_constraint" else None
-            column = lint_sql.condition_column(condition) if condition else None
-            if column and table:
-                scope.not_null_check(text(0, "constraint_name"), table, column, not_valid)
+            proven = lint_sql.condition_column(condition) if condition else None
+            if proven and table:
+                scope.not_null_check(text(0, "constraint_name"), table, proven, not_valid)
         elif method in ("create_unique_constraint", "create_primary_key") and existing:
             scope.report("ML006", pos, text(0, "constraint_name") or "")
 

@@ -79,7 +79,7 @@ def condition_column(condition: str) -> str | None:
         (raw,) = pg.parse_sql(f"SELECT {condition}")
     except (pg.parser.ParseError, ValueError):
         return None
-    targets = raw.stmt.targetList or ()
+    targets: Any = raw.stmt.targetList or ()
     return not_null_column(targets[0].val) if len(targets) == 1 else None
 
 
