@@ -17,6 +17,7 @@ from helpers.tools import lint
 from helpers.tools.lint_rules import RULES
 from tests.support.paths import PROJECT, ROOT
 from tests.support.project import project_with
+from tests.support.sarif import sarif_problems
 
 HEADER = '''"""{doc}"""
 import sqlalchemy as sa
@@ -203,45 +204,11 @@ def test_github_format_is_one_workflow_command_per_finding(project: Path) -> Non
     assert "safe-migrations/#ml003" in first.group("message")
 
 
-def _sarif_problems(log: dict) -> list[str]:  # type: ignore[type-arg]
-    """The SARIF 2.1.0 schema's requirements for what this log uses (its required properties, enums, minimums)."""
-    problems = []
-    if log.get("version") != "2.1.0" or not isinstance(log.get("runs"), list):
-        problems.append("version 2.1.0 and runs are required")
-    for run_ in log.get("runs", []):
-        driver = run_.get("tool", {}).get("driver", {})
-        if not isinstance(driver.get("name"), str):
-            problems.append("run.tool.driver.name is required")
-        rules = driver.get("rules", [])
-        for rule in rules:
-            if not isinstance(rule.get("id"), str):
-                problems.append(f"rule without id: {rule}")
-            for key in ("shortDescription", "fullDescription", "help"):
-                if key in rule and not isinstance(rule[key].get("text"), str):
-                    problems.append(f"{rule['id']}.{key}.text is required")
-        for result in run_.get("results", []):
-            if not isinstance(result.get("message", {}).get("text"), str):
-                problems.append("result.message.text is required")
-            if result.get("level") not in ("none", "note", "warning", "error"):
-                problems.append(f"level {result.get('level')!r}")
-            index = result.get("ruleIndex")
-            if index is not None and not (0 <= index < len(rules) and rules[index]["id"] == result["ruleId"]):
-                problems.append(f"ruleIndex {index} is not rule {result['ruleId']}")
-            for location in result.get("locations", []):
-                physical = location["physicalLocation"]
-                region = physical["region"]
-                if not isinstance(physical["artifactLocation"].get("uri"), str):
-                    problems.append("artifactLocation.uri")
-                if region.get("startLine", 0) < 1 or region.get("startColumn", 0) < 1:
-                    problems.append(f"region {region}")
-    return problems
-
-
 def test_sarif_is_a_valid_sarif_2_1_0_log(project: Path) -> None:
     result = run("--format", "sarif", "--no-squawk", cwd=project)
 
     log = json.loads(result.stdout)
-    assert _sarif_problems(log) == []
+    assert sarif_problems(log) == []
     assert log["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
     results = log["runs"][0]["results"]
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results] == [
