@@ -175,8 +175,21 @@ def lint(paths: Sequence[Path] | None = None, config: Path | None = None, option
             raise BadInputError(f"No alembic.ini in {Path.cwd()}: run this where alembic.ini is, pass -c PATH, "
                                 "or name the revision files or folders to check.")
         paths = versions_folders(ini)
+    notes: list[str] = []
+    project_folders: set[Path] = set()
+    if ini is not None:
+        try:
+            project_folders = {f.resolve() for f in versions_folders(ini)}
+        except BadInputError as exc:  # the files were named: they are checked without the project
+            notes.append(f"squawk was not run: {exc}")
+            ini = None
     wanted = [p.resolve() for p in _files(paths)]
-    folders = {p.parent for p in wanted} | ({f.resolve() for f in versions_folders(ini)} if ini else set())
+    folders = {p.parent for p in wanted} | project_folders
+    if ini is not None and not any(p.parent in project_folders for p in wanted):
+        notes.append(f"squawk was not run: the files are not in the versions folder of {ini}")
+        ini = None
+    elif ini is None and not notes:
+        notes.append("squawk was not run: no alembic.ini above the files to write their offline SQL with")
     everything = {p.resolve() for folder in folders if folder.is_dir() for p in _files([folder])} | set(wanted)
     try:
         revisions = [lint_revision.read(p) for p in sorted(everything)]
@@ -190,12 +203,17 @@ def lint(paths: Sequence[Path] | None = None, config: Path | None = None, option
         before = Facts()
         for parent in revision.down_revisions:
             before = before.merged(facts.get(parent, Facts()))
-        scope = lint_revision.check(revision, before, options.target, env_lock.get(revision.path.resolve().parent))
+        try:
+            scope = lint_revision.check(revision, before, options.target, env_lock.get(revision.path.resolve().parent))
+        except Exception as exc:  # a construct the rules do not expect: said, and the other files still checked
+            notes.append(f"{revision.path} was only partly checked: {type(exc).__name__}: {exc} (a lint bug)")
+            continue
         if revision.revision:
             facts[revision.revision] = before.merged(scope.facts)
         if revision.path.resolve() in wanted:
             findings += scope.findings
-    notes: list[str] = []
+    if not options.squawk:
+        notes.clear()
     if options.squawk and ini is not None:
         findings += _squawk(ini, revisions, set(wanted), options, notes)
     kept = [f for f in findings if options.wants(f.rule) and not _noqa(by_path[f.path.resolve()], f)]
