@@ -485,7 +485,7 @@ def _volatile(default: ast.expr, strings: dict[str, ast.Constant]) -> set[str]:
     if isinstance(default, ast.Call) and text:
         try:
             (raw,) = lint_sql.pglast().parse_sql(f"SELECT {text}")
-            names |= lint_sql._function_names(raw.stmt)
+            names |= lint_sql.function_names(raw.stmt)
         except Exception:  # a default that is not an expression: left to PostgreSQL
             pass
     return names & lint_sql.VOLATILE

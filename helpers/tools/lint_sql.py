@@ -6,12 +6,12 @@ pglast is an optional dependency (``pip install 'migration-rollback-helpers[migr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import BadInputError
 
-if TYPE_CHECKING:
-    from .lint_revision import Scope
+#: A :class:`.lint_revision.Scope` (not imported: that module imports this one).
+Scope = Any
 
 #: Functions whose value differs per row: a column default calling one rewrites the table.
 VOLATILE = {"gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "uuidv4", "uuidv7", "random",
@@ -54,7 +54,7 @@ def _walk(node: Any, parent: Any = None) -> Iterator[tuple[Any, Any]]:
         yield from _walk(getattr(node, name, None), node)
 
 
-def _function_names(node: Any) -> set[str]:
+def function_names(node: Any) -> set[str]:
     return {n.funcname[-1].sval.lower() for _, n in _walk(node) if n.__class__.__name__ == "FuncCall"}
 
 
@@ -107,7 +107,7 @@ def _statement(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
         scope.data(pos)
         return
     if kind == "SelectStmt":
-        call_names = _function_names(stmt)
+        call_names = function_names(stmt)
         if "set_config" in call_names and "lock_timeout" in _strings(stmt):
             scope.lock_timeout_set = True
         return
@@ -188,7 +188,7 @@ def _alter_table(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
             if "CONSTR_NOTNULL" in kinds and default is None:
                 scope.report("ML001", pos, f"{table}.{column.colname}")
             if default is not None:
-                scope.new_default(table, column.colname, _function_names(default) & VOLATILE, pos)
+                scope.new_default(table, column.colname, function_names(default) & VOLATILE, pos)
             if "CONSTR_FOREIGN" in kinds or "CONSTR_CHECK" in kinds:
                 scope.report("ML005", pos, f"{table}.{column.colname}")
             if "CONSTR_UNIQUE" in kinds or "CONSTR_PRIMARY" in kinds:

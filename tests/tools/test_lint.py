@@ -283,3 +283,14 @@ def test_the_example_project_is_what_the_code_quality_page_says() -> None:
     report = lint.lint(None, PROJECT / "alembic.ini", lint.Options())
     assert [(f.path.name, f.rule) for f in report.findings] == [
         ("0004_unique_user_email.py", "ML003"), ("0005_events_camera_fk.py", "ML005")]
+
+
+def test_a_file_outside_any_project_is_checked_by_our_rules_and_says_squawk_was_not_run(tmp_path: Path) -> None:
+    revision(tmp_path, "0010", "def upgrade() -> None:\n    op.create_index('ix_events_kind', 'events', ['kind'])\n"
+             + DOWN)
+
+    result = run("0010_test.py", cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert re.findall(r" (ML\d+) ", result.stdout) == ["ML003"]  # no env.py beside it: ML015 is not checked
+    assert result.stderr == "note: squawk was not run: no alembic.ini above the files to write their offline SQL with\n"

@@ -158,19 +158,22 @@ def test_the_ci_workflow_lint_commands_run_as_written(tmp_path: Path) -> None:
     (install,) = [s["run"] for s in steps if s.get("run", "").startswith("pip install")]
     assert "[migration-lint]" in install
     commands = [s for s in steps if "python -m helpers lint" in s.get("run", "")]
-    assert [s["working-directory"] for s in commands] == ["migrations", "migrations"]
+    assert [s.get("working-directory") for s in commands] == [None, None]  # paths relative to the repository
     project_with(tmp_path, name="migrations")
 
     annotations, sarif = (
-        subprocess.run(["bash", "-c", s["run"]], cwd=tmp_path / "migrations", env=ENV, capture_output=True,
-                       text=True, timeout=120) for s in commands)
+        subprocess.run(["bash", "-c", s["run"]], cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=120)
+        for s in commands)
 
     assert annotations.returncode == 1
     lines = annotations.stdout.splitlines()
-    assert len(lines) == 2 and all(re.match(r"^::error file=versions/[^,]+,line=\d+,col=\d+,title=ML\d+::", line)
-                                   for line in lines), lines
+    assert len(lines) == 2 and all(
+        re.match(r"^::error file=migrations/versions/[^,]+,line=\d+,col=\d+,title=ML\d+::", line) for line in lines
+    ), lines
     assert sarif.returncode == 1
     log = json.loads((tmp_path / "helpers-lint.sarif").read_text())
     assert sarif_problems(log) == [] and len(log["runs"][0]["results"]) == 2
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]]
+    assert all(uri.startswith("migrations/versions/") for uri in uris)
     (upload,) = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif")]
     assert upload["with"]["sarif_file"] == "helpers-lint.sarif"
