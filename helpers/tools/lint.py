@@ -198,6 +198,7 @@ def lint(paths: Sequence[Path] | None = None, config: Path | None = None, option
     by_path = {r.path.resolve(): r for r in revisions}
     env_lock = {folder: _env_sets_lock_timeout(folder) for folder in folders}
     facts: dict[str, Facts] = {}
+    statements: dict[str, list[tuple[int, int]]] = {}
     findings: list[Finding] = []
     for revision in _ordered(revisions):
         before = Facts()
@@ -205,24 +206,27 @@ def lint(paths: Sequence[Path] | None = None, config: Path | None = None, option
             before = before.merged(facts.get(parent, Facts()))
         try:
             scope = lint_revision.check(revision, before, options.target, env_lock.get(revision.path.resolve().parent))
+        except BadInputError:
+            raise
         except Exception as exc:  # a construct the rules do not expect: said, and the other files still checked
             notes.append(f"{revision.path} was only partly checked: {type(exc).__name__}: {exc} (a lint bug)")
             continue
         if revision.revision:
             facts[revision.revision] = before.merged(scope.facts)
+            statements[revision.revision] = scope.statements
         if revision.path.resolve() in wanted:
             findings += scope.findings
     if not options.squawk:
         notes.clear()
     if options.squawk and ini is not None:
-        findings += _squawk(ini, revisions, set(wanted), options, notes)
+        findings += _squawk(ini, revisions, set(wanted), options, notes, statements)
     kept = [f for f in findings if options.wants(f.rule) and not _noqa(by_path[f.path.resolve()], f)]
     kept.sort(key=lambda f: (str(f.path), f.line, f.column, f.rule))
     return Report(kept, len(wanted), notes)
 
 
-def _squawk(ini: Path, revisions: list[Revision], wanted: set[Path], options: Options,
-            notes: list[str]) -> list[Finding]:
+def _squawk(ini: Path, revisions: list[Revision], wanted: set[Path], options: Options, notes: list[str],
+            statements: dict[str, list[tuple[int, int]]]) -> list[Finding]:
     by_id = {r.revision: r for r in revisions if r.revision and r.path.resolve() in wanted}
     if not by_id:
         return []
@@ -236,7 +240,11 @@ def _squawk(ini: Path, revisions: list[Revision], wanted: set[Path], options: Op
     for item in found:
         revision = by_id[item.revision]
         upgrade = lint_revision.function(revision.tree, "upgrade")
-        line = upgrade.lineno if upgrade else 1
-        findings.append(Finding(revision.path, line, 1, item.rule,
+        written = statements.get(item.revision, [])
+        if item.index is not None and len(written) == item.statements:
+            line, column = written[item.index]
+        else:
+            line, column = (upgrade.lineno if upgrade else 1), 1
+        findings.append(Finding(revision.path, line, column, item.rule,
                                 f"{item.message} (offline SQL: {item.statement[:80]})"))
     return findings

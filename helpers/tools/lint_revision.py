@@ -28,6 +28,8 @@ _SA_TYPES = {
 _DATA_CALLS = {"update", "insert", "delete"}
 _SAVEPOINT_CALLS = {"begin_nested", "ensure_transaction_savepoint", "rollback_to_savepoint", "release_savepoint"}
 _SQL_CALLS = {"execute", "exec_driver_sql"}
+#: op methods that write no SQL of their own in --sql mode.
+_NOT_SQL = {"get_bind", "get_context", "f", "inline_literal", "batch_alter_table", "implementation_for", "invoke"}
 
 
 @dataclass
@@ -104,6 +106,7 @@ class Scope:
         self.first_data: Position | None = None
         self.first_schema: Position | None = None
         self.first_lock: Position | None = None
+        self.statements: list[Position] = []  # where each statement of the offline SQL comes from, when known
         self.unvalidated_checks: dict[str | None, tuple[str, str]] = {}  # CHECK (col IS NOT NULL) NOT VALID
         self.proven_not_null: set[tuple[str, str]] = set()  # by a validated CHECK: SET NOT NULL skips its scan
 
@@ -338,7 +341,7 @@ class Reader:
         if method in _SAVEPOINT_CALLS:
             scope.savepoint = True
         if method in _SQL_CALLS and call.args:
-            self.sql(call, call.args[0])
+            self.sql(call, call.args[0], offline=receiver == "op")
             return
         if method in ("Enum", "ENUM"):
             self.enum(call)
@@ -351,15 +354,20 @@ class Reader:
             if isinstance(constant, ast.Constant) and isinstance(constant.value, str):
                 scope.use_string(constant.value, self.pos(call))
         if receiver == "op" or receiver in self.batch:
+            if method not in _NOT_SQL:
+                scope.statements.append(self.pos(call))
             args = list(call.args)
             if receiver in self.batch:
                 args.insert(0 if method not in ("create_index", "create_unique_constraint", "create_foreign_key",
                                                 "create_check_constraint") else 1, ast.Constant(self.batch[receiver]))
             self.op(method or "", args, _keywords(call), call)
 
-    def sql(self, call: ast.Call, argument: ast.expr) -> None:
+    def sql(self, call: ast.Call, argument: ast.expr, offline: bool = False) -> None:
+        """Check the SQL ``argument`` (a string, or sa.text of one); ``offline``: op.execute, which --sql writes."""
         constant = _string_node(argument, self.strings)
         if constant is None:
+            if offline:
+                self.scope.statements.append(self.pos(call))
             if isinstance(argument, ast.Call) and (_name(argument.func) or "") in _DATA_CALLS:
                 self.scope.data(self.pos(call))
             return
@@ -377,7 +385,9 @@ class Reader:
                 return (line0, col0 + prefix + offset)
             return (line0 + newlines, offset - before.rfind("\n"))
 
-        lint_sql.check(text, self.scope, at)
+        starts = lint_sql.check(text, self.scope, at)
+        if offline:
+            self.scope.statements += starts or [self.pos(call)]
 
     def enum(self, call: ast.Call, creates: bool = False) -> None:
         keywords = _keywords(call)

@@ -83,20 +83,31 @@ def condition_column(condition: str) -> str | None:
     return not_null_column(targets[0].val) if len(targets) == 1 else None
 
 
-def check(sql: str, scope: Scope, at: Callable[[int], tuple[int, int]]) -> None:
-    """Check each statement of ``sql``; ``at(offset)`` gives a character offset's line and column in the file."""
+def statement_starts(sql: str) -> list[int]:
+    """The character offset where each statement of ``sql`` starts (its first non-blank character)."""
+    data = sql.encode()
+    starts = []
+    for raw in pglast().parse_sql(sql):
+        start = len(data[: raw.stmt_location].decode(errors="ignore"))
+        starts.append(start + len(sql[start:]) - len(sql[start:].lstrip()))
+    return starts
+
+
+def check(sql: str, scope: Scope, at: Callable[[int], tuple[int, int]]) -> list[tuple[int, int]]:
+    """Check each statement of ``sql``; ``at(offset)`` gives a character offset's line and column in the file.
+
+    Returns where each statement starts in the file (none when the SQL does not parse)."""
     pg = pglast()
     try:
         statements = pg.parse_sql(sql)
+        starts = statement_starts(sql)
     except pg.parser.ParseError as exc:
         line, _ = at(0)
         scope.unparsed(line, str(exc))
-        return
-    data = sql.encode()
-    for raw in statements:
-        start = len(data[: raw.stmt_location].decode(errors="ignore"))
-        start += len(sql[start:]) - len(sql[start:].lstrip())
+        return []
+    for raw, start in zip(statements, starts, strict=True):
         _statement(raw.stmt, scope, at(start))
+    return [at(start) for start in starts]
 
 
 def _statement(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:

@@ -3,7 +3,8 @@
 ``alembic upgrade heads --sql`` is run once through the project's own env.py (offline: nothing connects),
 cut at Alembic's ``-- Running upgrade A -> B`` lines into one file per revision (Alembic's own BEGIN,
 COMMIT and alembic_version statements blanked, so squawk's lines stay the file's), and squawk reads them
-all in one run. A finding is reported at the revision's ``def upgrade`` line with the statement it is about.
+all in one run. A finding is reported at the op call that wrote its statement when the revision's op calls
+and its offline statements pair up one to one, else at its ``def upgrade`` line; with the statement.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import lint_sql
 from .lint_rules import SQUAWK_COVERED, SQUAWK_STYLE, SQUAWK_UNFIT
 
 _RUNNING = re.compile(r"^-- Running upgrade (?:[\w, ]*) -> (\w+)\s*$")
@@ -34,6 +36,8 @@ class SquawkFinding:
     rule: str
     message: str
     statement: str
+    index: int | None  # which of the chunk's statements (None: the chunk does not parse)
+    statements: int
 
 
 def binary() -> str | None:
@@ -89,7 +93,14 @@ def run(chunks: dict[str, str], target: int, selected: Iterable[str] = ()) -> li
     found = []
     for item in json.loads(result.stdout):
         revision = files[item["file"]]
-        lines = chunks[revision].splitlines()
+        sql = chunks[revision]
+        lines = sql.splitlines()
         statement = lines[item["line"]].strip() if 0 <= item["line"] < len(lines) else ""  # squawk counts from 0
-        found.append(SquawkFinding(revision, item["line"], item["rule_name"], item["message"], statement))
+        try:
+            starts = [sql[:start].count("\n") for start in lint_sql.statement_starts(sql)]
+        except Exception:  # SQL squawk read but pglast does not: reported at def upgrade
+            starts = []
+        index = max((n for n, line in enumerate(starts) if line <= item["line"]), default=None)
+        found.append(SquawkFinding(revision, item["line"], item["rule_name"], item["message"], statement, index,
+                                   len(starts)))
     return found

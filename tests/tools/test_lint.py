@@ -5,6 +5,7 @@ lint`` reads revision files without running them, reports each finding at its fi
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -39,7 +40,7 @@ def revision(folder: Path, rev: str, body: str, down: str = "0009", doc: str = "
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "helpers", "lint", *args], capture_output=True, text=True, cwd=cwd, timeout=120,
-        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
 
@@ -230,7 +231,9 @@ def test_squawk_reports_its_own_findings_under_the_revision(project: Path) -> No
     result = run("--format", "json", "--select", "ML,ban-char-field", "versions/0010_test.py", cwd=project)
 
     (finding,) = json.loads(result.stdout)
-    assert (finding["rule"], finding["source"], finding["line"]) == ("ban-char-field", "squawk", 9)
+    # at the op call that wrote the statement (the revision's op calls and its offline statements pair up)
+    assert (finding["rule"], finding["source"]) == ("ban-char-field", "squawk")
+    assert (finding["line"], finding["column"]) == (11, 5)
     assert finding["url"] == "https://squawkhq.com/docs/ban-char-field"
     assert "ALTER TABLE users ADD COLUMN code CHAR(4)" in finding["message"]
 
@@ -294,3 +297,12 @@ def test_a_file_outside_any_project_is_checked_by_our_rules_and_says_squawk_was_
     assert result.returncode == 1
     assert re.findall(r" (ML\d+) ", result.stdout) == ["ML003"]  # no env.py beside it: ML015 is not checked
     assert result.stderr == "note: squawk was not run: no alembic.ini above the files to write their offline SQL with\n"
+
+
+def test_without_pglast_one_sentence_says_what_to_install(project: Path) -> None:
+    hide = "import sys; sys.modules['pglast'] = None; from helpers.tools.cli import main; sys.exit(main(sys.argv[1:]))"
+    result = subprocess.run([sys.executable, "-c", hide, "lint", "--no-squawk"], capture_output=True, text=True,
+                            cwd=project, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    assert (result.returncode, result.stderr) == (2, "error: python -m helpers lint needs pglast to read SQL; install "
+                                                     "it: pip install 'migration-rollback-helpers[migration-lint]'\n")
