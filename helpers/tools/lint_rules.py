@@ -163,6 +163,7 @@ SQUAWK_COVERED = {
     "adding-field-with-default": "ML009",
     "require-lock-timeout": "ML015",
     "require-timeout-settings": "ML015",
+    "require-concurrent-reindex": "ML014",
 }
 #: squawk rules that do not fit an Alembic revision, and why.
 SQUAWK_UNFIT = {
