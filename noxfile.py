@@ -252,6 +252,13 @@ def benchmark_versions(session: nox.Session) -> None:
     session.run("python", "benchmarks/versions.py", *session.posargs)
 
 
+@nox.session(name="benchmark-lint", default=False)
+def benchmark_lint(session: nox.Session) -> None:
+    """python -m helpers lint on a 120-revision history: our rules, with squawk, one file (pre-commit)."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/lint.py", *session.posargs)
+
+
 @nox.session(name="benchmark-rehearse", default=False)
 def benchmark_rehearse(session: nox.Session) -> None:
     """python -m helpers rehearse: tracing cost against a plain upgrade, copy time of 1M rows by each method."""

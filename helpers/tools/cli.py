@@ -100,6 +100,19 @@ def parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("error", metavar="CODE-OR-TEXT", nargs="+",
                          help="a SQLSTATE (23505), condition name, exception class or a pasted error line")
+
+
+    lint = commands.add_parser("lint", help="check revision files against the rules for safe migrations")
+    lint.add_argument("paths", nargs="*", metavar="PATH",
+                      help="revision files or folders (default: the versions folder of alembic.ini)")
+    lint.add_argument("-c", "--config", metavar="PATH", help="the project's alembic.ini (default: found upwards)")
+    lint.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text")
+    lint.add_argument("--select", metavar="RULES", help="only these rules (comma-separated ids or prefixes: ML003,ML0)")
+    lint.add_argument("--ignore", metavar="RULES", help="leave out these rules (comma-separated)")
+    lint.add_argument("--target-version", type=count, metavar="N",
+                      help="the oldest PostgreSQL major the revisions run on (default: 15)")
+    lint.add_argument("--no-squawk", dest="squawk", action="store_false", default=None,
+                      help="do not run squawk on the offline SQL")
     return top
 
 
@@ -175,4 +188,30 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
     return OK
 
 
-_COMMANDS = {"rehearse": _rehearse, "compare": _compare, "stamp": _stamp, "history": _history, "explain": _explain}
+def _lint(args: argparse.Namespace, out: TextIO) -> int:
+    from pathlib import Path
+
+    from . import lint, lint_output
+
+    def rules(text: str | None) -> list[str] | None:
+        return [r.strip() for r in text.split(",") if r.strip()] if text is not None else None
+
+    config = Path(args.config) if args.config else None
+    pyproject = lint.find_upwards(config.parent if config else Path.cwd(), "pyproject.toml")
+    options = lint.options_from(pyproject, select=rules(args.select), ignore=rules(args.ignore),
+                                target=args.target_version, squawk=args.squawk)
+    report = lint.lint([Path(p) for p in args.paths], config, options)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(lint_output.render(report, args.format), file=out)
+    return NO if report.findings else OK
+
+
+_COMMANDS = {
+    "rehearse": _rehearse,
+    "compare": _compare,
+    "stamp": _stamp,
+    "history": _history,
+    "explain": _explain,
+    "lint": _lint,
+}

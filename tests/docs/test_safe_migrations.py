@@ -1,20 +1,151 @@
-"""docs/safe-migrations.md: the examples it points to are where it says, and revision 0006's
-downgrade says what it cannot bring back."""
+"""docs/safe-migrations.md: for each rule, lint flags the dangerous revision and not the safe one, and on a real
+server the dangerous one does what the page says (fails with its SQLSTATE, takes the lock the rehearsal traces,
+rewrites the table) and the safe one does not. The examples the page points to are where it says."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import sys
 from pathlib import Path
 
-from tests.support.paths import DOCS, PROJECT, page
+import pytest
+
+from helpers.tools import lint
+from helpers.tools.lint_revision import function, read
+from helpers.tools.lint_rules import RULES
+from helpers.tools.rehearse import Rehearsal, rehearse
+from helpers.tools.trace import strength
+from tests.support import transcript
+from tests.support.database import Database
+from tests.support.paths import DOCS, PROJECT, ROOT, page, snippet_dir
+from tests.support.project import project_with, upgrade
+from tests.support.scenario import Captures
 
 PAGE = page("safe-migrations")
+FILES = snippet_dir(PAGE)
+SEED = (
+    "INSERT INTO users (id, email, name) VALUES (1, 'ana@example.com', 'Ana');"
+    "INSERT INTO cameras (id, owner_id, name, location) VALUES (1, 1, 'door', 'hall'), (2, 1, 'car', 'garage');"
+    "INSERT INTO events (camera_id, kind) SELECT 1 + g % 2, 'motion' FROM generate_series(1, 5000) g"
+)
+
+
+def workdir(tmp_path: Path, rule: str, which: str) -> Path:
+    """The example project with the rule's revision (and the one before it, for the enum rules) added."""
+    folder = FILES / RULES[rule].name
+    before = [folder / "before.py"] if (folder / "before.py").is_file() else []
+    project = project_with(tmp_path, *before, folder / f"{which}.py")
+    if (folder / "env.py").is_file():  # the rule is about what env.py does not do
+        shutil.copy(folder / "env.py", project / "env.py")
+    return project
+
+
+def test_every_rule_has_a_dangerous_and_a_safe_revision() -> None:
+    assert sorted(p.name for p in FILES.iterdir() if p.is_dir()) == sorted(rule.name for rule in RULES.values())
+    for rule in RULES.values():
+        assert {"dangerous.py", "safe.py"} <= {p.name for p in (FILES / rule.name).iterdir()}, rule.name
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_lint_flags_the_dangerous_revision_in_its_upgrade(rule: str, tmp_path: Path, update_snapshots: bool) -> None:
+    project = workdir(tmp_path, rule, "dangerous")
+    path = project / "versions" / "dangerous.py"
+
+    command = ["python", "-m", "helpers", "lint", "versions/dangerous.py"]
+    shown = transcript.run([sys.executable, *command[1:]], cwd=project, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                           display=" ".join(command))
+    Captures(PAGE, update_snapshots).check(f"{RULES[rule].name}/lint.txt", shown)
+    assert shown.returncode == 1
+    report = lint.lint([path], options=lint.Options(squawk=False))
+
+    flagged = [f for f in report.findings if f.rule == rule]
+    assert flagged, [f"{f.rule} {f.message}" for f in report.findings]
+    revision = read(path)
+    upgrade_, downgrade_ = function(revision.tree, "upgrade"), function(revision.tree, "downgrade")
+    assert upgrade_ and downgrade_
+    where = downgrade_ if rule == "ML013" else upgrade_
+    assert all(where.lineno <= f.line <= (where.end_lineno or 0) for f in flagged)
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_lint_passes_the_safe_revision(rule: str, tmp_path: Path) -> None:
+    project = workdir(tmp_path, rule, "safe")
+
+    report = lint.lint([project / "versions" / "safe.py"])
+
+    assert [f"{f.rule} {f.message}" for f in report.findings] == []
+    assert report.notes == []  # squawk read its offline SQL too
+
+
+def _rehearse(database: Database, tmp_path: Path, rule: str, which: str) -> Rehearsal:
+    """Rehearse the revision on a copy of a database with a few users, cameras and events (made once per test)."""
+    project = workdir(tmp_path / which, rule, which)
+    if not database.scalar("SELECT to_regclass('users') IS NOT NULL"):
+        upgrade(database.url, "0010" if (FILES / RULES[rule].name / "before.py").is_file() else "0009", project)
+        database.sql(SEED)
+    return rehearse(project / "alembic.ini", database.url, round_trip=False)
+
+
+FAILS = {"ML000": "42601", "ML001": "23502", "ML004": "25001", "ML010": "55P04", "ML011": "42710"}
+
+
+@pytest.mark.parametrize("rule", sorted(FAILS))
+def test_the_dangerous_revision_fails_and_the_safe_one_runs(rule: str, database: Database, tmp_path: Path) -> None:
+    dangerous = _rehearse(database, tmp_path, rule, "dangerous")
+    assert dangerous.failure is not None and dangerous.failure.diagnosis.sqlstate == FAILS[rule]
+
+    safe = _rehearse(database, tmp_path, rule, "safe")
+    assert safe.failure is None
+
+
+def _held(found: Rehearsal, table: str) -> list[tuple[str, bool, bool]]:
+    (revision,) = [r for r in found.revisions if r.revision == found.target or r.revision in ("0010", "0011")][-1:]
+    return [(lock.mode, lock.outside_transaction, lock.rewritten) for lock in revision.tables
+            if lock.table == f"public.{table}"]
+
+
+LOCKS = {"ML003": "events", "ML014": "events"}
+
+
+@pytest.mark.parametrize("rule", sorted(LOCKS))
+def test_the_dangerous_revision_blocks_writes_and_the_safe_one_does_not(
+        rule: str, database: Database, tmp_path: Path) -> None:
+    table = LOCKS[rule]
+    dangerous = _rehearse(database, tmp_path, rule, "dangerous")
+    assert dangerous.failure is None
+    assert [(mode, outside) for mode, outside, _ in _held(dangerous, table)] == [("ShareLock", False)]
+    assert [b.table for b in dangerous.blockers] == [f"public.{table}"]
+
+    safe = _rehearse(database, tmp_path, rule, "safe")
+    assert safe.failure is None
+    assert all(strength(mode) <= strength("ShareUpdateExclusiveLock") for mode, _, _ in _held(safe, table))
+    assert safe.blockers == []
+
+
+REWRITES = {"ML007": "events", "ML009": "events"}
+
+
+@pytest.mark.parametrize("rule", sorted(REWRITES))
+def test_the_dangerous_revision_rewrites_the_table_and_the_safe_one_does_not(
+        rule: str, database: Database, tmp_path: Path) -> None:
+    table = REWRITES[rule]
+    dangerous = _rehearse(database, tmp_path, rule, "dangerous")
+    assert dangerous.failure is None
+    assert [(mode, rewritten) for mode, _, rewritten in _held(dangerous, table)] == [("AccessExclusiveLock", True)]
+
+    safe = _rehearse(database, tmp_path, rule, "safe")
+    assert safe.failure is None
+    assert [rewritten for _, _, rewritten in _held(safe, table)] == [False]
 
 
 def _anchors(target: Path) -> set[str]:
-    """The ids MkDocs gives the page's headings (toc's default slugify)."""
-    headings = re.findall(r"^#+\s+(.*)$", target.read_text(encoding="utf-8"), re.M)
-    return {re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", h).strip().lower()) for h in headings}
+    """The ids MkDocs gives the page's headings (toc's default slugify, or an explicit {#id})."""
+    text = target.read_text(encoding="utf-8")
+    explicit = set(re.findall(r"\{#([\w-]+)\}", text))
+    headings = re.findall(r"^#+\s+(.*)$", text, re.M)
+    return explicit | {re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", h).strip().lower()) for h in headings}
 
 
 def test_every_linked_section_exists() -> None:

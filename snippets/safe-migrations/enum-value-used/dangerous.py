@@ -1,0 +1,20 @@
+"""Add camera mode 'infrared' and use it in the same transaction (fails with 55P04).
+
+Revision ID: 0011
+Revises: 0010
+"""
+
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+
+
+def upgrade() -> None:
+    op.execute("ALTER TYPE camera_mode ADD VALUE 'infrared'")
+    op.execute("UPDATE cameras SET mode = 'infrared' WHERE location = 'garage'")
+
+
+def downgrade() -> None:
+    op.execute("UPDATE cameras SET mode = 'night' WHERE mode = 'infrared'")
+    # PostgreSQL cannot remove a value from an enum type: 'infrared' stays in camera_mode.
