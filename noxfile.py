@@ -32,6 +32,8 @@ SCENARIOS = {
     "connection-lost": "the connection cut mid-migration (terminated backend, TCP cut, SSL cut); retry",
     "lock-timeout": "55P03: another session holds the table's lock; find it, end it, retry",
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
+    "concurrent-index-in-transaction": "25001: CREATE INDEX CONCURRENTLY in the migration's transaction; "
+    "autocommit_block, and the INVALID index an interrupted build leaves",
 }
 
 

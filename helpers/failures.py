@@ -102,6 +102,35 @@ LOCK_TIMEOUT = Category(
     sqlstates=("55P03",),
     page="failures/lock-timeout/",
 )
+IN_TRANSACTION = Category(
+    "active_sql_transaction",
+    "a statement that cannot run inside a transaction",
+    _ROLLED_BACK,
+    "CREATE INDEX CONCURRENTLY (like DROP INDEX CONCURRENTLY, VACUUM and CREATE DATABASE) refuses a "
+    "transaction block: run it inside op.get_context().autocommit_block(), then retry.",
+    sqlstates=("25001",),
+    page="failures/concurrent-index-in-transaction/",
+)
+ABORTED_TRANSACTION = Category(
+    "in_failed_sql_transaction",
+    "an aborted transaction",
+    _ROLLED_BACK,
+    "This is not the real error: an earlier statement failed and the migration caught it and went on. "
+    "Find that first error (the lines above, or the server log), fix it, and catch a failure only "
+    "around a savepoint, then retry.",
+    sqlstates=("25P02",),
+    page="failures/aborted-transaction/",
+)
+PENDING_TRIGGER_EVENTS = Category(
+    "object_in_use",
+    "an object in use",
+    _ROLLED_BACK,
+    "Pending trigger events: rows of this table changed earlier in the same transaction under a deferred "
+    "constraint or trigger. Run SET CONSTRAINTS ALL IMMEDIATE after the data change (or commit it first), "
+    "then retry. Otherwise another session is using the object: wait for it or end it.",
+    sqlstates=("55006",),
+    page="failures/pending-trigger-events/",
+)
 STATEMENT_TIMEOUT = Category(
     "query_canceled",
     "statement timeout",
@@ -173,7 +202,8 @@ OTHER = Category(
 
 #: Every row, in the order the errors index lists them.
 CATALOG: tuple[Category, ...] = (
-    UNIQUE, FOREIGN_KEY, NOT_NULL, CHECK, ALREADY_EXISTS, MISSING, LOCK_TIMEOUT, STATEMENT_TIMEOUT, DEADLOCK,
+    UNIQUE, FOREIGN_KEY, NOT_NULL, CHECK, ALREADY_EXISTS, MISSING, IN_TRANSACTION, ABORTED_TRANSACTION,
+    PENDING_TRIGGER_EVENTS, LOCK_TIMEOUT, STATEMENT_TIMEOUT, DEADLOCK,
     SERIALIZATION, CONNECTION_LOST, DISK_FULL, OUT_OF_MEMORY, PRIVILEGE, HELPER_CHECK, OTHER,
 )
 

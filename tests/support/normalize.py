@@ -25,6 +25,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r'(connection to server at "[^"]*", port )\d+'), r"\1<PORT>"),
     (re.compile(r"\bbase/\d+/\d+(?:\.\d+)?"), "base/<OID>/<FILENODE>"),
     (re.compile(r"\bxlogtemp\.\d+"), "xlogtemp.<PID>"),
+    # The last line of a SQLAlchemy error names its major.minor version: /e/20/ for 2.0, /e/21/ for 2.1.
+    (re.compile(r"(https://sqlalche\.me/e/)\d+/"), r"\1<SQLALCHEMY>/"),
 ]
 
 
