@@ -34,6 +34,8 @@ SCENARIOS = {
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
     "concurrent-index-in-transaction": "25001: CREATE INDEX CONCURRENTLY in the migration's transaction; "
     "autocommit_block, and the INVALID index an interrupted build leaves",
+    "aborted-transaction": "25P02: a revision catches a failed statement and goes on; find the first error, "
+    "catch it only around a savepoint",
 }
 
 

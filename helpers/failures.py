@@ -116,8 +116,8 @@ ABORTED_TRANSACTION = Category(
     "an aborted transaction",
     _ROLLED_BACK,
     "This is not the real error: an earlier statement failed and the migration caught it and went on. "
-    "Find that first error (the lines above, or the server log), fix it, and catch a failure only "
-    "around a savepoint, then retry.",
+    "Find that first error (the log lines above, or the revision's statements run by hand between BEGIN and "
+    "ROLLBACK), fix it, and catch a failure only around a savepoint, then retry.",
     sqlstates=("25P02",),
     page="failures/aborted-transaction/",
 )
