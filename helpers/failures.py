@@ -125,9 +125,9 @@ PENDING_TRIGGER_EVENTS = Category(
     "object_in_use",
     "an object in use",
     _ROLLED_BACK,
-    "Pending trigger events: rows of this table changed earlier in the same transaction under a deferred "
-    "constraint or trigger. Run SET CONSTRAINTS ALL IMMEDIATE after the data change (or commit it first), "
-    "then retry. Otherwise another session is using the object: wait for it or end it.",
+    "For pending trigger events: rows of this table changed earlier in the same transaction under a deferred "
+    "constraint or trigger; run SET CONSTRAINTS ALL IMMEDIATE after the data change (or commit it first), "
+    "then retry. Otherwise (a database being accessed by other users) end the other sessions or wait, then retry.",
     sqlstates=("55006",),
     page="failures/pending-trigger-events/",
 )

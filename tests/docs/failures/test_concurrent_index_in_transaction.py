@@ -69,9 +69,7 @@ def test_an_interrupted_concurrent_build_leaves_an_invalid_index(
         interrupted.output
     )
     # autocommit_block committed 0009 before the build; the build committed its INVALID index entry.
-    assert captures.check("interrupted/current.txt", database.alembic("current", cwd=fixed)).output.endswith(
-        "0009\n"
-    )
+    assert captures.check("interrupted/current.txt", database.alembic("current", cwd=fixed)).output.endswith("0009\n")
     invalid = captures.check("interrupted/check-index.txt", captures.psql(database, "-f", "check-index.sql"))
     assert " ix_events_kind | f" in invalid.output
 
