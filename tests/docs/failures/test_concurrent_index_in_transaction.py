@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support import sessions
+from tests.support import drivers, sessions
 from tests.support.database import Database
 from tests.support.paths import SNIPPETS, page
 from tests.support.project import project_with
@@ -34,8 +34,10 @@ def test_concurrent_index_in_transaction(database: Database, tmp_path: Path, upd
 
     # The same revision under the env.py `alembic init` writes: a traceback, and nothing kept either.
     stock = project_with(tmp_path, BAD, name="stock", stock_env=True)
-    traceback = captures.check("upgrade-stock.txt", database.shell("alembic upgrade head 2>&1 | tail -n 3", cwd=stock))
-    assert f"sqlalchemy.exc.InternalError: (psycopg.errors.ActiveSqlTransaction) {MESSAGE}" in traceback.output
+    traceback = captures.check(
+        "upgrade-stock.txt", database.shell("alembic upgrade head 2>&1 | grep -A 2 ^sqlalchemy.exc", cwd=stock)
+    )
+    assert f"sqlalchemy.exc.InternalError: ({drivers.name()}.errors.ActiveSqlTransaction) {MESSAGE}" in traceback.output
     assert database.fingerprint() == before
 
     current = captures.check("current.txt", database.alembic("current", cwd=bad))
