@@ -41,9 +41,9 @@ def test_aborted_transaction(database: Database, tmp_path: Path, update_snapshot
     traceback = captures.check(
         "upgrade-stock.txt", database.shell("alembic upgrade head 2>&1 | grep -A 2 ^sqlalchemy.exc", cwd=stock)
     )
-    assert (
-        f"sqlalchemy.exc.InternalError: ({drivers.name()}.errors.InFailedSqlTransaction) {ABORTED}" in traceback.output
-    )
+    exception = traceback.output.splitlines()[0]  # asyncpg's names no SQLSTATE class
+    assert exception.startswith("sqlalchemy.exc.") and exception.endswith(ABORTED), exception
+    assert drivers.is_async() or "errors.InFailedSqlTransaction) " in exception
     assert "[SQL: ALTER TABLE cameras ADD COLUMN serial_number VARCHAR(64)]" in traceback.output
     # The whole traceback points at the statement after the caught one, never at the caught one.
     whole = database.shell("alembic upgrade head", cwd=stock).output

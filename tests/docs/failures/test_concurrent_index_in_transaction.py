@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support import drivers, sessions
 from tests.support.database import Database
 from tests.support.paths import SNIPPETS, page
@@ -37,7 +39,9 @@ def test_concurrent_index_in_transaction(database: Database, tmp_path: Path, upd
     traceback = captures.check(
         "upgrade-stock.txt", database.shell("alembic upgrade head 2>&1 | grep -A 2 ^sqlalchemy.exc", cwd=stock)
     )
-    assert f"sqlalchemy.exc.InternalError: ({drivers.name()}.errors.ActiveSqlTransaction) {MESSAGE}" in traceback.output
+    exception = traceback.output.splitlines()[0]  # asyncpg's names no SQLSTATE class
+    assert exception.startswith("sqlalchemy.exc.") and exception.endswith(MESSAGE), exception
+    assert drivers.is_async() or "errors.ActiveSqlTransaction) " in exception
     assert database.fingerprint() == before
 
     current = captures.check("current.txt", database.alembic("current", cwd=bad))
@@ -55,6 +59,8 @@ def test_concurrent_index_in_transaction(database: Database, tmp_path: Path, upd
 def test_an_interrupted_concurrent_build_leaves_an_invalid_index(
     database: Database, tmp_path: Path, update_snapshots: bool
 ) -> None:
+    if drivers.is_async():
+        pytest.skip("asyncpg does not read PGOPTIONS, which sets the statement_timeout that interrupts the build")
     captures = Captures(PAGE, update_snapshots)
     fixed = project_with(tmp_path, FIXED)
     assert database.alembic("upgrade", "0008", cwd=fixed).returncode == 0

@@ -49,7 +49,9 @@ def test_pending_trigger_events(database: Database, tmp_path: Path, update_snaps
     traceback = captures.check(
         "upgrade-stock.txt", database.shell("alembic upgrade head 2>&1 | grep -A 2 ^sqlalchemy.exc", cwd=stock)
     )
-    assert f"sqlalchemy.exc.OperationalError: ({drivers.name()}.errors.ObjectInUse) {PENDING}" in traceback.output
+    exception = traceback.output.splitlines()[0]  # asyncpg's names no SQLSTATE class
+    assert exception.startswith("sqlalchemy.exc.") and exception.endswith(PENDING), exception
+    assert drivers.is_async() or "errors.ObjectInUse) " in exception
     assert database.fingerprint() == before
 
     deferred = captures.check("pending.txt", captures.psql(database, "-f", "pending.sql"))
