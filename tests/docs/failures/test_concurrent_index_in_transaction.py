@@ -66,11 +66,12 @@ def test_an_interrupted_concurrent_build_leaves_an_invalid_index(
     assert database.alembic("upgrade", "0008", cwd=fixed).returncode == 0
     database.load(captures.dir / "data.sql")
 
-    # The build waits for the open write transaction; statement_timeout ends the wait after 2 s.
+    # The build waits for the open write transaction; statement_timeout ends the wait after 5 s
+    # (a margin: every other statement of the run takes milliseconds).
     with sessions.blocker(database, captures.dir / "interrupted" / "writer.sql"):
         interrupted = captures.check(
             "interrupted/upgrade.txt",
-            database.shell("PGOPTIONS='-c statement_timeout=2s' alembic upgrade head", cwd=fixed),
+            database.shell("PGOPTIONS='-c statement_timeout=5s' alembic upgrade head", cwd=fixed),
         )
     assert interrupted.returncode == 1
     assert "Migration failed due to statement timeout: canceling statement due to statement timeout" in (
