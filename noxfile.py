@@ -42,7 +42,7 @@ SCENARIOS = {
 
 
 #: Drivers besides psycopg 3 (every other session's): `driver-<name>` runs the tests that must pass through
-#: each, the helpers' and the duplicate-key and connection-lost pages' (PG_DRIVER, tests/support/drivers.py).
+#: each, the helpers' and the failure pages' with driver tabs (PG_DRIVER, tests/support/drivers.py).
 DRIVERS = ("psycopg2", "asyncpg")
 #: The tests of the helpers (tests/test_<module>.py), which the driver and oldest-version sessions run.
 HELPER_TESTS = tuple(
@@ -56,6 +56,10 @@ DRIVER_TESTS = (
     *HELPER_TESTS,
     "tests/docs/failures/test_duplicate_key.py",
     "tests/docs/failures/test_connection_lost.py",
+    # The stock env.py's traceback in each driver's words (the pages' driver tabs).
+    "tests/docs/failures/test_concurrent_index_in_transaction.py::test_concurrent_index_in_transaction",
+    "tests/docs/failures/test_aborted_transaction.py::test_aborted_transaction",
+    "tests/docs/failures/test_pending_trigger_events.py::test_pending_trigger_events",
 )
 nox.options.sessions += [f"driver-{d}" for d in DRIVERS]
 
