@@ -37,11 +37,17 @@ SCENARIOS = {
     "not-up-to-date": "Target database is not up to date: autogenerate and alembic check on a database behind head",
     "downgrade-target": "a downgrade target above the current revision, -N too far, -1 from a merge point",
     "revision-file": "a revision file with a syntax error, a failed import or a missing name; the line that matters",
+    "concurrent-index-in-transaction": "25001: CREATE INDEX CONCURRENTLY in the migration's transaction; "
+    "autocommit_block, and the INVALID index an interrupted build leaves",
+    "aborted-transaction": "25P02: a revision catches a failed statement and goes on; find the first error, "
+    "catch it only around a savepoint",
+    "pending-trigger-events": "55006: data and schema changed in one transaction under a deferred foreign key; "
+    "split them and SET CONSTRAINTS ALL IMMEDIATE",
 }
 
 
 #: Drivers besides psycopg 3 (every other session's): `driver-<name>` runs the tests that must pass through
-#: each, the helpers' and the duplicate-key and connection-lost pages' (PG_DRIVER, tests/support/drivers.py).
+#: each, the helpers' and the failure pages' with driver tabs (PG_DRIVER, tests/support/drivers.py).
 DRIVERS = ("psycopg2", "asyncpg")
 #: The tests of the helpers (tests/test_<module>.py), which the driver and oldest-version sessions run.
 HELPER_TESTS = tuple(
@@ -55,6 +61,10 @@ DRIVER_TESTS = (
     *HELPER_TESTS,
     "tests/docs/failures/test_duplicate_key.py",
     "tests/docs/failures/test_connection_lost.py",
+    # The stock env.py's traceback in each driver's words (the pages' driver tabs).
+    "tests/docs/failures/test_concurrent_index_in_transaction.py::test_concurrent_index_in_transaction",
+    "tests/docs/failures/test_aborted_transaction.py::test_aborted_transaction",
+    "tests/docs/failures/test_pending_trigger_events.py::test_pending_trigger_events",
 )
 nox.options.sessions += [f"driver-{d}" for d in DRIVERS]
 

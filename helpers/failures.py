@@ -115,6 +115,35 @@ LOCK_TIMEOUT = Category(
     sqlstates=("55P03",),
     page="failures/lock-timeout/",
 )
+IN_TRANSACTION = Category(
+    "active_sql_transaction",
+    "a statement that cannot run inside a transaction",
+    _ROLLED_BACK,
+    "CREATE INDEX CONCURRENTLY (like DROP INDEX CONCURRENTLY, VACUUM and CREATE DATABASE) refuses a "
+    "transaction block: run it inside op.get_context().autocommit_block(), then retry.",
+    sqlstates=("25001",),
+    page="failures/concurrent-index-in-transaction/",
+)
+ABORTED_TRANSACTION = Category(
+    "in_failed_sql_transaction",
+    "an aborted transaction",
+    _ROLLED_BACK,
+    "This is not the real error: an earlier statement failed and the migration caught it and went on. "
+    "Find that first error (the log lines above, or the revision's statements run by hand between BEGIN and "
+    "ROLLBACK), fix it, and catch a failure only around a savepoint, then retry.",
+    sqlstates=("25P02",),
+    page="failures/aborted-transaction/",
+)
+PENDING_TRIGGER_EVENTS = Category(
+    "object_in_use",
+    "an object in use",
+    _ROLLED_BACK,
+    "For pending trigger events: rows of this table changed earlier in the same transaction under a deferred "
+    "constraint or trigger; run SET CONSTRAINTS ALL IMMEDIATE after the data change (or commit it first), "
+    "then retry. Otherwise (a database being accessed by other users) end the other sessions or wait, then retry.",
+    sqlstates=("55006",),
+    page="failures/pending-trigger-events/",
+)
 STATEMENT_TIMEOUT = Category(
     "query_canceled",
     "statement timeout",

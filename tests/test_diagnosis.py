@@ -422,3 +422,33 @@ def test_each_symptom_of_an_alembic_row_is_printed_on_its_page(row: failures.Cat
     for symptom in row.symptoms:
         pattern = ".+?".join(re.escape(part) for part in re.split(r"<\w+>", symptom))
         assert re.search(pattern, text), f"{symptom!r} is not on {row.page}"
+
+
+def test_transaction_failures_have_rows_of_their_own(engine: sa.Engine) -> None:
+    """25001, 25P02 and 55006 (issue 19): a category, NEXT line and page each, never "an unexpected error"."""
+    concurrently = provoke(engine, "CREATE INDEX CONCURRENTLY ix_users_name ON users (name)")
+    with engine.connect() as conn:
+        with pytest.raises(sa.exc.DBAPIError):
+            conn.exec_driver_sql("INSERT INTO users VALUES (1, 'b@example.com', 'Bob', 1)")
+        with pytest.raises(sa.exc.DBAPIError) as raised:
+            conn.exec_driver_sql("SELECT 1")
+    aborted = raised.value
+    pending = provoke(
+        engine,
+        "ALTER TABLE cameras DROP CONSTRAINT cameras_owner_id_fkey",
+        "ALTER TABLE cameras ADD FOREIGN KEY (owner_id) REFERENCES users (id) DEFERRABLE INITIALLY DEFERRED",
+        "INSERT INTO cameras VALUES (11, 1)",
+        "ALTER TABLE cameras ADD COLUMN name text",
+    )
+    found = {diagnose(exc).sqlstate: diagnose(exc) for exc in (concurrently, aborted, pending)}
+    assert {code: d.category for code, d in found.items()} == {
+        "25001": failures.IN_TRANSACTION,
+        "25P02": failures.ABORTED_TRANSACTION,
+        "55006": failures.PENDING_TRIGGER_EVENTS,
+    }
+    assert found["25P02"].lines()[-2].startswith("NEXT: This is not the real error: an earlier statement failed")
+    rows = [failures.IN_TRANSACTION, failures.ABORTED_TRANSACTION, failures.PENDING_TRIGGER_EVENTS]
+    assert len({(row.key, row.label, row.next_step) for row in rows}) == 3
+    for row in rows:
+        assert row in failures.CATALOG and row.page is not None
+        assert (Path(__file__).parent.parent / "docs" / row.page.rstrip("/")).with_suffix(".md").is_file()

@@ -19,6 +19,15 @@ QUERIES = {
     "downgrade base": ("manual-rollback/", 1),
     "pg_dump": ("recovery/restore-from-backup/", 1),
     "savepoint": ("helpers/savepoints/", 1),
+    # Error messages as pasted from a terminal, other than the pages' own (issue 19: in the first three).
+    "ERROR:  DROP INDEX CONCURRENTLY cannot run inside a transaction block": (
+        "failures/concurrent-index-in-transaction/",
+        3,
+    ),
+    "psycopg.errors.InFailedSqlTransaction: current transaction is aborted, commands ignored until end of "
+    "transaction block": ("failures/aborted-transaction/", 3),
+    "cannot ALTER TABLE orders because it has pending trigger events": ("failures/pending-trigger-events/", 3),
+    'cannot ALTER TABLE "cameras" because it has pending trigger events': ("failures/pending-trigger-events/", 3),
 }
 
 

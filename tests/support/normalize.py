@@ -25,6 +25,11 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r'(connection to server at "[^"]*", port )\d+'), r"\1<PORT>"),
     (re.compile(r"\bbase/\d+/\d+(?:\.\d+)?"), "base/<OID>/<FILENODE>"),
     (re.compile(r"\bxlogtemp\.\d+"), "xlogtemp.<PID>"),
+    # The last line of a SQLAlchemy error names its major.minor version: /e/20/ for 2.0, /e/21/ for 2.1.
+    (re.compile(r"(https://sqlalche\.me/e/)\d+/"), r"\1<SQLALCHEMY>/"),
+    # SQLAlchemy 2.0.0's asyncpg adapter puts asyncpg's exception class before the server's message; later
+    # ones print the message alone (what the pages show), so the oldest versions' run compares too.
+    (re.compile(r"(\(sqlalchemy\.dialects\.postgresql\.asyncpg\.Error\) )<class 'asyncpg\.exceptions\.\w+'>: "), r"\1"),
 ]
 
 

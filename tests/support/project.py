@@ -5,19 +5,27 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import alembic
 import sqlalchemy as sa
 
 from tests.support import drivers
+from tests.support.ordinary import url_from_environment
 from tests.support.paths import PROJECT, SNIPPETS
 
 
-def project_with(tmp_path: Path, *added: Path | str, name: str = "security") -> Path:
+def project_with(tmp_path: Path, *added: Path | str, name: str = "security", stock_env: bool = False) -> Path:
     """Copy snippets/project to ``tmp_path/name`` and add each revision file to its versions/.
 
     A ``str`` is a path under snippets/; the file keeps its name (``0010_add_camera_serial.py``).
+    ``stock_env``: with the ``env.py`` that ``alembic init`` writes instead of the project's (the URL
+    from ``DATABASE_URL``), as most readers' projects have it: ``-t async`` under an async driver.
     """
     workdir = tmp_path / name
     shutil.copytree(PROJECT, workdir, ignore=shutil.ignore_patterns("__pycache__"))
+    if stock_env:
+        template = "async" if drivers.is_async() else "generic"
+        stock = Path(alembic.__file__).parent / "templates" / template / "env.py"
+        (workdir / "env.py").write_text(url_from_environment(stock.read_text()))
     for file in added:
         source = SNIPPETS / file if isinstance(file, str) else file
         shutil.copy(source, workdir / "versions" / source.name)

@@ -1,0 +1,3 @@
+-- At revision 0009: Ann registered her replacement front-door camera under the same name.
+INSERT INTO users (id, email, name) VALUES (1, 'ann@example.com', 'Ann');
+INSERT INTO cameras (id, owner_id, name) VALUES (1, 1, 'Front door'), (2, 1, 'Garage'), (3, 1, 'Front door');
