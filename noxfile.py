@@ -32,6 +32,10 @@ SCENARIOS = {
     "connection-lost": "the connection cut mid-migration (terminated backend, TCP cut, SSL cut); retry",
     "lock-timeout": "55P03: another session holds the table's lock; find it, end it, retry",
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
+    "not-null": "23502: NOT NULL over rows with NULLs (new column, existing column); default or backfill, retry",
+    "check-violation": "23514: a check constraint over rows that break it; find them, fix, retry",
+    "type-change": "42804/22P02: a type change without a cast, a cast a row cannot take; find the rows, USING, retry",
+    "enums": "42710/55P04: sa.Enum types created twice, a new value used too early, values removed or renamed",
 }
 
 

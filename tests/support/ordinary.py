@@ -111,6 +111,23 @@ if url:
 """
 
 
+def with_url_from_environment(env_py: str, variable: str = "DATABASE_URL") -> str:
+    """A template's env.py text with the URL taken from ``variable`` when it is set."""
+    assert "from alembic import context" in env_py
+    text = env_py.replace("from alembic import context\n", "import os\n\nfrom alembic import context\n", 1)
+    return text.replace("config = context.config\n", "config = context.config\n" + _URL_FROM_ENVIRONMENT.format(variable=variable), 1)
+
+
+def stock_env(workdir: Path) -> Path:
+    """Replace ``workdir``'s env.py with the one ``alembic init`` writes (generic template), URL from DATABASE_URL.
+
+    What most readers run: a failure ends in a plain traceback, no diagnosis.
+    """
+    template = Path(command.__file__).parent / "templates" / "generic" / "env.py"
+    (workdir / "env.py").write_text(with_url_from_environment(template.read_text()))
+    return workdir
+
+
 def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = "DATABASE_URL") -> Path:
     """Make the project in ``tmp_path/shop`` and return its folder (where alembic.ini is).
 
@@ -123,15 +140,7 @@ def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = 
     with contextlib.chdir(root), contextlib.redirect_stdout(io.StringIO()):
         command.init(config, "migrations", template="generic")
     env_py = root / "migrations" / "env.py"
-    text = env_py.read_text()
-    assert "from alembic import context" in text
-    text = text.replace("from alembic import context\n", "import os\n\nfrom alembic import context\n", 1)
-    text = text.replace(
-        "config = context.config\n",
-        "config = context.config\n" + _URL_FROM_ENVIRONMENT.format(variable=variable),
-        1,
-    )
-    env_py.write_text(text)
+    env_py.write_text(with_url_from_environment(env_py.read_text(), variable))
     revisions = {**REVISIONS, **(CARELESS if careless else {})}
     for revision, (down, message, upgrade, downgrade) in revisions.items():
         body = {

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support import drivers
 from tests.support.database import Database, server
-from tests.support.paths import snippet_dir
+from tests.support.ordinary import stock_env
+from tests.support.paths import PROJECT, snippet_dir
+from tests.support.project import project_with
 from tests.support.snapshots import check_file
 from tests.support.transcript import Run
 
@@ -34,21 +38,38 @@ class Captures:
 
 
 
-def break_at(db: Database, captures: Captures, revision: str, case: str, label: str) -> str:
+def break_at(db: Database, captures: Captures, revision: str, case: str, label: str, cwd: Path = PROJECT) -> str:
     """Upgrade to ``revision``, load ``<case>/bad-data.sql``, fail ``upgrade head``, check nothing changed.
 
     ``label`` is the diagnosis category the failure must name ("integrity constraint", ...).
+    ``cwd``: the project (a copy with the page's revisions added: ``project_with``).
     Returns what the failed upgrade printed.
     """
-    assert db.alembic("upgrade", revision).returncode == 0
+    assert db.alembic("upgrade", revision, cwd=cwd).returncode == 0
     loaded = captures.psql(db, "-v", "ON_ERROR_STOP=1", "-q", "-f", f"{case}/bad-data.sql")
     assert loaded.returncode == 0, loaded.output
     before = db.fingerprint()
 
-    failed = captures.check(f"{case}/upgrade.txt", db.alembic("upgrade", "head"))
+    failed = captures.check(f"{case}/upgrade.txt", db.alembic("upgrade", "head", cwd=cwd))
 
     assert failed.returncode == 1
     assert f"ERROR - Migration failed due to {label}: " in failed.output
     assert "ROLLBACK: Transaction has been rolled back." in failed.output
     assert db.fingerprint() == before
     return failed.output
+
+
+def stock_symptom(db: Database, captures: Captures, name: str, tmp_path: Path, *added: Path | str, lines: int = 3) -> Run:
+    """The same failure through the env.py ``alembic init`` writes: the last ``lines`` of its traceback.
+
+    Runs the project (with ``added`` revisions) under the stock env.py and checks nothing changed.
+    Under asyncpg (which the generic template's sync engine cannot drive) the test is skipped.
+    """
+    if drivers.is_async():
+        pytest.skip("the stock env.py of `alembic init` (generic template) has a sync engine; asyncpg needs -t async")
+    workdir = stock_env(project_with(tmp_path, *added, name="stock"))
+    before = db.fingerprint()
+    run = captures.check(name, db.shell(f"alembic upgrade head 2>&1 | tail -n {lines}", cwd=workdir))
+    assert "Traceback" not in run.output and run.output.strip(), run.output
+    assert db.fingerprint() == before
+    return run
