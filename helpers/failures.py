@@ -123,6 +123,15 @@ MISSING = Category(
     "history for a skipped or hand-reverted revision.",
     sqlstates=("42P01", "42703"),
 )
+UNDEFINED_OBJECT = Category(
+    "undefined_object",
+    "a missing type or object",
+    _ROLLED_BACK,
+    "Create the type (or constraint, extension...) this migration expects before using it: op.add_column "
+    "does not create an Enum's type; or check alembic current for a skipped revision. Then retry.",
+    sqlstates=("42704",),
+    page="failures/enums/",
+)
 LOCK_TIMEOUT = Category(
     "lock_not_available",
     "lock timeout",
@@ -202,7 +211,8 @@ OTHER = Category(
 
 #: Every row, in the order the errors index lists them.
 CATALOG: tuple[Category, ...] = (
-    UNIQUE, FOREIGN_KEY, NOT_NULL, CHECK, TYPE_MISMATCH, INVALID_VALUE, ENUM_VALUE_TOO_EARLY, ALREADY_EXISTS, MISSING, LOCK_TIMEOUT, STATEMENT_TIMEOUT, DEADLOCK,
+    UNIQUE, FOREIGN_KEY, NOT_NULL, CHECK, TYPE_MISMATCH, INVALID_VALUE, ENUM_VALUE_TOO_EARLY, ALREADY_EXISTS,
+    MISSING, UNDEFINED_OBJECT, LOCK_TIMEOUT, STATEMENT_TIMEOUT, DEADLOCK,
     SERIALIZATION, CONNECTION_LOST, DISK_FULL, OUT_OF_MEMORY, PRIVILEGE, HELPER_CHECK, OTHER,
 )
 

@@ -115,7 +115,8 @@ def with_url_from_environment(env_py: str, variable: str = "DATABASE_URL") -> st
     """A template's env.py text with the URL taken from ``variable`` when it is set."""
     assert "from alembic import context" in env_py
     text = env_py.replace("from alembic import context\n", "import os\n\nfrom alembic import context\n", 1)
-    return text.replace("config = context.config\n", "config = context.config\n" + _URL_FROM_ENVIRONMENT.format(variable=variable), 1)
+    url_lines = _URL_FROM_ENVIRONMENT.format(variable=variable)
+    return text.replace("config = context.config\n", "config = context.config\n" + url_lines, 1)
 
 
 def stock_env(workdir: Path) -> Path:

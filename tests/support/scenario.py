@@ -59,7 +59,9 @@ def break_at(db: Database, captures: Captures, revision: str, case: str, label: 
     return failed.output
 
 
-def stock_symptom(db: Database, captures: Captures, name: str, tmp_path: Path, *added: Path | str, lines: int = 3) -> Run:
+def stock_symptom(
+    db: Database, captures: Captures, name: str, tmp_path: Path, *added: Path | str, lines: int = 3
+) -> Run:
     """The same failure through the env.py ``alembic init`` writes: the last ``lines`` of its traceback.
 
     Runs the project (with ``added`` revisions) under the stock env.py and checks nothing changed.

@@ -75,7 +75,8 @@ def test_set_not_null_through_the_helpers(database: Database, update_snapshots: 
     # Validating commits the work before it (outside a transaction): the NOT VALID check stays, nothing else.
     after = database.fingerprint()
     assert (after.row_counts, after.alembic_version) == (before.row_counts, before.alembic_version)
-    assert database.scalar("SELECT convalidated FROM pg_constraint WHERE conname = 'cameras_location_not_null'") is False
+    validated = "SELECT convalidated FROM pg_constraint WHERE conname = 'cameras_location_not_null'"
+    assert database.scalar(validated) is False
 
     database.load(FILES / "existing-column" / "backfill.sql")
     result = captures.check("existing-column/helpers-retry.txt", database.alembic("upgrade", "head", cwd=workdir))

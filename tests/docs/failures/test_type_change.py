@@ -40,7 +40,8 @@ def test_type_change_found_cast_and_retried(database: Database, update_snapshots
     cast = captures.check("upgrade-using.txt", database.alembic("upgrade", "head", cwd=workdir))
     assert cast.returncode == 1
     assert (
-        'ERROR - Migration failed due to a value the new type cannot hold: invalid input syntax for type integer: "v1044"'
+        "ERROR - Migration failed due to a value the new type cannot hold: "
+        'invalid input syntax for type integer: "v1044"'
     ) in cast.output
     assert database.fingerprint() == before
     stock_cast = stock_symptom(database, captures, "stock-using.txt", tmp_path / "using", WITH_USING)
