@@ -30,8 +30,7 @@ def test_check_constraint_over_rows_that_break_it(database: Database, update_sna
     ) in failed.output
     assert "SEE: http://127.0.0.1:8000/failures/check-violation/" in failed.output
     assert database.fingerprint() == before
-    stock = stock_symptom(database, captures, "stock.txt", tmp_path, REVISION)
-    assert "CheckViolation" in stock.output
+    stock_symptom(database, captures, "stock.txt", tmp_path, REVISION, error="CheckViolation")
 
     found = captures.check("find-violations.txt", captures.psql(database, "-f", "find-violations.sql"))
     assert "Active |     1 | {2}" in found.output and "broken |     1 | {3}" in found.output
@@ -44,3 +43,7 @@ def test_check_constraint_over_rows_that_break_it(database: Database, update_sna
     assert "0010 (head)" in database.alembic("current", cwd=workdir).output
     statuses = [tuple(r) for r in database.sql("SELECT id, status FROM cameras ORDER BY id")]
     assert statuses == [(1, "active"), (2, "active"), (3, "maintenance"), (4, "retired")]
+    # The page's other wording of 23514: an INSERT that breaks the check, with its DETAIL.
+    insert = database.psql("-c", "INSERT INTO cameras (owner_id, name, status) VALUES (1, 'Shed', 'broken')")
+    assert 'new row for relation "cameras" violates check constraint "ck_cameras_status"' in insert.output
+    assert "DETAIL:  Failing row contains (" in insert.output
