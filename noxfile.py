@@ -35,7 +35,7 @@ SCENARIOS = {
     "not-null": "23502: NOT NULL over rows with NULLs (new column, existing column); default or backfill, retry",
     "check-violation": "23514: a check constraint over rows that break it; find them, fix, retry",
     "type-change": "42804/22P02: a type change without a cast, a cast a row cannot take; find the rows, USING, retry",
-    "enums": "42710/55P04: sa.Enum types created twice, a new value used too early, values removed or renamed",
+    "enums": "42710/42704/55P04: an enum type created twice or missing, a value used too early, removed, renamed",
 }
 
 
