@@ -43,6 +43,10 @@ SCENARIOS = {
     "catch it only around a savepoint",
     "pending-trigger-events": "55006: data and schema changed in one transaction under a deferred foreign key; "
     "split them and SET CONSTRAINTS ALL IMMEDIATE",
+    "not-null": "23502: NOT NULL over rows with NULLs (new column, existing column); default or backfill, retry",
+    "check-violation": "23514: a check constraint over rows that break it; find them, fix, retry",
+    "type-change": "42804/22P02: a type change without a cast, a cast a row cannot take; find the rows, USING, retry",
+    "enums": "42710/42704/55P04: an enum type created twice or missing, a value used too early, removed, renamed",
 }
 
 

@@ -79,17 +79,46 @@ FOREIGN_KEY = Category(
 )
 NOT_NULL = Category(
     "not_null_violation",
-    "integrity constraint",
-    _INTEGRITY,
-    "Backfill the NULLs (or give the column a default) before making it NOT NULL, then retry.",
+    "NULLs in a NOT NULL column",
+    _ROLLED_BACK,
+    "Backfill the NULLs (UPDATE ... WHERE col IS NULL), or give the new column a server_default, "
+    "before making it NOT NULL; then retry.",
     sqlstates=("23502",),
+    page="failures/not-null/",
 )
 CHECK = Category(
     "check_violation",
-    "integrity constraint",
-    _INTEGRITY,
-    "Find the rows that fail the check constraint, fix them, then retry.",
+    "rows that break a check constraint",
+    _ROLLED_BACK,
+    "Find the rows that fail the check (SELECT ... WHERE NOT (condition)), fix them or the condition, then retry.",
     sqlstates=("23514",),
+    page="failures/check-violation/",
+)
+TYPE_MISMATCH = Category(
+    "datatype_mismatch",
+    "a type change without a cast",
+    _ROLLED_BACK,
+    "Give alter_column a postgresql_using= cast (the HINT shows one), after finding the rows it "
+    "cannot convert; then retry.",
+    sqlstates=("42804",),
+    page="failures/type-change/",
+)
+INVALID_VALUE = Category(
+    "invalid_value",
+    "a value the new type cannot hold",
+    _ROLLED_BACK,
+    "Find the rows the cast cannot convert (the value is quoted above), fix them or the USING expression, then retry.",
+    sqlstates=("22P02", "22001", "22003"),
+    page="failures/type-change/",
+)
+ENUM_VALUE_TOO_EARLY = Category(
+    "unsafe_new_enum_value_usage",
+    "an enum value used before it was committed",
+    _ROLLED_BACK,
+    "Add the value in a revision of its own, inside op.get_context().autocommit_block(), "
+    "and use it in the next revision; then retry.",
+    sqlstates=("55P04",),
+    page="failures/enums/",
 )
 ALREADY_EXISTS = Category(
     "already_exists",
@@ -106,6 +135,15 @@ MISSING = Category(
     "The table or column this migration expects is missing: check alembic current and the "
     "history for a skipped or hand-reverted revision.",
     sqlstates=("42P01", "42703"),
+)
+UNDEFINED_OBJECT = Category(
+    "undefined_object",
+    "a missing type or object",
+    _ROLLED_BACK,
+    "Create the type (or constraint, extension...) this migration expects before using it: op.add_column "
+    "does not create an Enum's type; or check alembic current for a skipped revision. Then retry.",
+    sqlstates=("42704",),
+    page="failures/enums/",
 )
 LOCK_TIMEOUT = Category(
     "lock_not_available",

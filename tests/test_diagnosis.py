@@ -452,3 +452,26 @@ def test_transaction_failures_have_rows_of_their_own(engine: sa.Engine) -> None:
     for row in rows:
         assert row in failures.CATALOG and row.page is not None
         assert (Path(__file__).parent.parent / "docs" / row.page.rstrip("/")).with_suffix(".md").is_file()
+#: Data and schema failures of issue 19 (docs/failures/type-change.md, enums.md): each its own row, none "unexpected".
+DATA_AND_SCHEMA: list[tuple[str, tuple[str, ...], failures.Category]] = [
+    ("42804", ("ALTER TABLE users ALTER COLUMN email TYPE integer",), failures.TYPE_MISMATCH),
+    ("22P02", ("ALTER TABLE users ALTER COLUMN email TYPE integer USING email::integer",), failures.INVALID_VALUE),
+    ("22001", ("ALTER TABLE users ALTER COLUMN email TYPE varchar(3)",), failures.INVALID_VALUE),
+    ("22003", ("ALTER TABLE users ALTER COLUMN age TYPE numeric(1)",), failures.INVALID_VALUE),
+    ("42704", ("ALTER TABLE users ADD COLUMN mode camera_mode",), failures.UNDEFINED_OBJECT),
+]
+
+
+@pytest.mark.parametrize(("sqlstate", "statements", "category"), DATA_AND_SCHEMA, ids=[s[0] for s in DATA_AND_SCHEMA])
+def test_data_and_schema_failures_have_rows_of_their_own(
+    engine: sa.Engine, sqlstate: str, statements: tuple[str, ...], category: failures.Category
+) -> None:
+    diagnosis = diagnose(provoke(engine, *statements))
+    assert (diagnosis.sqlstate, diagnosis.category) == (sqlstate, category)
+    assert category.label != failures.OTHER.label and category.page is not None
+
+
+def test_enum_value_used_in_the_transaction_that_adds_it(engine: sa.Engine, database: Database) -> None:
+    database.sql("CREATE TYPE camera_mode AS ENUM ('day')")  # committed before: the case 55P04 is for
+    exc = provoke(engine, "ALTER TYPE camera_mode ADD VALUE 'night'", "SELECT 'night'::camera_mode")
+    assert (diagnose(exc).sqlstate, diagnose(exc).category) == ("55P04", failures.ENUM_VALUE_TOO_EARLY)

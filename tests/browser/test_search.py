@@ -19,6 +19,13 @@ QUERIES = {
     "downgrade base": ("manual-rollback/", 1),
     "pg_dump": ("recovery/restore-from-backup/", 1),
     "savepoint": ("helpers/savepoints/", 1),
+    # The words of PostgreSQL's messages (a whole pasted message finds nothing yet: see the report).
+    "contains null values": ("failures/not-null/", 3),
+    "violated by some row": ("failures/check-violation/", 3),
+    "cannot be cast automatically": ("failures/type-change/", 3),
+    "invalid input syntax for type integer": ("failures/type-change/", 3),
+    "unsafe use of new value": ("failures/enums/", 3),
+    "enum type already exists": ("failures/enums/", 3),
     # Error messages as pasted from a terminal, other than the pages' own (issue 19: in the first three).
     "ERROR:  DROP INDEX CONCURRENTLY cannot run inside a transaction block": (
         "failures/concurrent-index-in-transaction/",

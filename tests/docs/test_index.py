@@ -13,7 +13,10 @@ PAGE = page("index")
 
 #: The page's table: SQLSTATE class -> codes of that class the guide meets, and their causes.
 CLASSES = {
-    "23": (("23505", "23503", "23502", "23514"), {"integrity constraint"}),
+    "23": (
+        ("23505", "23503", "23502", "23514"),
+        {"integrity constraint", "NULLs in a NOT NULL column", "rows that break a check constraint"},
+    ),
     "42": (("42P07", "42701", "42P01", "42703"), {"schema conflict"}),
     "08": (("08000", "08003", "08006"), {"lost connection"}),
     "55": (("55P03",), {"lock timeout"}),

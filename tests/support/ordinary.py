@@ -120,6 +120,16 @@ def url_from_environment(env_py: str, variable: str = "DATABASE_URL") -> str:
     )
 
 
+def stock_env(workdir: Path, template: str = "generic") -> Path:
+    """Replace ``workdir``'s env.py with the one ``alembic init -t TEMPLATE`` writes, URL from DATABASE_URL.
+
+    What most readers run: a failure ends in a plain traceback, no diagnosis.
+    """
+    stock = Path(command.__file__).parent / "templates" / template / "env.py"
+    (workdir / "env.py").write_text(url_from_environment(stock.read_text()))
+    return workdir
+
+
 def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = "DATABASE_URL") -> Path:
     """Make the project in ``tmp_path/shop`` and return its folder (where alembic.ini is).
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import alembic
 import sqlalchemy as sa
 
-from tests.support import drivers
-from tests.support.ordinary import url_from_environment
+from tests.support import drivers, ordinary
 from tests.support.paths import PROJECT, SNIPPETS
 
 
@@ -23,9 +21,7 @@ def project_with(tmp_path: Path, *added: Path | str, name: str = "security", sto
     workdir = tmp_path / name
     shutil.copytree(PROJECT, workdir, ignore=shutil.ignore_patterns("__pycache__"))
     if stock_env:
-        template = "async" if drivers.is_async() else "generic"
-        stock = Path(alembic.__file__).parent / "templates" / template / "env.py"
-        (workdir / "env.py").write_text(url_from_environment(stock.read_text()))
+        ordinary.stock_env(workdir, "async" if drivers.is_async() else "generic")
     for file in added:
         source = SNIPPETS / file if isinstance(file, str) else file
         shutil.copy(source, workdir / "versions" / source.name)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from tests.support import drivers
 from tests.support.database import Database, server
-from tests.support.paths import snippet_dir
+from tests.support.ordinary import stock_env
+from tests.support.paths import PROJECT, snippet_dir
+from tests.support.project import project_with
 from tests.support.snapshots import check_file
 from tests.support.transcript import Run
 
@@ -34,21 +36,39 @@ class Captures:
 
 
 
-def break_at(db: Database, captures: Captures, revision: str, case: str, label: str) -> str:
+def break_at(db: Database, captures: Captures, revision: str, case: str, label: str, cwd: Path = PROJECT) -> str:
     """Upgrade to ``revision``, load ``<case>/bad-data.sql``, fail ``upgrade head``, check nothing changed.
 
     ``label`` is the diagnosis category the failure must name ("integrity constraint", ...).
+    ``cwd``: the project (a copy with the page's revisions added: ``project_with``).
     Returns what the failed upgrade printed.
     """
-    assert db.alembic("upgrade", revision).returncode == 0
+    assert db.alembic("upgrade", revision, cwd=cwd).returncode == 0
     loaded = captures.psql(db, "-v", "ON_ERROR_STOP=1", "-q", "-f", f"{case}/bad-data.sql")
     assert loaded.returncode == 0, loaded.output
     before = db.fingerprint()
 
-    failed = captures.check(f"{case}/upgrade.txt", db.alembic("upgrade", "head"))
+    failed = captures.check(f"{case}/upgrade.txt", db.alembic("upgrade", "head", cwd=cwd))
 
     assert failed.returncode == 1
     assert f"ERROR - Migration failed due to {label}: " in failed.output
     assert "ROLLBACK: Transaction has been rolled back." in failed.output
     assert db.fingerprint() == before
     return failed.output
+
+
+def stock_symptom(db: Database, captures: Captures, name: str, tmp_path: Path, *added: Path | str, error: str) -> None:
+    """The same failure through the env.py ``alembic init`` writes: its traceback from SQLAlchemy's exception on.
+
+    Runs the project (with ``added`` revisions) under the stock env.py, checks the driver's exception
+    class ``error`` (``NotNullViolation``) is named and that nothing changed. Not under asyncpg: the
+    generic template's engine is sync (``alembic init -t async`` is another env.py).
+    """
+    if drivers.is_async():
+        return
+    workdir = stock_env(project_with(tmp_path, *added, name="stock"))
+    before = db.fingerprint()
+    # The last line of a traceback that starts at the margin: the exception, PostgreSQL's message, the SQL.
+    run = captures.check(name, db.shell("alembic upgrade head 2>&1 | sed -n '/^sqlalchemy.exc/,$p'", cwd=workdir))
+    assert run.output.startswith("sqlalchemy.exc.") and f"errors.{error}) " in run.output, run.output
+    assert db.fingerprint() == before

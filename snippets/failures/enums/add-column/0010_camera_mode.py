@@ -1,0 +1,23 @@
+"""Add cameras.mode as an Enum (fails: add_column does not create the type).
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | Sequence[str] | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column("cameras", sa.Column("mode", sa.Enum("day", "night", name="camera_mode")))
+
+
+def downgrade() -> None:
+    op.drop_column("cameras", "mode")

@@ -1,0 +1,30 @@
+"""Create camera_overrides with the camera_mode type that 0010 created.
+
+Revision ID: 0011
+Revises: 0010
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0011"
+down_revision: str | Sequence[str] | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "camera_overrides",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("camera_id", sa.Integer, sa.ForeignKey("cameras.id"), nullable=False),
+        # The type belongs to 0010: refer to it, never create it here.
+        sa.Column("mode", postgresql.ENUM("day", "night", name="camera_mode", create_type=False), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("camera_overrides")

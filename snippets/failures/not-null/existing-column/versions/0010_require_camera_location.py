@@ -1,0 +1,23 @@
+"""Make cameras.location required (fails while some cameras have none).
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | Sequence[str] | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.alter_column("cameras", "location", existing_type=sa.Text(), nullable=False)
+
+
+def downgrade() -> None:
+    op.alter_column("cameras", "location", existing_type=sa.Text(), nullable=True)

@@ -1,0 +1,24 @@
+"""Add cameras.retention_days, 30 for the cameras there are.
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | Sequence[str] | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # A constant default fills every existing row; PostgreSQL 11+ does it without rewriting the table.
+    op.add_column("cameras", sa.Column("retention_days", sa.Integer, nullable=False, server_default="30"))
+
+
+def downgrade() -> None:
+    op.drop_column("cameras", "retention_days")
