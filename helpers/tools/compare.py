@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from ..diagnosis import diagnose
 from ..errors import BadInputError
-from ..history import NOTE
+from ..history import NOTE, current_heads
 from . import schema, scratch
 from .database import database_url, engine, read_only, server_major
 from .running import run
@@ -172,10 +172,16 @@ def checked_stamp(
         plural = "s" if count != 1 else ""
         note = f"forced: stamped {revision} over {count} difference{plural} (python -m helpers stamp --force)"
         print("Stamping anyway (--force); the attempt history records it as forced.", file=out)
-    out.flush()
     scripts = load_scripts(ini)
     source = database_url(url)
-    done = run(scripts, source, "stamp", revision, capture=False, attributes={NOTE: note} if note else None)
+    with read_only(source) as conn:
+        unknown = scripts.unknown(current_heads(conn))
+    if unknown:
+        print(f"alembic_version holds {', '.join(unknown)}, which this project's scripts do not have: "
+              f"replacing it (alembic stamp --purge {revision}).", file=out)
+    out.flush()
+    done = run(scripts, source, "stamp", revision, capture=False, attributes={NOTE: note} if note else None,
+               options={"purge": True} if unknown else None)
     if done.error is not None:
         print("\n".join(diagnose(done.error).lines()), file=out)
         return False

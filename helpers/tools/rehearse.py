@@ -27,7 +27,7 @@ from ..history import current_heads
 from . import dumps, schema, scratch
 from .database import database_url, engine, other_sessions, read_only, server_major
 from .running import Hooks, run
-from .scripts import Scripts, load_scripts, resolve
+from .scripts import Scripts, check_known, load_scripts, resolve
 from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, strength
 
 COPY_METHODS = ("auto", "clone", "dump")
@@ -158,10 +158,11 @@ def _copy(scripts: Scripts, url: str | None, method: str, dump: Path | None) -> 
             raise BadInputError(f"The dump file {dump} does not say which PostgreSQL it was taken from.")
         return scratch.from_dump(None, major, dump), dump.name
     source = database_url(url)
+    name = str(source.database)
     with read_only(source) as conn:
         major = server_major(conn)
         others = other_sessions(conn)
-    name = str(source.database)
+        check_known(scripts, name, current_heads(conn))
     if method == "dump" or (method == "auto" and others):
         return scratch.from_dump(source, major), name
     try:
@@ -248,6 +249,7 @@ def _rehearse_on(
     try:
         with observer.connect() as conn:
             start_heads = current_heads(conn)
+            check_known(scripts, source, start_heads)  # a dump file's, checked once restored
             before = schema.fingerprint(conn, start_heads)
             relfilenodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(RELFILENODES)}
         schemas = _SchemaByRevision(before.schema)

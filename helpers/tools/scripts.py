@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,11 @@ class Scripts:
     @property
     def heads(self) -> tuple[str, ...]:
         return tuple(self.directory.get_heads())
+
+    def unknown(self, revisions: Sequence[str]) -> list[str]:
+        """The revisions of ``revisions`` (a database's ``alembic_version``) that no script of this project has."""
+        known = {script.revision for script in self.directory.walk_revisions()}
+        return [revision for revision in revisions if revision not in known]
 
 
 def load_scripts(ini: str | os.PathLike[str] | None = None) -> Scripts:
@@ -64,3 +70,15 @@ def resolve(scripts: Scripts, revision: str) -> tuple[str, ...]:
         heads = ", ".join(scripts.heads) or "none"
         raise BadInputError(f"Unknown revision {revision!r}: this project has no such revision (heads: {heads}).")
     return ids
+
+
+def check_known(scripts: Scripts, database: str, revisions: Sequence[str]) -> None:
+    """BadInputError when the database's ``alembic_version`` names a revision the scripts do not have."""
+    unknown = scripts.unknown(revisions)
+    if unknown:
+        names = ", ".join(repr(revision) for revision in unknown)
+        raise BadInputError(
+            f"Database {database!r} is at revision {names}, which this project's scripts do not have "
+            f"(heads: {', '.join(scripts.heads) or 'none'}): was a deploy rolled back or a branch switched? "
+            "Find the revision its schema matches with python -m helpers identify, then python -m helpers stamp REV."
+        )
