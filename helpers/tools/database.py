@@ -38,9 +38,34 @@ def database_url(given: str | None) -> URL:
         )
     if not url.database:
         raise BadInputError(f"{source} {_hide_password(text)!r} names no database; add it: postgresql://host/dbname.")
+    _check_driver(url, f"{source} {_hide_password(text)!r}")
     if url.host and url.host.startswith("%2F"):  # libpq's percent-encoded socket directory
         url = url.set(host=None).update_query_dict({"host": unquote(url.host)})
     return url
+
+
+#: The package that installs each driver SQLAlchemy names in a URL.
+_DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "asyncpg": "asyncpg",
+                    "pg8000": "pg8000", "psycopg2cffi": "psycopg2cffi"}
+
+
+def _check_driver(url: URL, named: str) -> None:
+    """BadInputError when the URL's driver is one SQLAlchemy does not know, or is not installed."""
+    try:
+        dialect = url.get_dialect()
+    except sa.exc.NoSuchModuleError:
+        raise BadInputError(
+            f"{named} names the driver {url.get_driver_name()!r}, which SQLAlchemy does not know; "
+            "use postgresql+psycopg://, postgresql+psycopg2:// or postgresql+asyncpg://."
+        ) from None
+    try:
+        dialect.import_dbapi()
+    except ImportError:
+        package = _DRIVER_PACKAGES.get(dialect.driver, dialect.driver)
+        raise BadInputError(
+            f"{named} names the driver {dialect.driver!r}, which is not installed here: pip install {package!r}, "
+            "or name an installed driver (postgresql+psycopg:// is this package's own)."
+        ) from None
 
 
 def engine_url(url: URL) -> URL:
