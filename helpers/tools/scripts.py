@@ -58,6 +58,11 @@ def resolve(scripts: Scripts, revision: str) -> tuple[str, ...]:
     """The revision ids ``revision`` names (``head``, ``base``, an id or a unique prefix of one); else BadInputError."""
     if revision == "base":
         return ()
+    if revision == "head" and len(scripts.heads) > 1:
+        raise BadInputError(
+            f"This project has {len(scripts.heads)} heads ({', '.join(scripts.heads)}), so 'head' names none: "
+            "use heads for all of them, or name one."
+        )
     try:
         found = scripts.directory.get_revisions(revision)
     except Exception as exc:  # ResolutionError, MultipleHeads, RevisionError

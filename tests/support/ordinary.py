@@ -75,6 +75,29 @@ CARELESS = {
         """,
     ),
 }
+#: Two branches off c7d93e4f0a21 (two heads), as two feature branches merged without a merge revision.
+BRANCHES = {
+    "a1d5e0b7c9f2": (
+        "c7d93e4f0a21",
+        "add customers.email",
+        """
+        op.add_column("customers", sa.Column("email", sa.String(200)))
+        """,
+        """
+        op.drop_column("customers", "email")
+        """,
+    ),
+    "b4f8c2e6a0d3": (
+        "c7d93e4f0a21",
+        "add orders.note",
+        """
+        op.add_column("orders", sa.Column("note", sa.Text))
+        """,
+        """
+        op.drop_column("orders", "note")
+        """,
+    ),
+}
 REWRITING = "c7d93e4f0a21"
 CARELESS_REVISION = "e52b8f1d6c34"
 
@@ -111,10 +134,13 @@ if url:
 """
 
 
-def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = "DATABASE_URL") -> Path:
+def ordinary_project(
+    tmp_path: Path, *, careless: bool = False, branched: bool = False, variable: str = "DATABASE_URL"
+) -> Path:
     """Make the project in ``tmp_path/shop`` and return its folder (where alembic.ini is).
 
-    ``variable``: the environment variable its env.py reads the URL from.
+    ``branched``: with the two ``BRANCHES`` heads. ``variable``: the environment variable its env.py
+    reads the URL from.
     """
     root = tmp_path / "shop"
     root.mkdir()
@@ -132,7 +158,7 @@ def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = 
         1,
     )
     env_py.write_text(text)
-    revisions = {**REVISIONS, **(CARELESS if careless else {})}
+    revisions = {**REVISIONS, **(CARELESS if careless else {}), **(BRANCHES if branched else {})}
     for revision, (down, message, upgrade, downgrade) in revisions.items():
         body = {
             "upgrade": textwrap.indent(textwrap.dedent(upgrade).strip("\n"), "    ") + "\n",

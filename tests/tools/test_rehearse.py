@@ -18,14 +18,15 @@ import pytest
 from helpers.tools.rehearsal_report import lines
 from helpers.tools.rehearse import rehearse
 from helpers.tools.running import WrongDatabaseError
-from tests.support.cli import throwaway_image
+from tests.support.cli import cli, throwaway_image
 from tests.support.database import Database, server
-from tests.support.ordinary import CARELESS_REVISION, REWRITING, ordinary_project
+from tests.support.ordinary import BRANCHES, CARELESS_REVISION, REWRITING, ordinary_project
 from tests.support.paths import PROJECT, SNIPPETS
 from tests.support.project import project_with
 from tests.support.transcript import Run, alembic, run
 
 BIG_TABLES = SNIPPETS / "big-tables" / "versions"
+BRANCH = sorted(BRANCHES)[0]
 
 
 def helpers_cli(database: Database, cwd: Path, *args: str) -> Run:
@@ -229,3 +230,34 @@ def test_nothing_pending(database: Database, shop: Path) -> None:
     assert lines(found)[2] == f"Nothing to run: the database is already at {CARELESS_REVISION}."
     assert database.fingerprint(history=True) == before
 
+
+
+@pytest.mark.parametrize(
+    ("start", "runs"), [(REWRITING, 2), (BRANCH, 1)], ids=["from the branch point", "from one branch's head"]
+)
+def test_two_heads_upgrade_and_go_round(database: Database, tmp_path: Path, start: str, runs: int) -> None:
+    """``rehearse heads`` on a project with two heads: down each branch and up again, exit 0.
+
+    From one branch's head, ``downgrade START`` would do nothing (START is still a head): the
+    other branch's revision goes down on its own (``REV@-1``).
+    """
+    root = ordinary_project(tmp_path, branched=True)
+    assert database.alembic("upgrade", start, cwd=root).returncode == 0
+    before = database.fingerprint(history=True)
+
+    result = helpers_cli(database, root, "rehearse", "heads")
+
+    assert result.returncode == 0, result.output
+    assert f"OK: {runs} revision" in result.output and "round trip ok" in result.output
+    assert f"Round trip: downgrade to {start} gave back the schema" in result.output
+    assert database.fingerprint(history=True) == before
+
+
+def test_head_on_a_project_with_two_heads_is_one_sentence(database: Database, tmp_path: Path) -> None:
+    root = ordinary_project(tmp_path, branched=True)
+    result = cli("rehearse", cwd=root, env=database.env)
+    assert (result.status, result.out) == (2, "")
+    assert result.err == (
+        "error: This project has 2 heads (a1d5e0b7c9f2, b4f8c2e6a0d3), so 'head' names none: "
+        "use heads for all of them, or name one.\n"
+    )
