@@ -27,9 +27,21 @@ def _seconds(value: float) -> str:
     return f"{value:.3f}s"
 
 
+#: Why a statement's locks can go unseen, said once under each revision that has one.
+UNOBSERVED = (
+    "  not observed: the locks of a statement run outside a transaction (they end with it; the tracer's "
+    "witness, an event trigger on the copy, needs a superuser and psycopg): {sql}"
+)
+
+
 def _table(revision: RevisionReport) -> list[str]:
+    unseen = [UNOBSERVED.format(sql=sql) for sql in revision.unobserved]
     if not revision.tables:
-        return ["  (no lock on a table)"]
+        return unseen or ["  (no lock on a table)"]
+    return _held(revision) + unseen
+
+
+def _held(revision: RevisionReport) -> list[str]:
     rows = [
         (
             lock.table,
@@ -126,12 +138,15 @@ def summary(rehearsal: Rehearsal) -> str:
     exclusive = [b for b in r.blockers if b.mode == "AccessExclusiveLock"]
     longest = max(exclusive, key=lambda b: (b.seconds, b.rows), default=None)  # a tie: the bigger table
     rewrites = sorted({relation for statement in r.statements for relation in statement.rewrote})
+    unobserved = [sql for revision in r.revisions for sql in revision.unobserved]
     parts = [
         f"{_count(len(r.revisions), 'revision')}, {_count(statements, 'statement')} in {_seconds(seconds)}",
         f"longest ACCESS EXCLUSIVE lock {_seconds(longest.seconds)} on {longest.table}"
         if longest else "no ACCESS EXCLUSIVE lock on an existing table",
         f"rewrites: {', '.join(rewrites)}" if rewrites else "no rewrites",
     ]
+    if unobserved:
+        parts.append(f"locks of {_count(len(unobserved), 'statement')} outside a transaction not observed")
     if r.round_trip is not None:
         parts.append("round trip ok" if r.round_trip.ok else "round trip FAILED")
     if r.violations:
@@ -165,7 +180,7 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
         "blockers": [{**asdict(b), "lock": sql_name(b.mode)} for b in r.blockers],
         "statements": [
             {"revision": s.revision, "sql": s.sql, "seconds": s.seconds, "outside_transaction": s.outside_transaction,
-             "failed": s.failed, "rewrote": s.rewrote,
+             "failed": s.failed, "rewrote": s.rewrote, "locks_observed": s.observed,
              "locks": [{"relation": lock.relation, "kind": lock.kind, "lock": sql_name(lock.mode)} for lock in s.locks]}
             for s in r.statements
         ],

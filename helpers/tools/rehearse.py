@@ -29,7 +29,7 @@ from . import dumps, schema, scratch
 from .database import database_url, engine, other_sessions, read_only, server_major
 from .running import Hooks, run
 from .scripts import Scripts, check_known, load_scripts, resolve
-from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, strength
+from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, install_witness, remove_witness, strength
 
 COPY_METHODS = ("auto", "clone", "dump")
 
@@ -56,6 +56,7 @@ class RevisionReport:
     seconds: float
     statements: int
     tables: list[TableLock]
+    unobserved: list[str] = field(default_factory=list)  # statements outside a transaction whose locks went unseen
 
 
 @dataclass(frozen=True)
@@ -258,10 +259,16 @@ def _rehearse_on(
             check_known(scripts, source, start_heads)  # a dump file's, checked once restored
             before = schema.fingerprint(conn, start_heads)
             relfilenodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(RELFILENODES)}
+            witnessed = install_witness(conn)
         schemas = _SchemaByRevision(before.schema)
         tracer = Tracer(relfilenodes, observer.raw_connection, schemas.upgraded, schema.BOOKKEEPING_TABLES)
-        with tracer.listening():
-            outcome = run(scripts, copy_url, "upgrade", target, hooks=tracer.hooks)
+        try:
+            with tracer.listening():
+                outcome = run(scripts, copy_url, "upgrade", target, hooks=tracer.hooks)
+        finally:
+            if witnessed:
+                with observer.connect() as conn:
+                    remove_witness(conn)
     finally:
         observer.dispose()
 
@@ -404,7 +411,10 @@ def _revisions(tracer: Tracer, rows: dict[str, int]) -> list[RevisionReport]:
                     taker.revision if hold.statement < applied.first else None,
                 )
             )
-        reports.append(RevisionReport(applied.revision, applied.message, applied.seconds, len(statements), tables))
+        unobserved = [statement.sql for statement in statements if not statement.observed]
+        reports.append(
+            RevisionReport(applied.revision, applied.message, applied.seconds, len(statements), tables, unobserved)
+        )
     return reports
 
 
@@ -436,6 +446,12 @@ def _gates(
                 found.append(
                     f"--max-lock {_ms(max_lock)}: revision {blocker.revision} holds ACCESS EXCLUSIVE on "
                     f"{blocker.table} ({blocker.rows} rows) for {blocker.seconds:.3f}s: {blocker.statement}"
+                )
+        for statement in tracer.statements:
+            if not statement.observed and statement.seconds > max_lock:
+                found.append(
+                    f"--max-lock {_ms(max_lock)}: revision {statement.revision} runs a statement outside a transaction "
+                    f"for {statement.seconds:.3f}s whose locks were not observed: {statement.sql}"
                 )
     if max_rewrite_rows is not None:
         for statement in tracer.statements:

@@ -13,6 +13,7 @@ changed was rewritten. Time the tracer spends on its own queries is left out of 
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -88,6 +89,51 @@ RELATIONS_BY_OID = """
     WHERE c.oid = ANY ('{{{oids}}}'::oid[])"""
 
 
+#: The schema of the witness, an event trigger on the copy that reports, at the end of each DDL
+#: statement, the relation locks its backend holds then (``RAISE NOTICE``): a statement outside a
+#: transaction lets them go as it ends, often before a second connection could see them.
+WITNESS_SCHEMA = "helpers_trace"
+WITNESS_NOTICE = "helpers_trace locks "
+INSTALL_WITNESS = f"""
+    CREATE SCHEMA {WITNESS_SCHEMA};
+    CREATE FUNCTION {WITNESS_SCHEMA}.locks() RETURNS event_trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE '{WITNESS_NOTICE}%', (
+            SELECT COALESCE(pg_catalog.json_agg(pg_catalog.json_build_array(l.relation::bigint, l.mode)), '[]')
+            FROM pg_catalog.pg_locks l
+            JOIN pg_catalog.pg_class c ON c.oid = l.relation
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+              AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+              AND {OWN_SCHEMA});
+    END $$;
+    CREATE EVENT TRIGGER {WITNESS_SCHEMA}_locks ON ddl_command_end EXECUTE FUNCTION {WITNESS_SCHEMA}.locks()"""
+REMOVE_WITNESS = f"DROP EVENT TRIGGER IF EXISTS {WITNESS_SCHEMA}_locks; DROP SCHEMA IF EXISTS {WITNESS_SCHEMA} CASCADE"
+
+
+def install_witness(conn: Connection) -> bool:
+    """Install the witness on the copy (an AUTOCOMMIT connection); False where the role may not (not superuser)."""
+    try:
+        _raw(conn, INSTALL_WITNESS)  # one implicit transaction: all or nothing
+    except Exception:
+        return False
+    return True
+
+
+def remove_witness(conn: Connection) -> None:
+    _raw(conn, REMOVE_WITNESS)
+
+
+def _raw(conn: Connection, sql: str) -> None:
+    """``sql`` as it is (no placeholders: the function's % stays), on the DBAPI connection."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
+
+
 def sql_name(mode: str) -> str:
     """``AccessExclusiveLock`` -> ``ACCESS EXCLUSIVE``, as LOCK TABLE spells it."""
     return _SQL_NAMES.get(mode, mode)
@@ -133,6 +179,7 @@ class Statement:
     locks: list[Lock] = field(default_factory=list)
     rewrote: list[str] = field(default_factory=list)
     failed: bool = False
+    observed: bool = True  # False: run outside a transaction, its locks gone before the tracer could see them
 
 
 @dataclass
@@ -202,6 +249,7 @@ class Tracer:
         self._open: dict[tuple[int, str], Hold] = {}
         self._poll: _Poll | None = None
         self._paused = False
+        self._witnessed: dict[int, str] = {}  # the witness's notices for the current statement
         self._step: tuple[str | None, int, float] | None = None  # revision, first statement, start
         self.hooks = Hooks(
             configured=self._configured, version_started=self._version_started, version_applied=self._version_applied
@@ -227,6 +275,17 @@ class Tracer:
         if isinstance(connection, Connection):
             self.connection = connection
             self.dbapi = connection.connection.dbapi_connection
+            add_handler = getattr(self.dbapi, "add_notice_handler", None)  # psycopg 3
+            if callable(add_handler):
+                add_handler(self._notice)
+
+    def _notice(self, diagnostic: Any) -> None:
+        text = str(getattr(diagnostic, "message_primary", diagnostic) or "")
+        text = text.split(":", 1)[1].strip() if text.startswith("NOTICE:") else text  # psycopg2's notices
+        if text.startswith(WITNESS_NOTICE):
+            for oid, mode in json.loads(text[len(WITNESS_NOTICE):]):
+                if strength(mode) > strength(self._witnessed.get(int(oid), "")):
+                    self._witnessed[int(oid)] = mode
 
     def _version_started(self, step: Any) -> None:
         script = getattr(step, "revision", None)
@@ -273,6 +332,7 @@ class Tracer:
         if self._step is not None:
             current.revision = self._step[0]
         self._current = current
+        self._witnessed = {}
         self.statements.append(current)
         if outside and self.pid is not None:
             with self._own_work():
@@ -284,16 +344,24 @@ class Tracer:
         current, self._current = self._current, None
         current.seconds = self.now() - current.started
         with self._own_work():
-            seen = self._poll.stop() if self._poll is not None else []
+            seen = dict(self._poll.stop() if self._poll is not None else [])
+            notices = getattr(self.dbapi, "notices", None)  # psycopg2 keeps them in a list
+            if isinstance(notices, list):
+                for notice in notices:
+                    self._notice(notice)
+                notices.clear()
             self._poll = None
+            for oid, mode in self._witnessed.items() if current.outside_transaction else ():
+                if strength(mode) > strength(seen.get(oid, "")):
+                    seen[oid] = mode
             held = self._read_locks()
             if seen:
                 held_oids = {row[0] for row in held}
-                extra = [row for row in self._relations([row[0] for row in seen]) if row[0] not in held_oids]
-                modes = dict(seen)
-                held_during = held + [(*row[:5], modes[row[0]]) for row in extra]
+                extra = [row for row in self._relations(list(seen)) if row[0] not in held_oids]
+                held_during = held + [(*row[:5], seen[int(row[0])]) for row in extra]
             else:
                 held_during = held
+            current.observed = bool(held_during) or not current.outside_transaction
         self._note(current, held_during, still_held={(row[0], row[5]) for row in held})
 
     def _failed(self, context: Any) -> None:

@@ -98,6 +98,24 @@ BRANCHES = {
         """,
     ),
 }
+#: Outside a transaction, as many projects do it: a foreign key dropped and an index built concurrently.
+AUTOCOMMIT = {
+    "d0c4a7f3e8b1": (
+        "c7d93e4f0a21",
+        "drop the orders foreign key outside a transaction",
+        """
+        with op.get_context().autocommit_block():
+            op.drop_constraint("orders_customer_id_fkey", "orders", type_="foreignkey")
+            op.create_index("ix_orders_amount", "orders", ["amount"], postgresql_concurrently=True)
+        """,
+        """
+        with op.get_context().autocommit_block():
+            op.drop_index("ix_orders_amount", table_name="orders", postgresql_concurrently=True)
+        op.create_foreign_key("orders_customer_id_fkey", "orders", "customers", ["customer_id"], ["id"])
+        """,
+    ),
+}
+AUTOCOMMIT_REVISION = "d0c4a7f3e8b1"
 REWRITING = "c7d93e4f0a21"
 CARELESS_REVISION = "e52b8f1d6c34"
 
@@ -135,12 +153,17 @@ if url:
 
 
 def ordinary_project(
-    tmp_path: Path, *, careless: bool = False, branched: bool = False, variable: str = "DATABASE_URL"
+    tmp_path: Path,
+    *,
+    careless: bool = False,
+    branched: bool = False,
+    autocommit: bool = False,
+    variable: str = "DATABASE_URL",
 ) -> Path:
     """Make the project in ``tmp_path/shop`` and return its folder (where alembic.ini is).
 
-    ``branched``: with the two ``BRANCHES`` heads. ``variable``: the environment variable its env.py
-    reads the URL from.
+    ``branched``: with the two ``BRANCHES`` heads; ``autocommit``: with the ``AUTOCOMMIT`` revision.
+    ``variable``: the environment variable its env.py reads the URL from.
     """
     root = tmp_path / "shop"
     root.mkdir()
@@ -158,7 +181,8 @@ def ordinary_project(
         1,
     )
     env_py.write_text(text)
-    revisions = {**REVISIONS, **(CARELESS if careless else {}), **(BRANCHES if branched else {})}
+    revisions = {**REVISIONS, **(CARELESS if careless else {}), **(BRANCHES if branched else {}),
+                 **(AUTOCOMMIT if autocommit else {})}
     for revision, (down, message, upgrade, downgrade) in revisions.items():
         body = {
             "upgrade": textwrap.indent(textwrap.dedent(upgrade).strip("\n"), "    ") + "\n",

@@ -20,7 +20,7 @@ from helpers.tools.rehearse import rehearse
 from helpers.tools.running import WrongDatabaseError
 from tests.support.cli import cli, throwaway_image
 from tests.support.database import Database, server
-from tests.support.ordinary import BRANCHES, CARELESS_REVISION, REWRITING, ordinary_project
+from tests.support.ordinary import AUTOCOMMIT_REVISION, BRANCHES, CARELESS_REVISION, REWRITING, ordinary_project
 from tests.support.paths import PROJECT, SNIPPETS
 from tests.support.project import project_with
 from tests.support.transcript import Run, alembic, run
@@ -261,3 +261,50 @@ def test_head_on_a_project_with_two_heads_is_one_sentence(database: Database, tm
         "error: This project has 2 heads (a1d5e0b7c9f2, b4f8c2e6a0d3), so 'head' names none: "
         "use heads for all of them, or name one.\n"
     )
+
+
+@pytest.fixture
+def outside(database: Database, tmp_path: Path) -> Path:
+    """The ordinary project with a revision that drops a foreign key and builds an index in autocommit_block()."""
+    root = ordinary_project(tmp_path, autocommit=True)
+    assert database.alembic("upgrade", REWRITING, cwd=root).returncode == 0
+    database.sql(
+        "INSERT INTO customers (id, name) SELECT g, 'customer ' || g FROM generate_series(1, 10) g;"
+        "INSERT INTO orders (customer_id, amount) SELECT 1 + g % 10, g FROM generate_series(1, 1000) g"
+    )
+    return root
+
+
+def test_locks_taken_outside_a_transaction_are_observed(database: Database, outside: Path) -> None:
+    """DROP CONSTRAINT in autocommit_block() takes ACCESS EXCLUSIVE on both tables for a few ms: reported, gated."""
+    before = database.fingerprint(history=True)
+
+    found = rehearse(outside / "alembic.ini", database.url, max_lock=0.0)
+
+    tables = tables_of_report(found, AUTOCOMMIT_REVISION)
+    assert {name: (lock.mode, lock.outside_transaction) for name, lock in tables.items()} == {
+        "public.customers": ("AccessExclusiveLock", True), "public.orders": ("AccessExclusiveLock", True)
+    }
+    dropped = [b for b in found.blockers if "DROP CONSTRAINT" in b.statement]
+    assert {(b.table, b.blocks) for b in dropped} == {
+        ("public.customers", "reads and writes"), ("public.orders", "reads and writes")
+    }
+    assert [v for v in found.violations if "DROP CONSTRAINT" in v] and not found.ok
+    # A concurrent build lets its session lock go before the witness runs: seen by the poll, or "not observed".
+    (concurrent,) = [s for s in found.statements if s.sql.startswith("CREATE INDEX CONCURRENTLY")]
+    seen = {(lock.relation, lock.mode) for lock in concurrent.locks}
+    assert ("public.orders", "ShareUpdateExclusiveLock") in seen if concurrent.observed else not seen
+    assert database.fingerprint(history=True) == before
+
+
+def test_locks_the_tracer_could_not_see_read_not_observed(database: Database, outside: Path) -> None:
+    """Without the witness (a role that is not superuser), a short statement's locks read "not observed"."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("helpers.tools.rehearse.install_witness", lambda conn: False)
+        found = rehearse(outside / "alembic.ini", database.url, round_trip=False, max_lock=0.0)
+
+    shown = lines(found)
+    assert "  (no lock on a table)" not in shown
+    assert any(line.startswith("  not observed: ") and "DROP CONSTRAINT" in line for line in shown), shown
+    assert "outside a transaction not observed" in shown[-1]
+    assert any("whose locks were not observed: ALTER TABLE orders DROP CONSTRAINT" in v for v in found.violations)
