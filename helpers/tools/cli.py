@@ -72,7 +72,9 @@ def parser() -> argparse.ArgumentParser:
     rehearse.add_argument("--no-round-trip", dest="round_trip", action="store_false",
                           help="skip the downgrade and second upgrade")
     rehearse.add_argument("--max-lock", type=duration, metavar="DURATION",
-                          help="fail when an ACCESS EXCLUSIVE lock on a table is held longer (e.g. 200ms)")
+                          help="fail when a lock that blocks the application's writes to an existing table (SHARE, "
+                          "SHARE ROW EXCLUSIVE, EXCLUSIVE, ACCESS EXCLUSIVE) is held longer, until its commit "
+                          "(e.g. 200ms)")
     rehearse.add_argument("--max-rewrite-rows", type=count, metavar="N",
                           help="fail when a table of more than N rows is rewritten")
 

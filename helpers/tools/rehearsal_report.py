@@ -10,7 +10,10 @@ from dataclasses import asdict
 from typing import Any
 
 from .rehearse import Blocker, Failure, Rehearsal, RevisionReport
-from .trace import sql_name
+from .trace import MODES, blocks, sql_name
+
+#: The lock modes --max-lock counts: every one that blocks the application's writes.
+BLOCKING_WRITES = [sql_name(mode) for mode in MODES if blocks(mode)]
 
 _HEADER = ("table", "strongest lock", "rewrite", "rows")
 
@@ -72,7 +75,9 @@ def _diagnosis(failure: Failure) -> list[str]:
 def _blocker(blocker: Blocker) -> str:
     return (
         f"  {blocker.revision or 'env.py'} blocks {blocker.blocks} of {blocker.table} ({_rows(blocker.rows)}) "
-        f"with {sql_name(blocker.mode)} for {_seconds(blocker.seconds)}: {blocker.statement}"
+        f"with {sql_name(blocker.mode)} for {_seconds(blocker.seconds)}"
+        + (f" (held until the transaction commits after {blocker.held_until})" if blocker.held_until else "")
+        + f": {blocker.statement}"
     )
 
 
@@ -193,6 +198,6 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
             "failure": failure(r.round_trip.failure),
             "skipped": r.round_trip.skipped,
         },
-        "gates": {"max_lock_seconds": r.max_lock, "max_rewrite_rows": r.max_rewrite_rows, "violations": r.violations},
+        "gates": {"max_lock_seconds": r.max_lock, "max_lock_counts": BLOCKING_WRITES, "max_rewrite_rows": r.max_rewrite_rows, "violations": r.violations},
         "summary": summary(r),
     }

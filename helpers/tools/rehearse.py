@@ -29,7 +29,7 @@ from . import dumps, schema, scratch
 from .database import database_url, engine, other_sessions, read_only, server_major
 from .running import Hooks, run
 from .scripts import Scripts, check_known, load_scripts, resolve
-from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, install_witness, remove_witness, strength
+from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, install_witness, remove_witness, sql_name, strength
 
 COPY_METHODS = ("auto", "clone", "dump")
 
@@ -70,6 +70,7 @@ class Blocker:
     blocks: str
     seconds: float
     rows: int
+    held_until: str | None = None  # a later revision after which the transaction committed (one transaction)
 
 
 @dataclass(frozen=True)
@@ -431,9 +432,17 @@ def _blockers(tracer: Tracer, rows: dict[str, int]) -> list[Blocker]:
         statement = tracer.statements[index]
         found.append(
             Blocker(statement.revision, statement.sql, relation, hold.mode, str(blocks(hold.mode)),
-                    hold.seconds(tracer.now()), rows.get(relation, 0))
+                    hold.seconds(tracer.now()), rows.get(relation, 0), _committed_after(tracer, statement, hold))
         )
     return found
+
+
+def _committed_after(tracer: Tracer, statement: Statement, hold: Any) -> str | None:
+    """The last revision that had finished when ``hold`` was let go, when it is not the statement's own."""
+    until = hold.until if hold.until is not None else tracer.now()
+    finished = [applied.revision for applied in tracer.applied if applied.finished <= until]
+    last = finished[-1] if finished else None
+    return last if last is not None and last != statement.revision and not statement.outside_transaction else None
 
 
 def _gates(
@@ -441,11 +450,13 @@ def _gates(
 ) -> list[str]:
     found = []
     if max_lock is not None:
-        for blocker in rehearsal.blockers:
-            if blocker.mode == "AccessExclusiveLock" and blocker.seconds > max_lock:
+        for blocker in rehearsal.blockers:  # every lock that blocks writes: SHARE and stronger
+            if blocker.seconds > max_lock:
+                until = f", until the commit after {blocker.held_until}" if blocker.held_until else ""
                 found.append(
-                    f"--max-lock {_ms(max_lock)}: revision {blocker.revision} holds ACCESS EXCLUSIVE on "
-                    f"{blocker.table} ({blocker.rows} rows) for {blocker.seconds:.3f}s: {blocker.statement}"
+                    f"--max-lock {_ms(max_lock)}: revision {blocker.revision} holds {sql_name(blocker.mode)} "
+                    f"(blocks {blocker.blocks}) on {blocker.table} ({blocker.rows} rows) for {blocker.seconds:.3f}s"
+                    f"{until}: {blocker.statement}"
                 )
         for statement in tracer.statements:
             if not statement.observed and statement.seconds > max_lock:

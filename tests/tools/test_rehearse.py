@@ -308,3 +308,29 @@ def test_locks_the_tracer_could_not_see_read_not_observed(database: Database, ou
     assert any(line.startswith("  not observed: ") and "DROP CONSTRAINT" in line for line in shown), shown
     assert "outside a transaction not observed" in shown[-1]
     assert any("whose locks were not observed: ALTER TABLE orders DROP CONSTRAINT" in v for v in found.violations)
+
+
+def test_max_lock_counts_a_plain_index_build_held_until_the_final_commit(database: Database, tmp_path: Path) -> None:
+    """CREATE INDEX holds SHARE on orders (it blocks writes); the generic env.py runs every revision in one
+    transaction, so the lock lasts until the commit after the last revision, and the gate says so."""
+    root = ordinary_project(tmp_path)
+    assert database.alembic("upgrade", "3f1c2a9b7d10", cwd=root).returncode == 0
+    database.sql(
+        "INSERT INTO customers (id, name) SELECT g, 'customer ' || g FROM generate_series(1, 10) g;"
+        "INSERT INTO orders (customer_id, amount) SELECT 1 + g % 10, g FROM generate_series(1, 1000) g"
+    )
+
+    result = helpers_cli(database, root, "rehearse", REWRITING, "--max-lock", "0ms", "--json")
+
+    assert result.returncode == 1, result.output
+    report = json.loads(result.output)
+    assert report["gates"]["max_lock_counts"] == ["SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"]
+    (index,) = [b for b in report["blockers"] if b["statement"].startswith("CREATE INDEX ix_orders_customer_id")]
+    assert (index["table"], index["lock"], index["blocks"], index["held_until"]) == (
+        "public.orders", "SHARE", "writes", REWRITING
+    )
+    assert any(
+        v.startswith("--max-lock 0ms: revision 8a4e6d2c1b05 holds SHARE (blocks writes) on public.orders (1000 rows)")
+        and f"until the commit after {REWRITING}: CREATE INDEX ix_orders_customer_id" in v
+        for v in report["gates"]["violations"]
+    ), report["gates"]["violations"]
