@@ -198,6 +198,7 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
             "failure": failure(r.round_trip.failure),
             "skipped": r.round_trip.skipped,
         },
-        "gates": {"max_lock_seconds": r.max_lock, "max_lock_counts": BLOCKING_WRITES, "max_rewrite_rows": r.max_rewrite_rows, "violations": r.violations},
+        "gates": {"max_lock_seconds": r.max_lock, "max_lock_counts": BLOCKING_WRITES,
+                  "max_rewrite_rows": r.max_rewrite_rows, "violations": r.violations},
         "summary": summary(r),
     }
