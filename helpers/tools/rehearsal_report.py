@@ -160,7 +160,11 @@ def summary(rehearsal: Rehearsal) -> str:
 
 
 def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
-    """The rehearsal as plain data: every statement with its locks, the revisions, blockers, round trip, gates."""
+    """The rehearsal as plain data: every statement with the locks it took, the revisions, blockers, round trip, gates.
+
+    A lock appears once, on the statement that took it (not again on every later statement of the
+    transaction that still holds it): for 600 statements the JSON stays small.
+    """
     r = rehearsal
 
     def failure(f: Failure | None) -> dict[str, Any] | None:

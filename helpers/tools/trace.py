@@ -176,7 +176,7 @@ class Statement:
     seconds: float = 0.0
     outside_transaction: bool = False
     revision: str | None = None
-    locks: list[Lock] = field(default_factory=list)
+    locks: list[Lock] = field(default_factory=list)  # the locks it took (not those still held from before it)
     rewrote: list[str] = field(default_factory=list)
     failed: bool = False
     observed: bool = True  # False: run outside a transaction, its locks gone before the tracer could see them
@@ -419,10 +419,10 @@ class Tracer:
                 self.relfilenodes[oid] = relfilenode
                 if relkind in ("r", "p", "m") and relation not in statement.rewrote:  # its indexes follow it
                     statement.rewrote.append(relation)
-            statement.locks.append(Lock(relation, kind, mode))
             key = (oid, mode)
-            if key in self._open:
+            if key in self._open:  # taken by an earlier statement of the transaction, still held
                 continue
+            statement.locks.append(Lock(relation, kind, mode))
             hold = Hold(relation, kind, mode, index, statement.started, new=oid in self.created)
             if (oid, mode) not in still_held:  # outside a transaction: held only while the statement ran
                 hold.until = statement.started + statement.seconds

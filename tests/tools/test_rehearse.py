@@ -334,3 +334,16 @@ def test_max_lock_counts_a_plain_index_build_held_until_the_final_commit(databas
         and f"until the commit after {REWRITING}: CREATE INDEX ix_orders_customer_id" in v
         for v in report["gates"]["violations"]
     ), report["gates"]["violations"]
+
+
+def test_json_names_each_lock_once_on_the_statement_that_took_it(database: Database, tmp_path: Path) -> None:
+    """In one transaction every later statement still holds the earlier locks: the JSON does not repeat them."""
+    root = ordinary_project(tmp_path, careless=True)
+    assert database.alembic("upgrade", "3f1c2a9b7d10", cwd=root).returncode == 0
+
+    result = helpers_cli(database, root, "rehearse", "--json", "--no-round-trip")
+
+    report = json.loads(result.output)
+    taken = [(lock["relation"], lock["lock"]) for s in report["statements"] for lock in s["locks"]]
+    assert ("public.orders", "SHARE") in taken and ("public.orders", "ACCESS EXCLUSIVE") in taken
+    assert len(taken) == len(set(taken)), taken
