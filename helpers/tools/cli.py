@@ -94,7 +94,8 @@ def parser() -> argparse.ArgumentParser:
     stamp.add_argument("--force", action="store_true", help="stamp even when the schema differs (recorded as forced)")
 
     history = commands.add_parser("history", parents=[common], help="the last migration attempts")
-    history.add_argument("--json", action="store_true", help="print them as JSON")
+    history.add_argument("--json", action="store_true",
+                         help="print them as JSON: a list, or null when there is no attempt table")
     history.add_argument("--limit", type=count, default=20, help="how many (default: 20)")
     return top
 
@@ -151,12 +152,14 @@ def _stamp(args: argparse.Namespace, out: TextIO) -> int:
 
 def _history(args: argparse.Namespace, out: TextIO) -> int:
     from . import history
+    from .scripts import load_scripts
 
+    scripts = load_scripts(args.config)
     attempts = history.read(args.url, limit=args.limit)
-    if args.json:
-        _print_json([attempt.as_json() for attempt in attempts or []], out)
+    if args.json:  # null: there is no attempt table; []: there is one, with no attempt in it
+        _print_json(None if attempts is None else [attempt.as_json() for attempt in attempts], out)
     else:
-        print("\n".join(history.lines(attempts)), file=out)
+        print("\n".join(history.lines(attempts, recording=history.records(scripts))), file=out)
     return OK
 
 

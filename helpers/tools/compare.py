@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy.engine import URL
+
 from ..diagnosis import diagnose
 from ..errors import BadInputError
-from ..history import NOTE, current_heads
-from . import schema, scratch
+from ..history import NOTE, TABLE, current_heads
+from . import history, schema, scratch
 from .database import database_url, engine, read_only, server_major
 from .running import run
 from .scripts import load_scripts, resolve
@@ -171,7 +173,7 @@ def checked_stamp(
         count = len(result.differences)
         plural = "s" if count != 1 else ""
         note = f"forced: stamped {revision} over {count} difference{plural} (python -m helpers stamp --force)"
-        print("Stamping anyway (--force); the attempt history records it as forced.", file=out)
+        print("Stamping anyway (--force).", file=out)
     scripts = load_scripts(ini)
     source = database_url(url)
     with read_only(source) as conn:
@@ -186,4 +188,17 @@ def checked_stamp(
         print("\n".join(diagnose(done.error).lines()), file=out)
         return False
     print(f"Stamped {revision}.", file=out)
+    if note:
+        print(_forced_record(source, note), file=out)
     return True
+
+
+def _forced_record(source: URL, note: str) -> str:
+    """Whether the attempt history kept the forced stamp: only an env.py that records attempts writes it."""
+    attempts = history.read(source.render_as_string(hide_password=False), limit=1)
+    if attempts and attempts[-1].note == note:
+        return f"The attempt history records it as forced ({TABLE}, attempt {attempts[-1].id})."
+    return (
+        f"Not recorded as forced: this project's env.py does not record attempts in {TABLE} "
+        "(helpers.history.recorded); keep a note of this stamp yourself."
+    )

@@ -52,7 +52,7 @@ COMMANDS = [("rehearse",), ("compare", "0008"), ("stamp", "0008")]
 ALL = [*COMMANDS, ("history",)]
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("command", ALL, ids=lambda c: c[0])
 def test_no_alembic_ini(source: Database, tmp_path: Path, command: tuple[str, ...]) -> None:
     error = one_sentence(cli(*command, cwd=tmp_path, env=source.env))
     assert error == f"error: No alembic.ini in {tmp_path}: run this where alembic.ini is, or pass -c PATH."
