@@ -93,6 +93,15 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--json", action="store_true", help="print the differences as JSON")
     stamp.add_argument("--force", action="store_true", help="stamp even when the schema differs (recorded as forced)")
 
+    identify = commands.add_parser(
+        "identify", parents=[common], help="which revision the database's schema matches, whatever alembic_version says"
+    )
+    identify.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
+                          help="leave out objects whose name matches (shell pattern: legacy_*, audit.*); repeatable")
+    identify.add_argument("--throwaway", action="store_true",
+                          help="build the revisions on a throwaway server of the same major")
+    identify.add_argument("--json", action="store_true", help="print the answer as JSON")
+
     history = commands.add_parser("history", parents=[common], help="the last migration attempts")
     history.add_argument("--json", action="store_true",
                          help="print them as JSON: a list, or null when there is no attempt table")
@@ -163,4 +172,16 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     return OK
 
 
+def _identify(args: argparse.Namespace, out: TextIO) -> int:
+    from .identify import identify, lines
+
+    found = identify(args.config, args.url, ignore=args.ignore, throwaway=args.throwaway)
+    if args.json:
+        _print_json(found.as_json(), out)
+    else:
+        print("\n".join(lines(found)), file=out)
+    return OK if found.matches else NO
+
+
 _COMMANDS = {"rehearse": _rehearse, "compare": _compare, "stamp": _stamp, "history": _history}
+_COMMANDS["identify"] = _identify

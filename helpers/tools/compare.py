@@ -76,9 +76,7 @@ def compare(
     scripts = load_scripts(ini)
     resolve(scripts, revision)
     source = database_url(url)
-    with read_only(source) as conn:
-        major = server_major(conn)
-    made = scratch.empty_on_throwaway(major) if throwaway else scratch.empty(source)
+    made = empty_scratch(source, throwaway)
     try:
         version_table = "alembic_version"
         if revision != "base":
@@ -104,6 +102,13 @@ def compare(
                       list(ignore))
 
 
+def empty_scratch(source: URL, throwaway: bool, purpose: str = "compare") -> scratch.Scratch:
+    """An empty database to build revisions in: on the source's server, or on a throwaway one of its major."""
+    with read_only(source) as conn:
+        major = server_major(conn)
+    return scratch.empty_on_throwaway(major, purpose) if throwaway else scratch.empty(source, purpose)
+
+
 def _shown(text: str | None, other: str | None) -> str:
     """A definition on one line; a long one cut around where it differs from ``other``."""
     if text is None:
@@ -124,13 +129,7 @@ def lines(comparison: Comparison) -> list[str]:
     out = [f"Built revision {c.revision} in {c.built_on} in {c.seconds:.3f}s."]
     if c.ignored:
         out.append(f"Ignoring: {', '.join(c.ignored)}")
-    for group, found in schema.grouped(c.differences).items():
-        out.append(group)
-        for d in found:
-            out.append(
-                f"  {d.label}: revision {c.revision} has {_shown(d.expected, d.actual)} / "
-                f"the database has {_shown(d.actual, d.expected)}"
-            )
+    out += difference_lines(c.differences, c.revision)
     if c.same:
         out.append(f"Same: the database is what revision {c.revision} builds.")
     else:
@@ -139,6 +138,19 @@ def lines(comparison: Comparison) -> list[str]:
             f"Different: {len(c.differences)} difference{'s' if len(c.differences) != 1 else ''} in {objects} "
             f"object{'s' if objects != 1 else ''}; the database is not what revision {c.revision} builds."
         )
+    return out
+
+
+def difference_lines(differences: Sequence[schema.Difference], revision: str) -> list[str]:
+    """Grouped by object: "revision REV has ... / the database has ..."."""
+    out = []
+    for group, found in schema.grouped(differences).items():
+        out.append(group)
+        for d in found:
+            out.append(
+                f"  {d.label}: revision {revision} has {_shown(d.expected, d.actual)} / "
+                f"the database has {_shown(d.actual, d.expected)}"
+            )
     return out
 
 
