@@ -95,6 +95,10 @@ def lines(rehearsal: Rehearsal) -> list[str]:
     if r.failure is not None:
         title = " ".join(part for part in (r.failure.revision or "env.py", r.failure.message) if part)
         out += ["", f"{title} FAILED:", *_diagnosis(r.failure)]
+        if r.failure.location:
+            out.append(f"At {r.failure.location}")
+        if r.failure.left_at is not None:
+            out.append(_left_at(r, r.failure.left_at))
     if r.blockers:
         out += ["", "Blocks the application:", *(_blocker(b) for b in r.blockers)]
     if r.round_trip is not None:
@@ -126,6 +130,19 @@ def lines(rehearsal: Rehearsal) -> list[str]:
         out += ["", f"Kept the copy: {r.kept}"]
     out += ["", summary(r)]
     return out
+
+
+def _left_at(r: Rehearsal, left_at: tuple[str, ...]) -> str:
+    """Where the same run would leave production: the copy's alembic_version after the failure."""
+    where = ", ".join(left_at) or "base"
+    if tuple(left_at) == tuple(r.start):
+        return f"Production would stay at {where}: nothing of this run is committed before the failure."
+    committed = [revision.revision for revision in r.revisions]
+    return (
+        f"Production would be left at {where}: {_count(len(committed), 'revision')} committed before the failure "
+        f"({', '.join(committed) if len(committed) <= 4 else f'{committed[0]} ... {committed[-1]}'}); "
+        "a rerun after the fix starts from there."
+    )
 
 
 def summary(rehearsal: Rehearsal) -> str:
@@ -172,7 +189,8 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
             return None
         d = f.diagnosis
         return {"revision": f.revision, "during": f.during, "sqlstate": d.sqlstate, "category": d.category.key,
-                "message": d.message, "detail": d.detail, "lines": d.lines()}
+                "message": d.message, "detail": d.detail, "lines": d.lines(), "location": f.location,
+                "left_at": None if f.left_at is None else list(f.left_at)}
 
     return {
         "ok": r.ok,

@@ -14,6 +14,8 @@ reads or writes; the failure, diagnosed, if a revision failed; the round trip; a
 
 from __future__ import annotations
 
+import contextlib
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +83,8 @@ class Failure:
     diagnosis: Diagnosis
     during: str  # "upgrade", "downgrade" (round trip), "upgrade again" (round trip)
     message: str = ""  # the revision's own first line
+    location: str = ""  # where in the revision file it failed: "versions/0004_x.py:21, in upgrade"
+    left_at: tuple[str, ...] | None = None  # alembic_version on the copy after the failure: where production stops
 
 
 @dataclass
@@ -289,7 +293,14 @@ def _rehearse_on(
     )
     if outcome.error is not None:
         failed = tracer.failing_revision
-        rehearsal.failure = Failure(failed, diagnose(outcome.error), "upgrade", _message(scripts, failed))
+        eng = engine(copy_url)
+        try:
+            with eng.connect() as conn:
+                left_at = current_heads(conn)
+        finally:
+            eng.dispose()
+        rehearsal.failure = Failure(failed, diagnose(outcome.error), "upgrade", _message(scripts, failed),
+                                    _location(scripts, failed, outcome.error), left_at)
     elif round_trip and tracer.applied:
         upgraded = [applied.revision for applied in tracer.applied if applied.upgrade]
         rehearsal.round_trip = _round_trip(scripts, copy_url, before, schemas, start_heads, upgraded, target)
@@ -309,6 +320,23 @@ def _message(scripts: Scripts, revision: str | None) -> str:
         return ""
     script = scripts.directory.get_revision(revision)
     return str(script.doc or "").strip() if script is not None else ""
+
+
+def _location(scripts: Scripts, revision: str | None, error: BaseException) -> str:
+    """The innermost line of the failing revision's file in the traceback, as "path:line, in function: code"."""
+    script = scripts.directory.get_revision(revision) if revision is not None else None
+    if script is None or not script.path:
+        return ""
+    path = Path(script.path).resolve()
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if frame.filename and Path(frame.filename).resolve() == path]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    where = Path(script.path)
+    with contextlib.suppress(ValueError):
+        where = where.resolve().relative_to(scripts.ini.parent)
+    return f"{where}:{frame.lineno}, in {frame.name}" + (f": {frame.line.strip()}" if frame.line else "")
 
 
 def _round_trip(

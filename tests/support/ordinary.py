@@ -158,11 +158,13 @@ def ordinary_project(
     careless: bool = False,
     branched: bool = False,
     autocommit: bool = False,
+    per_revision: bool = False,
     variable: str = "DATABASE_URL",
 ) -> Path:
     """Make the project in ``tmp_path/shop`` and return its folder (where alembic.ini is).
 
     ``branched``: with the two ``BRANCHES`` heads; ``autocommit``: with the ``AUTOCOMMIT`` revision.
+    ``per_revision``: env.py runs each revision in its own transaction (``transaction_per_migration``).
     ``variable``: the environment variable its env.py reads the URL from.
     """
     root = tmp_path / "shop"
@@ -180,6 +182,10 @@ def ordinary_project(
         "config = context.config\n" + _URL_FROM_ENVIRONMENT.format(variable=variable),
         1,
     )
+    if per_revision:
+        online = "connection=connection, target_metadata=target_metadata"
+        assert online in text
+        text = text.replace(online, online + ", transaction_per_migration=True", 1)
     env_py.write_text(text)
     revisions = {**REVISIONS, **(CARELESS if careless else {}), **(BRANCHES if branched else {}),
                  **(AUTOCOMMIT if autocommit else {})}

@@ -347,3 +347,47 @@ def test_json_names_each_lock_once_on_the_statement_that_took_it(database: Datab
     taken = [(lock["relation"], lock["lock"]) for s in report["statements"] for lock in s["locks"]]
     assert ("public.orders", "SHARE") in taken and ("public.orders", "ACCESS EXCLUSIVE") in taken
     assert len(taken) == len(set(taken)), taken
+
+
+FAILING = '''"""divide by zero
+
+Revision ID: f00dfacef00d
+Revises: c7d93e4f0a21
+"""
+from alembic import op
+
+revision = "f00dfacef00d"
+down_revision = "c7d93e4f0a21"
+
+
+def upgrade():
+    op.execute("SELECT 1 / 0")
+
+
+def downgrade():
+    pass
+'''
+
+
+@pytest.mark.parametrize(
+    ("per_revision", "left"),
+    [(True, f"Production would be left at {REWRITING}: 2 revisions committed before the failure "
+            f"(8a4e6d2c1b05, {REWRITING}); a rerun after the fix starts from there."),
+     (False, "Production would stay at 3f1c2a9b7d10: nothing of this run is committed before the failure.")],
+    ids=["a transaction per revision", "one transaction"],
+)
+def test_a_failed_rehearsal_says_where_and_where_production_would_be_left(
+    database: Database, tmp_path: Path, per_revision: bool, left: str
+) -> None:
+    root = ordinary_project(tmp_path, per_revision=per_revision)
+    (root / "migrations" / "versions" / "f00dfacef00d_divide_by_zero.py").write_text(FAILING)
+    assert database.alembic("upgrade", "3f1c2a9b7d10", cwd=root).returncode == 0
+    before = database.fingerprint(history=True)
+
+    found = rehearse(root / "alembic.ini", database.url)
+
+    shown = lines(found)
+    assert found.failure is not None and found.failure.revision == "f00dfacef00d"
+    assert 'At migrations/versions/f00dfacef00d_divide_by_zero.py:13, in upgrade: op.execute("SELECT 1 / 0")' in shown
+    assert left in shown
+    assert database.fingerprint(history=True) == before
