@@ -79,6 +79,7 @@ def compare(
     made = empty_scratch(source, throwaway)
     try:
         version_table = "alembic_version"
+        built_in = 0.0
         if revision != "base":
             built = run(scripts, made.url_for(source), "upgrade", revision)
             if built.error is not None:
@@ -86,6 +87,7 @@ def compare(
                     f"Revision {revision} cannot be built in an empty scratch database: {diagnose(built.error).message}"
                 )
             version_table = str(built.configure.get("version_table") or version_table)
+            built_in = built.seconds
         excluded = {*schema.BOOKKEEPING_TABLES, version_table}
         eng = engine(made.url)
         try:
@@ -98,8 +100,8 @@ def compare(
     with read_only(source) as conn:
         actual = schema.read(conn, excluded)
     found = schema.differences(expected.without(ignore), actual.without(ignore))
-    return Comparison(revision, str(source.database), made.describe(str(source.database)), made.seconds, found,
-                      list(ignore))
+    return Comparison(revision, str(source.database), made.describe(str(source.database)), made.seconds + built_in,
+                      found, list(ignore))
 
 
 def empty_scratch(source: URL, throwaway: bool, purpose: str = "compare") -> scratch.Scratch:

@@ -97,15 +97,33 @@ def read_only(url: URL) -> Iterator[Connection]:
         try:
             conn = eng.connect()
         except sa.exc.DBAPIError as exc:
-            raise BadInputError(
-                f"The server at {location(url)} does not answer: {first_line(exc.orig or exc)}"
-            ) from exc
+            raise BadInputError(_unreachable(url, exc)) from exc
         with conn:
             conn.exec_driver_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             conn.commit()
             yield conn
     finally:
         eng.dispose()
+
+
+def _unreachable(url: URL, exc: sa.exc.DBAPIError) -> str:
+    """One sentence: the server answered but has no such database, or it did not let us in at all.
+
+    libpq reports a failed connection without a SQLSTATE; whether the database exists is asked of
+    the server's maintenance database (``postgres``) instead of read from the message.
+    """
+    orig = exc.orig or exc
+    with contextlib.suppress(sa.exc.DBAPIError):
+        eng = engine(url.set(database="postgres"))
+        try:
+            with eng.connect() as conn:
+                query = sa.text("SELECT count(*) FROM pg_catalog.pg_database WHERE datname = :name")
+                exists = conn.execute(query, {"name": url.database}).scalar_one()
+        finally:
+            eng.dispose()
+        if not exists:
+            return f"The server at {location(url)} answered, but has no database {url.database!r}: {first_line(orig)}"
+    return f"The server at {location(url)} does not answer: {first_line(orig)}"
 
 
 #: libpq's URI query parameters that have a PG* variable, for the client tools (psql, pg_dump).

@@ -25,7 +25,7 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError
 
 from ..diagnosis import Diagnosis, diagnose
-from ..errors import BadInputError
+from ..errors import BadInputError, first_line
 from ..history import current_heads
 from . import dumps, schema, scratch
 from .database import database_url, engine, other_sessions, read_only, server_major
@@ -319,7 +319,7 @@ def _message(scripts: Scripts, revision: str | None) -> str:
     if revision is None:
         return ""
     script = scripts.directory.get_revision(revision)
-    return str(script.doc or "").strip() if script is not None else ""
+    return first_line(script.doc) if script is not None and script.doc else ""
 
 
 def _location(scripts: Scripts, revision: str | None, error: BaseException) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from ..errors import first_line
 from .running import Hooks
 from .schema import OWN_SCHEMA
 
@@ -302,7 +303,7 @@ class Tracer:
         for statement in self.statements[first:last]:
             statement.revision = revision
         script = getattr(step, "up_revision", None)
-        message = str(getattr(script, "doc", "") or "").strip()
+        message = first_line(str(getattr(script, "doc", "") or "")) if getattr(script, "doc", None) else ""
         down = tuple(str(rev) for rev in (getattr(step, "down_revision_ids", None) or ()))
         applied = Applied(revision, message, bool(step.is_upgrade), down, first, last, started, self.now())
         self.applied.append(applied)

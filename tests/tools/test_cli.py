@@ -190,3 +190,11 @@ def test_psycopg2_named_where_it_is_not_installed(source: Database, tmp_path: Pa
     assert (done.returncode, done.stdout) == (2, ""), done.stderr
     (error,) = done.stderr.splitlines()
     assert "names the driver 'psycopg2', which is not installed here: pip install 'psycopg2-binary'" in error
+
+
+@pytest.mark.parametrize("command", ALL, ids=lambda c: c[0])
+def test_a_database_that_does_not_exist(source: Database, command: tuple[str, ...]) -> None:
+    url = source.engine.url.set(database="no_such_database").render_as_string(hide_password=False)
+    error = one_sentence(cli(*command, env={**source.env, "DATABASE_URL": url}))
+    assert error.startswith("error: The server at ")
+    assert "/no_such_database answered, but has no database 'no_such_database': " in error

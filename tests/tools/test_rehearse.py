@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -189,9 +190,12 @@ def test_a_dump_file_is_rehearsed_on_a_throwaway_server(
     with dump.open("w") as out:
         subprocess.run(["pg_dump"], env=database.env, stdout=out, check=True)
 
+    folders = set(Path(tempfile.gettempdir()).glob("helpers-pg-*"))
+
     found = rehearse(shop / "alembic.ini", dump=dump, target=REWRITING)
 
     assert found.ok, "\n".join(lines(found))
+    assert set(Path(tempfile.gettempdir()).glob("helpers-pg-*")) <= folders  # the throwaway server's folder too
     copied = f"Copy: backup.sql dumped and restored into a throwaway PostgreSQL {server().major} "
     assert lines(found)[0].startswith(copied)
     assert tables_of_report(found, REWRITING)["public.orders"].rows == 1000
@@ -391,3 +395,15 @@ def test_a_failed_rehearsal_says_where_and_where_production_would_be_left(
     assert 'At migrations/versions/f00dfacef00d_divide_by_zero.py:13, in upgrade: op.execute("SELECT 1 / 0")' in shown
     assert left in shown
     assert database.fingerprint(history=True) == before
+
+
+def test_a_message_of_several_lines_keeps_the_report_layout(database: Database, shop: Path) -> None:
+    script = next((shop / "migrations" / "versions").glob(f"{REWRITING}_*.py"))
+    text = script.read_text()
+    message = "amounts become decimal\nsee ticket 42"
+    script.write_text(text.replace("amounts in cents become decimal amounts", message, 1))
+
+    shown = lines(rehearse(shop / "alembic.ini", database.url, target=REWRITING, round_trip=False))
+
+    assert f"{REWRITING} amounts become decimal (2 statements, " in "\n".join(shown)
+    assert not [line for line in shown if line.startswith("see ticket 42")]
