@@ -39,6 +39,9 @@ UNOBSERVED = (
 
 def _table(revision: RevisionReport) -> list[str]:
     unseen = [UNOBSERVED.format(sql=sql) for sql in revision.unobserved]
+    if not revision.tables and revision.inherited:
+        return [*unseen, f"  (no lock it took that an earlier revision of the transaction did not already hold: "
+                         f"{_count(revision.inherited, 'lock')} on tables still held)"]
     if not revision.tables:
         return unseen or ["  (no lock on a table)"]
     return _held(revision) + unseen
@@ -124,6 +127,8 @@ def lines(rehearsal: Rehearsal) -> list[str]:
             else:
                 what = f"upgrading again, revision {failed}" if failed else "upgrading again"
             out += [f"Round trip: {what} failed:", *_diagnosis(trip.failure)]
+            if trip.failure.location:
+                out.append(f"At {trip.failure.location}")
     if r.violations:
         out += ["", *(f"Gate failed: {violation}" for violation in r.violations)]
     if r.kept:

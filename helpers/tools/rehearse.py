@@ -59,6 +59,7 @@ class RevisionReport:
     statements: int
     tables: list[TableLock]
     unobserved: list[str] = field(default_factory=list)  # statements outside a transaction whose locks went unseen
+    inherited: int = 0  # locks held since an earlier revision of the same transaction, while this one ran
 
 
 @dataclass(frozen=True)
@@ -358,7 +359,8 @@ def _round_trip(
     for step in steps:
         down = run(scripts, url, "downgrade", step, hooks=check.hooks)
         if down.error is not None:
-            trip.failure = Failure(check.running, diagnose(down.error), "downgrade")
+            trip.failure = Failure(check.running, diagnose(down.error), "downgrade",
+                                   location=_location(scripts, check.running, down.error))
             return trip
     eng = engine(url)
     try:
@@ -373,7 +375,8 @@ def _round_trip(
     again = _Running()
     up = run(scripts, url, "upgrade", target, hooks=again.hooks)
     if up.error is not None:
-        trip.failure = Failure(again.running, diagnose(up.error), "upgrade again")
+        trip.failure = Failure(again.running, diagnose(up.error), "upgrade again",
+                               location=_location(scripts, again.running, up.error))
     return trip
 
 
@@ -441,9 +444,13 @@ def _revisions(tracer: Tracer, rows: dict[str, int]) -> list[RevisionReport]:
                 )
             )
         unobserved = [statement.sql for statement in statements if not statement.observed]
-        reports.append(
-            RevisionReport(applied.revision, applied.message, applied.seconds, len(statements), tables, unobserved)
+        inherited = sum(
+            1 for hold in tracer.holds
+            if hold.statement < applied.first and hold.kind in _TABLE_KINDS and not hold.new
+            and (hold.until is None or hold.until >= applied.finished)
         )
+        reports.append(RevisionReport(applied.revision, applied.message, applied.seconds, len(statements), tables,
+                                      unobserved, inherited))
     return reports
 
 

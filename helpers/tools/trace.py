@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -133,6 +134,11 @@ def _raw(conn: Connection, sql: str) -> None:
         cursor.execute(sql)
     finally:
         cursor.close()
+
+
+#: Statements whose table locks never block the application (ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE):
+#: outside a transaction, not seeing them is no loss. Anything else unseen reads "not observed".
+_DML = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH|VALUES|COPY|SET|SHOW)\b", re.IGNORECASE)
 
 
 def sql_name(mode: str) -> str:
@@ -362,7 +368,8 @@ class Tracer:
                 held_during = held + [(*row[:5], seen[int(row[0])]) for row in extra]
             else:
                 held_during = held
-            current.observed = bool(held_during) or not current.outside_transaction
+            unseen = current.outside_transaction and not held_during and not _DML.match(current.sql)
+            current.observed = not unseen
         self._note(current, held_during, still_held={(row[0], row[5]) for row in held})
 
     def _failed(self, context: Any) -> None:

@@ -407,3 +407,35 @@ def test_a_message_of_several_lines_keeps_the_report_layout(database: Database, 
 
     assert f"{REWRITING} amounts become decimal (2 statements, " in "\n".join(shown)
     assert not [line for line in shown if line.startswith("see ticket 42")]
+
+
+ONE_WAY = '''"""orders.amount defaults to 0
+
+Revision ID: 0e1a2b3c4d5f
+Revises: c7d93e4f0a21
+"""
+from alembic import op
+
+revision = "0e1a2b3c4d5f"
+down_revision = "c7d93e4f0a21"
+
+
+def upgrade():
+    op.execute("ALTER TABLE orders ALTER COLUMN amount SET DEFAULT 0")
+
+
+def downgrade():
+    raise NotImplementedError("no way back")
+'''
+
+
+def test_locks_already_held_and_a_failing_downgrade_are_named(database: Database, shop: Path) -> None:
+    """One transaction: the second revision needs ACCESS EXCLUSIVE on orders, held since the first; its downgrade
+    fails, and the report names the line."""
+    (shop / "migrations" / "versions" / "0e1a2b3c4d5f_one_way.py").write_text(ONE_WAY)
+    (shop / "migrations" / "versions" / f"{CARELESS_REVISION}_add_customers_nickname.py").unlink()
+
+    shown = lines(rehearse(shop / "alembic.ini", database.url))
+
+    assert "  (no lock it took that an earlier revision of the transaction did not already hold: " in "\n".join(shown)
+    assert "At migrations/versions/0e1a2b3c4d5f_one_way.py:17, in downgrade: " in "\n".join(shown)
