@@ -475,9 +475,11 @@ def _blockers(tracer: Tracer, rows: dict[str, int]) -> list[Blocker]:
 def _committed_after(tracer: Tracer, statement: Statement, hold: Any) -> str | None:
     """The last revision that had finished when ``hold`` was let go, when it is not the statement's own."""
     until = hold.until if hold.until is not None else tracer.now()
+    own = [applied for applied in tracer.applied if applied.revision == statement.revision]
+    if statement.outside_transaction or not own or until <= own[0].finished:  # let go within its own revision
+        return None
     finished = [applied.revision for applied in tracer.applied if applied.finished <= until]
-    last = finished[-1] if finished else None
-    return last if last is not None and last != statement.revision and not statement.outside_transaction else None
+    return finished[-1] if finished and finished[-1] != statement.revision else None
 
 
 def _gates(
