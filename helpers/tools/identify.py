@@ -22,10 +22,13 @@ from sqlalchemy.engine import Connection
 from ..diagnosis import diagnose
 from ..history import current_heads
 from . import schema
-from .compare import empty_scratch
+from .compare import difference_lines, empty_scratch
 from .database import database_url, engine, read_only
 from .running import Hooks, run
 from .scripts import load_scripts
+
+#: Lines of differences printed for the closest revision (a base made outside the revisions differs in hundreds).
+_SHOWN = 40
 
 
 @dataclass(frozen=True)
@@ -163,8 +166,6 @@ def identify(
 
 def lines(found: Identification) -> list[str]:
     """The answer as the terminal shows it: what was built, the match (or the closest and what differs), what next."""
-    from .compare import difference_lines
-
     f = found
     count = len(f.states) - 1
     out = [f"Built {count} revision{'s' if count != 1 else ''} one after another in {f.built_on} in {f.seconds:.3f}s, "
@@ -193,7 +194,10 @@ def lines(found: Identification) -> list[str]:
         out.append("No revision was built.")
         return out
     n = len(closest.differences)
-    out += difference_lines(closest.differences, closest.name)
+    shown = difference_lines(closest.differences, closest.name)
+    if len(shown) > _SHOWN:
+        shown = [*shown[:_SHOWN], f"... and {len(shown) - _SHOWN} more lines (--json lists every difference)"]
+    out += shown
     out.append(f"No match: no revision builds this schema; the closest is {closest.name} "
                f"({n} difference{'s' if n != 1 else ''}, above).")
     return out

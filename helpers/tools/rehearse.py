@@ -324,17 +324,19 @@ def _message(scripts: Scripts, revision: str | None) -> str:
 
 
 def _location(scripts: Scripts, revision: str | None, error: BaseException) -> str:
-    """The innermost line of the failing revision's file in the traceback, as "path:line, in function: code"."""
+    """The innermost line of the failing revision's file (env.py's when no revision ran yet) in the traceback, as
+    "path:line, in function: code"."""
     script = scripts.directory.get_revision(revision) if revision is not None else None
-    if script is None or not script.path:
+    file = script.path if script is not None else scripts.directory.env_py_location  # before any revision: env.py
+    if not file:
         return ""
-    path = Path(script.path).resolve()
+    path = Path(file).resolve()
     frames = [frame for frame in traceback.extract_tb(error.__traceback__)
               if frame.filename and Path(frame.filename).resolve() == path]
     if not frames:
         return ""
     frame = frames[-1]
-    where = Path(script.path)
+    where = Path(file)
     with contextlib.suppress(ValueError):
         where = where.resolve().relative_to(scripts.ini.parent)
     return f"{where}:{frame.lineno}, in {frame.name}" + (f": {frame.line.strip()}" if frame.line else "")

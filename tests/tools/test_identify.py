@@ -108,3 +108,15 @@ def test_alembic_version_is_preferred_among_equal_schemas(database: Database) ->
         "Matches: the database's schema is what revision 0005 builds, as alembic_version says "
         "(so does 0006: the same schema).",
     ]
+
+
+def test_a_schema_made_outside_the_revisions_shows_the_first_differences(database: Database, shop: Path) -> None:
+    """JupyterHub makes its tables with create_all(): hundreds of differences; the terminal shows the first."""
+    database.sql(";".join(f"CREATE TABLE made_{i} (id int PRIMARY KEY, name text, seen date)" for i in range(20)))
+
+    result = cli("identify", cwd=shop, env=database.env)
+
+    assert result.status == 1
+    assert "more lines (--json lists every difference)" in result.out
+    found = json.loads(cli("identify", "--json", cwd=shop, env=database.env).out)
+    assert len(found["differences"]) > 40

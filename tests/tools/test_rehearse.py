@@ -439,3 +439,16 @@ def test_locks_already_held_and_a_failing_downgrade_are_named(database: Database
 
     assert "  (no lock it took that an earlier revision of the transaction did not already hold: " in "\n".join(shown)
     assert "At migrations/versions/0e1a2b3c4d5f_one_way.py:17, in downgrade: " in "\n".join(shown)
+
+
+def test_an_env_py_that_fails_before_any_revision_names_its_line(database: Database, tmp_path: Path) -> None:
+    root = ordinary_project(tmp_path)
+    env_py = root / "migrations" / "env.py"
+    text = env_py.read_text()
+    env_py.write_text(text.replace("if context.is_offline_mode():", 'raise RuntimeError("no settings")\n\n'
+                                   "if context.is_offline_mode():", 1))
+    line = env_py.read_text().splitlines().index('raise RuntimeError("no settings")') + 1
+
+    shown = lines(rehearse(root / "alembic.ini", database.url))
+
+    assert f'At migrations/env.py:{line}, in <module>: raise RuntimeError("no settings")' in shown
