@@ -107,6 +107,9 @@ def run(
     ):
         try:
             with eng.connect() as conn:
+                # JupyterHub's env.py (and others of SQLAlchemy 1.x days) calls .connect() on what it is handed,
+                # as Connection.connect() once allowed: it gets the same connection back.
+                conn.connect = lambda: contextlib.nullcontext(conn)  # type: ignore[attr-defined]
                 config.attributes["connection"] = conn
                 _COMMANDS[name](config, revision, **(options or {}))
         except SystemExit as exc:  # an env.py that exits instead of raising

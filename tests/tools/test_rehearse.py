@@ -452,3 +452,17 @@ def test_an_env_py_that_fails_before_any_revision_names_its_line(database: Datab
     shown = lines(rehearse(root / "alembic.ini", database.url))
 
     assert f'At migrations/env.py:{line}, in <module>: raise RuntimeError("no settings")' in shown
+
+
+def test_an_env_py_that_calls_connect_on_the_connection_it_is_handed(database: Database, shop: Path) -> None:
+    """JupyterHub's env.py: ``config.attributes.get('connection')`` or its own engine, then ``.connect()`` on it."""
+    env_py = shop / "migrations" / "env.py"
+    text = env_py.read_text()
+    own_engine = "    connectable = engine_from_config("
+    assert own_engine in text
+    env_py.write_text(text.replace(
+        own_engine, '    connectable = config.attributes.get("connection") or engine_from_config(', 1))
+
+    found = rehearse(shop / "alembic.ini", database.url, target=REWRITING)
+
+    assert found.ok, "\n".join(lines(found))
