@@ -58,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
         "Exit status 0: yes; 1: no (a failed revision or gate, a difference, a refused stamp); 2: bad input.",
     )
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
-                                  title="commands (rehearse, compare, stamp, history, explain)")
+                                  title="commands (rehearse, compare, stamp, history, identify, explain, lint)")
 
     rehearse = commands.add_parser(
         "rehearse", parents=[common], help="run the pending migrations on a copy, report locks, rewrites, durations"
@@ -72,7 +72,9 @@ def parser() -> argparse.ArgumentParser:
     rehearse.add_argument("--no-round-trip", dest="round_trip", action="store_false",
                           help="skip the downgrade and second upgrade")
     rehearse.add_argument("--max-lock", type=duration, metavar="DURATION",
-                          help="fail when an ACCESS EXCLUSIVE lock on a table is held longer (e.g. 200ms)")
+                          help="fail when a lock that blocks the application's writes to an existing table (SHARE, "
+                          "SHARE ROW EXCLUSIVE, EXCLUSIVE, ACCESS EXCLUSIVE) is held longer, until its commit "
+                          "(e.g. 200ms)")
     rehearse.add_argument("--max-rewrite-rows", type=count, metavar="N",
                           help="fail when a table of more than N rows is rewritten")
 
@@ -91,8 +93,18 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--json", action="store_true", help="print the differences as JSON")
     stamp.add_argument("--force", action="store_true", help="stamp even when the schema differs (recorded as forced)")
 
+    identify = commands.add_parser(
+        "identify", parents=[common], help="which revision the database's schema matches, whatever alembic_version says"
+    )
+    identify.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
+                          help="leave out objects whose name matches (shell pattern: legacy_*, audit.*); repeatable")
+    identify.add_argument("--throwaway", action="store_true",
+                          help="build the revisions on a throwaway server of the same major")
+    identify.add_argument("--json", action="store_true", help="print the answer as JSON")
+
     history = commands.add_parser("history", parents=[common], help="the last migration attempts")
-    history.add_argument("--json", action="store_true", help="print them as JSON")
+    history.add_argument("--json", action="store_true",
+                         help="print them as JSON: a list, or null when there is no attempt table")
     history.add_argument("--limit", type=count, default=20, help="how many (default: 20)")
 
     explain = commands.add_parser(
@@ -168,12 +180,14 @@ def _stamp(args: argparse.Namespace, out: TextIO) -> int:
 
 def _history(args: argparse.Namespace, out: TextIO) -> int:
     from . import history
+    from .scripts import load_scripts
 
+    scripts = load_scripts(args.config)
     attempts = history.read(args.url, limit=args.limit)
-    if args.json:
-        _print_json([attempt.as_json() for attempt in attempts or []], out)
+    if args.json:  # null: there is no attempt table; []: there is one, with no attempt in it
+        _print_json(None if attempts is None else [attempt.as_json() for attempt in attempts], out)
     else:
-        print("\n".join(history.lines(attempts)), file=out)
+        print("\n".join(history.lines(attempts, recording=history.records(scripts))), file=out)
     return OK
 
 
@@ -207,11 +221,25 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
     return NO if report.findings else OK
 
 
+def _identify(args: argparse.Namespace, out: TextIO) -> int:
+    from .identify import identify, lines
+
+    found = identify(args.config, args.url, ignore=args.ignore, throwaway=args.throwaway)
+    if args.json:
+        _print_json(found.as_json(), out)
+    else:
+        print("\n".join(lines(found)), file=out)
+    return OK if found.matches else NO
+
+
+
+
 _COMMANDS = {
     "rehearse": _rehearse,
     "compare": _compare,
     "stamp": _stamp,
     "history": _history,
+    "identify": _identify,
     "explain": _explain,
     "lint": _lint,
 }

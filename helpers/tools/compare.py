@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy.engine import URL
+
 from ..diagnosis import diagnose
 from ..errors import BadInputError
-from ..history import NOTE
-from . import schema, scratch
+from ..history import NOTE, TABLE, current_heads
+from . import history, schema, scratch
 from .database import database_url, engine, read_only, server_major
 from .running import run
 from .scripts import load_scripts, resolve
@@ -74,11 +76,10 @@ def compare(
     scripts = load_scripts(ini)
     resolve(scripts, revision)
     source = database_url(url)
-    with read_only(source) as conn:
-        major = server_major(conn)
-    made = scratch.empty_on_throwaway(major) if throwaway else scratch.empty(source)
+    made = empty_scratch(source, throwaway)
     try:
         version_table = "alembic_version"
+        built_in = 0.0
         if revision != "base":
             built = run(scripts, made.url_for(source), "upgrade", revision)
             if built.error is not None:
@@ -86,6 +87,7 @@ def compare(
                     f"Revision {revision} cannot be built in an empty scratch database: {diagnose(built.error).message}"
                 )
             version_table = str(built.configure.get("version_table") or version_table)
+            built_in = built.seconds
         excluded = {*schema.BOOKKEEPING_TABLES, version_table}
         eng = engine(made.url)
         try:
@@ -98,8 +100,15 @@ def compare(
     with read_only(source) as conn:
         actual = schema.read(conn, excluded)
     found = schema.differences(expected.without(ignore), actual.without(ignore))
-    return Comparison(revision, str(source.database), made.describe(str(source.database)), made.seconds, found,
-                      list(ignore))
+    return Comparison(revision, str(source.database), made.describe(str(source.database)), made.seconds + built_in,
+                      found, list(ignore))
+
+
+def empty_scratch(source: URL, throwaway: bool, purpose: str = "compare") -> scratch.Scratch:
+    """An empty database to build revisions in: on the source's server, or on a throwaway one of its major."""
+    with read_only(source) as conn:
+        major = server_major(conn)
+    return scratch.empty_on_throwaway(major, purpose) if throwaway else scratch.empty(source, purpose)
 
 
 def _shown(text: str | None, other: str | None) -> str:
@@ -122,13 +131,7 @@ def lines(comparison: Comparison) -> list[str]:
     out = [f"Built revision {c.revision} in {c.built_on} in {c.seconds:.3f}s."]
     if c.ignored:
         out.append(f"Ignoring: {', '.join(c.ignored)}")
-    for group, found in schema.grouped(c.differences).items():
-        out.append(group)
-        for d in found:
-            out.append(
-                f"  {d.label}: revision {c.revision} has {_shown(d.expected, d.actual)} / "
-                f"the database has {_shown(d.actual, d.expected)}"
-            )
+    out += difference_lines(c.differences, c.revision)
     if c.same:
         out.append(f"Same: the database is what revision {c.revision} builds.")
     else:
@@ -137,6 +140,19 @@ def lines(comparison: Comparison) -> list[str]:
             f"Different: {len(c.differences)} difference{'s' if len(c.differences) != 1 else ''} in {objects} "
             f"object{'s' if objects != 1 else ''}; the database is not what revision {c.revision} builds."
         )
+    return out
+
+
+def difference_lines(differences: Sequence[schema.Difference], revision: str) -> list[str]:
+    """Grouped by object: "revision REV has ... / the database has ..."."""
+    out = []
+    for group, found in schema.grouped(differences).items():
+        out.append(group)
+        for d in found:
+            out.append(
+                f"  {d.label}: revision {revision} has {_shown(d.expected, d.actual)} / "
+                f"the database has {_shown(d.actual, d.expected)}"
+            )
     return out
 
 
@@ -171,13 +187,32 @@ def checked_stamp(
         count = len(result.differences)
         plural = "s" if count != 1 else ""
         note = f"forced: stamped {revision} over {count} difference{plural} (python -m helpers stamp --force)"
-        print("Stamping anyway (--force); the attempt history records it as forced.", file=out)
-    out.flush()
+        print("Stamping anyway (--force).", file=out)
     scripts = load_scripts(ini)
     source = database_url(url)
-    done = run(scripts, source, "stamp", revision, capture=False, attributes={NOTE: note} if note else None)
+    with read_only(source) as conn:
+        unknown = scripts.unknown(current_heads(conn))
+    if unknown:
+        print(f"alembic_version holds {', '.join(unknown)}, which this project's scripts do not have: "
+              f"replacing it (alembic stamp --purge {revision}).", file=out)
+    out.flush()
+    done = run(scripts, source, "stamp", revision, capture=False, attributes={NOTE: note} if note else None,
+               options={"purge": True} if unknown else None)
     if done.error is not None:
         print("\n".join(diagnose(done.error).lines()), file=out)
         return False
     print(f"Stamped {revision}.", file=out)
+    if note:
+        print(_forced_record(source, note), file=out)
     return True
+
+
+def _forced_record(source: URL, note: str) -> str:
+    """Whether the attempt history kept the forced stamp: only an env.py that records attempts writes it."""
+    attempts = history.read(source.render_as_string(hide_password=False), limit=1)
+    if attempts and attempts[-1].note == note:
+        return f"The attempt history records it as forced ({TABLE}, attempt {attempts[-1].id})."
+    return (
+        f"Not recorded as forced: this project's env.py does not record attempts in {TABLE} "
+        "(helpers.history.recorded); keep a note of this stamp yourself."
+    )

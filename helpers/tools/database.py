@@ -38,9 +38,34 @@ def database_url(given: str | None) -> URL:
         )
     if not url.database:
         raise BadInputError(f"{source} {_hide_password(text)!r} names no database; add it: postgresql://host/dbname.")
+    _check_driver(url, f"{source} {_hide_password(text)!r}")
     if url.host and url.host.startswith("%2F"):  # libpq's percent-encoded socket directory
         url = url.set(host=None).update_query_dict({"host": unquote(url.host)})
     return url
+
+
+#: The package that installs each driver SQLAlchemy names in a URL.
+_DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "asyncpg": "asyncpg",
+                    "pg8000": "pg8000", "psycopg2cffi": "psycopg2cffi"}
+
+
+def _check_driver(url: URL, named: str) -> None:
+    """BadInputError when the URL's driver is one SQLAlchemy does not know, or is not installed."""
+    try:
+        dialect = url.get_dialect()
+    except sa.exc.NoSuchModuleError:
+        raise BadInputError(
+            f"{named} names the driver {url.get_driver_name()!r}, which SQLAlchemy does not know; "
+            "use postgresql+psycopg://, postgresql+psycopg2:// or postgresql+asyncpg://."
+        ) from None
+    try:
+        dialect.import_dbapi()
+    except ImportError:
+        package = _DRIVER_PACKAGES.get(dialect.driver, dialect.driver)
+        raise BadInputError(
+            f"{named} names the driver {dialect.driver!r}, which is not installed here: pip install {package!r}, "
+            "or name an installed driver (postgresql+psycopg:// is this package's own)."
+        ) from None
 
 
 def engine_url(url: URL) -> URL:
@@ -72,15 +97,33 @@ def read_only(url: URL) -> Iterator[Connection]:
         try:
             conn = eng.connect()
         except sa.exc.DBAPIError as exc:
-            raise BadInputError(
-                f"The server at {location(url)} does not answer: {first_line(exc.orig or exc)}"
-            ) from exc
+            raise BadInputError(_unreachable(url, exc)) from exc
         with conn:
             conn.exec_driver_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             conn.commit()
             yield conn
     finally:
         eng.dispose()
+
+
+def _unreachable(url: URL, exc: sa.exc.DBAPIError) -> str:
+    """One sentence: the server answered but has no such database, or it did not let us in at all.
+
+    libpq reports a failed connection without a SQLSTATE; whether the database exists is asked of
+    the server's maintenance database (``postgres``) instead of read from the message.
+    """
+    orig = exc.orig or exc
+    with contextlib.suppress(sa.exc.DBAPIError):
+        eng = engine(url.set(database="postgres"))
+        try:
+            with eng.connect() as conn:
+                query = sa.text("SELECT count(*) FROM pg_catalog.pg_database WHERE datname = :name")
+                exists = conn.execute(query, {"name": url.database}).scalar_one()
+        finally:
+            eng.dispose()
+        if not exists:
+            return f"The server at {location(url)} answered, but has no database {url.database!r}: {first_line(orig)}"
+    return f"The server at {location(url)} does not answer: {first_line(orig)}"
 
 
 #: libpq's URI query parameters that have a PG* variable, for the client tools (psql, pg_dump).

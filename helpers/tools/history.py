@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from ..history import OUTCOMES, TABLE, alive, history_table
 from . import database
+from .scripts import Scripts
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,24 @@ def read(
     return [Attempt(**{f: row[f] for f in Attempt.__dataclass_fields__}) for row in reversed(rows)]
 
 
-def lines(attempts: Sequence[Attempt] | None, table: str = TABLE) -> list[str]:
-    """The attempts as the terminal shows them, one or two lines each, and a count last."""
-    if attempts is None:
+def records(scripts: Scripts) -> bool:
+    """Does the project's env.py record attempts (does it call ``helpers.history.recorded``)? Read, not run."""
+    env_py = Path(scripts.directory.env_py_location)
+    return env_py.is_file() and "recorded(" in env_py.read_text(errors="replace")
+
+
+def lines(attempts: Sequence[Attempt] | None, table: str = TABLE, recording: bool = True) -> list[str]:
+    """The attempts as the terminal shows them, one or two lines each, and a count last.
+
+    ``recording``: whether the project's env.py records attempts (``records``), said when there is no table.
+    """
+    if attempts is None and recording:
         return [f"No attempts recorded: there is no {table} table yet (env.py creates it on the first run)."]
+    if attempts is None:
+        return [
+            f"No attempts recorded: there is no {table} table, and this project's env.py does not record attempts "
+            "(wrap its run_migrations() in helpers.history.recorded(context, connection))."
+        ]
     out = []
     for a in attempts:
         to = a.to_revision or a.target or "?"

@@ -10,7 +10,10 @@ from dataclasses import asdict
 from typing import Any
 
 from .rehearse import Blocker, Failure, Rehearsal, RevisionReport
-from .trace import sql_name
+from .trace import MODES, blocks, sql_name
+
+#: The lock modes --max-lock counts: every one that blocks the application's writes.
+BLOCKING_WRITES = [sql_name(mode) for mode in MODES if blocks(mode)]
 
 _HEADER = ("table", "strongest lock", "rewrite", "rows")
 
@@ -27,9 +30,24 @@ def _seconds(value: float) -> str:
     return f"{value:.3f}s"
 
 
+#: Why a statement's locks can go unseen, said once under each revision that has one.
+UNOBSERVED = (
+    "  not observed: the locks of a statement run outside a transaction (they end with it; the tracer's "
+    "witness, an event trigger on the copy, needs a superuser and psycopg): {sql}"
+)
+
+
 def _table(revision: RevisionReport) -> list[str]:
+    unseen = [UNOBSERVED.format(sql=sql) for sql in revision.unobserved]
+    if not revision.tables and revision.inherited:
+        return [*unseen, f"  (no lock it took that an earlier revision of the transaction did not already hold: "
+                         f"{_count(revision.inherited, 'lock')} on tables still held)"]
     if not revision.tables:
-        return ["  (no lock on a table)"]
+        return unseen or ["  (no lock on a table)"]
+    return _held(revision) + unseen
+
+
+def _held(revision: RevisionReport) -> list[str]:
     rows = [
         (
             lock.table,
@@ -60,7 +78,9 @@ def _diagnosis(failure: Failure) -> list[str]:
 def _blocker(blocker: Blocker) -> str:
     return (
         f"  {blocker.revision or 'env.py'} blocks {blocker.blocks} of {blocker.table} ({_rows(blocker.rows)}) "
-        f"with {sql_name(blocker.mode)} for {_seconds(blocker.seconds)}: {blocker.statement}"
+        f"with {sql_name(blocker.mode)} for {_seconds(blocker.seconds)}"
+        + (f" (held until the transaction commits after {blocker.held_until})" if blocker.held_until else "")
+        + f": {blocker.statement}"
     )
 
 
@@ -78,6 +98,10 @@ def lines(rehearsal: Rehearsal) -> list[str]:
     if r.failure is not None:
         title = " ".join(part for part in (r.failure.revision or "env.py", r.failure.message) if part)
         out += ["", f"{title} FAILED:", *_diagnosis(r.failure)]
+        if r.failure.location:
+            out.append(f"At {r.failure.location}")
+        if r.failure.left_at is not None:
+            out.append(_left_at(r, r.failure.left_at))
     if r.blockers:
         out += ["", "Blocks the application:", *(_blocker(b) for b in r.blockers)]
     if r.round_trip is not None:
@@ -103,12 +127,27 @@ def lines(rehearsal: Rehearsal) -> list[str]:
             else:
                 what = f"upgrading again, revision {failed}" if failed else "upgrading again"
             out += [f"Round trip: {what} failed:", *_diagnosis(trip.failure)]
+            if trip.failure.location:
+                out.append(f"At {trip.failure.location}")
     if r.violations:
         out += ["", *(f"Gate failed: {violation}" for violation in r.violations)]
     if r.kept:
         out += ["", f"Kept the copy: {r.kept}"]
     out += ["", summary(r)]
     return out
+
+
+def _left_at(r: Rehearsal, left_at: tuple[str, ...]) -> str:
+    """Where the same run would leave production: the copy's alembic_version after the failure."""
+    where = ", ".join(left_at) or "base"
+    if tuple(left_at) == tuple(r.start):
+        return f"Production would stay at {where}: nothing of this run is committed before the failure."
+    committed = [revision.revision for revision in r.revisions]
+    return (
+        f"Production would be left at {where}: {_count(len(committed), 'revision')} committed before the failure "
+        f"({', '.join(committed) if len(committed) <= 4 else f'{committed[0]} ... {committed[-1]}'}); "
+        "a rerun after the fix starts from there."
+    )
 
 
 def summary(rehearsal: Rehearsal) -> str:
@@ -126,12 +165,15 @@ def summary(rehearsal: Rehearsal) -> str:
     exclusive = [b for b in r.blockers if b.mode == "AccessExclusiveLock"]
     longest = max(exclusive, key=lambda b: (b.seconds, b.rows), default=None)  # a tie: the bigger table
     rewrites = sorted({relation for statement in r.statements for relation in statement.rewrote})
+    unobserved = [sql for revision in r.revisions for sql in revision.unobserved]
     parts = [
         f"{_count(len(r.revisions), 'revision')}, {_count(statements, 'statement')} in {_seconds(seconds)}",
         f"longest ACCESS EXCLUSIVE lock {_seconds(longest.seconds)} on {longest.table}"
         if longest else "no ACCESS EXCLUSIVE lock on an existing table",
         f"rewrites: {', '.join(rewrites)}" if rewrites else "no rewrites",
     ]
+    if unobserved:
+        parts.append(f"locks of {_count(len(unobserved), 'statement')} outside a transaction not observed")
     if r.round_trip is not None:
         parts.append("round trip ok" if r.round_trip.ok else "round trip FAILED")
     if r.violations:
@@ -140,7 +182,11 @@ def summary(rehearsal: Rehearsal) -> str:
 
 
 def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
-    """The rehearsal as plain data: every statement with its locks, the revisions, blockers, round trip, gates."""
+    """The rehearsal as plain data: every statement with the locks it took, the revisions, blockers, round trip, gates.
+
+    A lock appears once, on the statement that took it (not again on every later statement of the
+    transaction that still holds it): for 600 statements the JSON stays small.
+    """
     r = rehearsal
 
     def failure(f: Failure | None) -> dict[str, Any] | None:
@@ -148,7 +194,8 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
             return None
         d = f.diagnosis
         return {"revision": f.revision, "during": f.during, "sqlstate": d.sqlstate, "category": d.category.key,
-                "message": d.message, "detail": d.detail, "lines": d.lines()}
+                "message": d.message, "detail": d.detail, "lines": d.lines(), "location": f.location,
+                "left_at": None if f.left_at is None else list(f.left_at)}
 
     return {
         "ok": r.ok,
@@ -165,7 +212,7 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
         "blockers": [{**asdict(b), "lock": sql_name(b.mode)} for b in r.blockers],
         "statements": [
             {"revision": s.revision, "sql": s.sql, "seconds": s.seconds, "outside_transaction": s.outside_transaction,
-             "failed": s.failed, "rewrote": s.rewrote,
+             "failed": s.failed, "rewrote": s.rewrote, "locks_observed": s.observed,
              "locks": [{"relation": lock.relation, "kind": lock.kind, "lock": sql_name(lock.mode)} for lock in s.locks]}
             for s in r.statements
         ],
@@ -178,6 +225,7 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
             "failure": failure(r.round_trip.failure),
             "skipped": r.round_trip.skipped,
         },
-        "gates": {"max_lock_seconds": r.max_lock, "max_rewrite_rows": r.max_rewrite_rows, "violations": r.violations},
+        "gates": {"max_lock_seconds": r.max_lock, "max_lock_counts": BLOCKING_WRITES,
+                  "max_rewrite_rows": r.max_rewrite_rows, "violations": r.violations},
         "summary": summary(r),
     }

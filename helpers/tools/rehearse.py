@@ -14,21 +14,24 @@ reads or writes; the failure, diagnosed, if a revision failed; the round trip; a
 
 from __future__ import annotations
 
+import contextlib
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import DBAPIError
 
 from ..diagnosis import Diagnosis, diagnose
-from ..errors import BadInputError
+from ..errors import BadInputError, first_line
 from ..history import current_heads
 from . import dumps, schema, scratch
 from .database import database_url, engine, other_sessions, read_only, server_major
 from .running import Hooks, run
-from .scripts import Scripts, load_scripts, resolve
-from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, strength
+from .scripts import Scripts, check_known, load_scripts, resolve
+from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, install_witness, remove_witness, sql_name, strength
 
 COPY_METHODS = ("auto", "clone", "dump")
 
@@ -55,6 +58,8 @@ class RevisionReport:
     seconds: float
     statements: int
     tables: list[TableLock]
+    unobserved: list[str] = field(default_factory=list)  # statements outside a transaction whose locks went unseen
+    inherited: int = 0  # locks held since an earlier revision of the same transaction, while this one ran
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class Blocker:
     blocks: str
     seconds: float
     rows: int
+    held_until: str | None = None  # a later revision after which the transaction committed (one transaction)
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,8 @@ class Failure:
     diagnosis: Diagnosis
     during: str  # "upgrade", "downgrade" (round trip), "upgrade again" (round trip)
     message: str = ""  # the revision's own first line
+    location: str = ""  # where in the revision file it failed: "versions/0004_x.py:21, in upgrade"
+    left_at: tuple[str, ...] | None = None  # alembic_version on the copy after the failure: where production stops
 
 
 @dataclass
@@ -158,10 +166,16 @@ def _copy(scripts: Scripts, url: str | None, method: str, dump: Path | None) -> 
             raise BadInputError(f"The dump file {dump} does not say which PostgreSQL it was taken from.")
         return scratch.from_dump(None, major, dump), dump.name
     source = database_url(url)
+    name = str(source.database)
     with read_only(source) as conn:
         major = server_major(conn)
         others = other_sessions(conn)
-    name = str(source.database)
+        try:
+            heads = current_heads(conn)
+        except DBAPIError:  # a role that may not read it: checked on the copy instead
+            conn.rollback()
+        else:
+            check_known(scripts, name, heads)
     if method == "dump" or (method == "auto" and others):
         return scratch.from_dump(source, major), name
     try:
@@ -248,12 +262,19 @@ def _rehearse_on(
     try:
         with observer.connect() as conn:
             start_heads = current_heads(conn)
+            check_known(scripts, source, start_heads)  # a dump file's, checked once restored
             before = schema.fingerprint(conn, start_heads)
             relfilenodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(RELFILENODES)}
+            witnessed = install_witness(conn)
         schemas = _SchemaByRevision(before.schema)
         tracer = Tracer(relfilenodes, observer.raw_connection, schemas.upgraded, schema.BOOKKEEPING_TABLES)
-        with tracer.listening():
-            outcome = run(scripts, copy_url, "upgrade", target, hooks=tracer.hooks)
+        try:
+            with tracer.listening():
+                outcome = run(scripts, copy_url, "upgrade", target, hooks=tracer.hooks)
+        finally:
+            if witnessed:
+                with observer.connect() as conn:
+                    remove_witness(conn)
     finally:
         observer.dispose()
 
@@ -273,10 +294,17 @@ def _rehearse_on(
     )
     if outcome.error is not None:
         failed = tracer.failing_revision
-        rehearsal.failure = Failure(failed, diagnose(outcome.error), "upgrade", _message(scripts, failed))
+        eng = engine(copy_url)
+        try:
+            with eng.connect() as conn:
+                left_at = current_heads(conn)
+        finally:
+            eng.dispose()
+        rehearsal.failure = Failure(failed, diagnose(outcome.error), "upgrade", _message(scripts, failed),
+                                    _location(scripts, failed, outcome.error), left_at)
     elif round_trip and tracer.applied:
-        first = next(applied for applied in tracer.applied if applied.upgrade)
-        rehearsal.round_trip = _round_trip(scripts, copy_url, before, schemas, first.down_revisions, target)
+        upgraded = [applied.revision for applied in tracer.applied if applied.upgrade]
+        rehearsal.round_trip = _round_trip(scripts, copy_url, before, schemas, start_heads, upgraded, target)
     rehearsal.violations = _gates(rehearsal, tracer, before.row_counts, max_lock, max_rewrite_rows)
     return rehearsal
 
@@ -292,7 +320,26 @@ def _message(scripts: Scripts, revision: str | None) -> str:
     if revision is None:
         return ""
     script = scripts.directory.get_revision(revision)
-    return str(script.doc or "").strip() if script is not None else ""
+    return first_line(script.doc) if script is not None and script.doc else ""
+
+
+def _location(scripts: Scripts, revision: str | None, error: BaseException) -> str:
+    """The innermost line of the failing revision's file (env.py's when no revision ran yet) in the traceback, as
+    "path:line, in function: code"."""
+    script = scripts.directory.get_revision(revision) if revision is not None else None
+    file = script.path if script is not None else scripts.directory.env_py_location  # before any revision: env.py
+    if not file:
+        return ""
+    path = Path(file).resolve()
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if frame.filename and Path(frame.filename).resolve() == path]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    where = Path(file)
+    with contextlib.suppress(ValueError):
+        where = where.resolve().relative_to(scripts.ini.parent)
+    return f"{where}:{frame.lineno}, in {frame.name}" + (f": {frame.line.strip()}" if frame.line else "")
 
 
 def _round_trip(
@@ -301,17 +348,22 @@ def _round_trip(
     before: schema.Fingerprint,
     schemas: _SchemaByRevision,
     start: Sequence[str],
+    upgraded: Sequence[str],
     target: str,
 ) -> RoundTrip:
-    if len(start) > 1:
-        return RoundTrip("", skipped=f"the run started from several heads ({', '.join(start)}); downgrade them by hand")
-    down_to = start[0] if start else "base"
-    trip = RoundTrip(down_to)
+    """Down to ``start`` again, then up to ``target``: in one ``downgrade`` when every revision run descends from
+    the one start revision, else one revision at a time (``REV@-1``), newest first, each branch on its own."""
+    trip = RoundTrip(", ".join(start) or "base")
     check = _DowngradeCheck(schemas, trip)
-    down = run(scripts, url, "downgrade", down_to, hooks=check.hooks)
-    if down.error is not None:
-        trip.failure = Failure(check.running, diagnose(down.error), "downgrade")
-        return trip
+    steps = [start[0] if start else "base"] if _above(scripts, start, upgraded) else [
+        f"{revision}@-1" for revision in reversed(upgraded)
+    ]
+    for step in steps:
+        down = run(scripts, url, "downgrade", step, hooks=check.hooks)
+        if down.error is not None:
+            trip.failure = Failure(check.running, diagnose(down.error), "downgrade",
+                                   location=_location(scripts, check.running, down.error))
+            return trip
     eng = engine(url)
     try:
         with eng.connect() as conn:
@@ -325,8 +377,21 @@ def _round_trip(
     again = _Running()
     up = run(scripts, url, "upgrade", target, hooks=again.hooks)
     if up.error is not None:
-        trip.failure = Failure(again.running, diagnose(up.error), "upgrade again")
+        trip.failure = Failure(again.running, diagnose(up.error), "upgrade again",
+                               location=_location(scripts, again.running, up.error))
     return trip
+
+
+def _above(scripts: Scripts, start: Sequence[str], upgraded: Sequence[str]) -> bool:
+    """Does every revision of ``upgraded`` descend from the one revision of ``start`` (or from base)?"""
+    if len(start) > 1:
+        return False
+    if not start:
+        return True
+    return all(
+        start[0] in {script.revision for script in scripts.directory.iterate_revisions(revision, "base")}
+        for revision in upgraded
+    )
 
 
 class _Running:
@@ -380,7 +445,14 @@ def _revisions(tracer: Tracer, rows: dict[str, int]) -> list[RevisionReport]:
                     taker.revision if hold.statement < applied.first else None,
                 )
             )
-        reports.append(RevisionReport(applied.revision, applied.message, applied.seconds, len(statements), tables))
+        unobserved = [statement.sql for statement in statements if not statement.observed]
+        inherited = sum(
+            1 for hold in tracer.holds
+            if hold.statement < applied.first and hold.kind in _TABLE_KINDS and not hold.new
+            and (hold.until is None or hold.until >= applied.finished)
+        )
+        reports.append(RevisionReport(applied.revision, applied.message, applied.seconds, len(statements), tables,
+                                      unobserved, inherited))
     return reports
 
 
@@ -397,9 +469,19 @@ def _blockers(tracer: Tracer, rows: dict[str, int]) -> list[Blocker]:
         statement = tracer.statements[index]
         found.append(
             Blocker(statement.revision, statement.sql, relation, hold.mode, str(blocks(hold.mode)),
-                    hold.seconds(tracer.now()), rows.get(relation, 0))
+                    hold.seconds(tracer.now()), rows.get(relation, 0), _committed_after(tracer, statement, hold))
         )
     return found
+
+
+def _committed_after(tracer: Tracer, statement: Statement, hold: Any) -> str | None:
+    """The last revision that had finished when ``hold`` was let go, when it is not the statement's own."""
+    until = hold.until if hold.until is not None else tracer.now()
+    own = [applied for applied in tracer.applied if applied.revision == statement.revision]
+    if statement.outside_transaction or not own or until <= own[0].finished:  # let go within its own revision
+        return None
+    finished = [applied.revision for applied in tracer.applied if applied.finished <= until]
+    return finished[-1] if finished and finished[-1] != statement.revision else None
 
 
 def _gates(
@@ -407,11 +489,19 @@ def _gates(
 ) -> list[str]:
     found = []
     if max_lock is not None:
-        for blocker in rehearsal.blockers:
-            if blocker.mode == "AccessExclusiveLock" and blocker.seconds > max_lock:
+        for blocker in rehearsal.blockers:  # every lock that blocks writes: SHARE and stronger
+            if blocker.seconds > max_lock:
+                until = f", until the commit after {blocker.held_until}" if blocker.held_until else ""
                 found.append(
-                    f"--max-lock {_ms(max_lock)}: revision {blocker.revision} holds ACCESS EXCLUSIVE on "
-                    f"{blocker.table} ({blocker.rows} rows) for {blocker.seconds:.3f}s: {blocker.statement}"
+                    f"--max-lock {_ms(max_lock)}: revision {blocker.revision} holds {sql_name(blocker.mode)} "
+                    f"(blocks {blocker.blocks}) on {blocker.table} ({blocker.rows} rows) for {blocker.seconds:.3f}s"
+                    f"{until}: {blocker.statement}"
+                )
+        for statement in tracer.statements:
+            if not statement.observed and statement.seconds > max_lock:
+                found.append(
+                    f"--max-lock {_ms(max_lock)}: revision {statement.revision} runs a statement outside a transaction "
+                    f"for {statement.seconds:.3f}s whose locks were not observed: {statement.sql}"
                 )
     if max_rewrite_rows is not None:
         for statement in tracer.statements:

@@ -77,12 +77,14 @@ def run(
     hooks: Hooks | None = None,
     attributes: Mapping[str, object] | None = None,
     environ_url: str | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """Run ``alembic NAME REVISION`` through the project's env.py against ``url``, in this process.
 
     ``capture`` keeps what env.py prints (in ``Outcome.output``) instead of showing it.
     ``environ_url`` is what ``DATABASE_URL`` is set to (default: ``url`` as given). A failure is
-    returned, not raised, except ``WrongDatabaseError``.
+    returned, not raised, except ``WrongDatabaseError``. ``options``: keyword arguments of the
+    command (``purge=True`` for a stamp over a revision the scripts do not know).
     """
     hooks = hooks or Hooks()
     config = scripts.config()
@@ -105,8 +107,11 @@ def run(
     ):
         try:
             with eng.connect() as conn:
+                # JupyterHub's env.py (and others of SQLAlchemy 1.x days) calls .connect() on what it is handed,
+                # as Connection.connect() once allowed: it gets the same connection back.
+                conn.connect = lambda: contextlib.nullcontext(conn)  # type: ignore[attr-defined]
                 config.attributes["connection"] = conn
-                _COMMANDS[name](config, revision)
+                _COMMANDS[name](config, revision, **(options or {}))
         except SystemExit as exc:  # an env.py that exits instead of raising
             error = exc if exc.code not in (0, None) else None
         except Exception as exc:

@@ -25,7 +25,8 @@ _ON_A_TABLE = {"column", "index", "constraint", "trigger"}
 
 # -- the catalog's queries ---------------------------------------------------------------------------
 #: Schemas of the database's own objects: not PostgreSQL's, not temporary or TOAST ones.
-OWN_SCHEMA = "n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'"
+#: The database's own schemas: not the system's, nor the rehearsal's witness (``trace.WITNESS_SCHEMA``).
+OWN_SCHEMA = "n.nspname NOT IN ('information_schema', 'helpers_trace') AND n.nspname !~ '^pg_'"
 
 
 def _not_from_extension(catalog: str, oid: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,11 @@ class Scripts:
     def heads(self) -> tuple[str, ...]:
         return tuple(self.directory.get_heads())
 
+    def unknown(self, revisions: Sequence[str]) -> list[str]:
+        """The revisions of ``revisions`` (a database's ``alembic_version``) that no script of this project has."""
+        known = {script.revision for script in self.directory.walk_revisions()}
+        return [revision for revision in revisions if revision not in known]
+
 
 def load_scripts(ini: str | os.PathLike[str] | None = None) -> Scripts:
     """The scripts of the project whose ``alembic.ini`` is ``ini`` (default: ``alembic.ini`` in the current folder)."""
@@ -52,6 +58,11 @@ def resolve(scripts: Scripts, revision: str) -> tuple[str, ...]:
     """The revision ids ``revision`` names (``head``, ``base``, an id or a unique prefix of one); else BadInputError."""
     if revision == "base":
         return ()
+    if revision == "head" and len(scripts.heads) > 1:
+        raise BadInputError(
+            f"This project has {len(scripts.heads)} heads ({', '.join(scripts.heads)}), so 'head' names none: "
+            "use heads for all of them, or name one."
+        )
     try:
         found = scripts.directory.get_revisions(revision)
     except Exception as exc:  # ResolutionError, MultipleHeads, RevisionError
@@ -64,3 +75,15 @@ def resolve(scripts: Scripts, revision: str) -> tuple[str, ...]:
         heads = ", ".join(scripts.heads) or "none"
         raise BadInputError(f"Unknown revision {revision!r}: this project has no such revision (heads: {heads}).")
     return ids
+
+
+def check_known(scripts: Scripts, database: str, revisions: Sequence[str]) -> None:
+    """BadInputError when the database's ``alembic_version`` names a revision the scripts do not have."""
+    unknown = scripts.unknown(revisions)
+    if unknown:
+        names = ", ".join(repr(revision) for revision in unknown)
+        raise BadInputError(
+            f"Database {database!r} is at revision {names}, which this project's scripts do not have "
+            f"(heads: {', '.join(scripts.heads) or 'none'}): was a deploy rolled back or a branch switched? "
+            "Find the revision its schema matches with python -m helpers identify, then python -m helpers stamp REV."
+        )

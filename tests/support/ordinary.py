@@ -75,6 +75,47 @@ CARELESS = {
         """,
     ),
 }
+#: Two branches off c7d93e4f0a21 (two heads), as two feature branches merged without a merge revision.
+BRANCHES = {
+    "a1d5e0b7c9f2": (
+        "c7d93e4f0a21",
+        "add customers.email",
+        """
+        op.add_column("customers", sa.Column("email", sa.String(200)))
+        """,
+        """
+        op.drop_column("customers", "email")
+        """,
+    ),
+    "b4f8c2e6a0d3": (
+        "c7d93e4f0a21",
+        "add orders.note",
+        """
+        op.add_column("orders", sa.Column("note", sa.Text))
+        """,
+        """
+        op.drop_column("orders", "note")
+        """,
+    ),
+}
+#: Outside a transaction, as many projects do it: a foreign key dropped and an index built concurrently.
+AUTOCOMMIT = {
+    "d0c4a7f3e8b1": (
+        "c7d93e4f0a21",
+        "drop the orders foreign key outside a transaction",
+        """
+        with op.get_context().autocommit_block():
+            op.drop_constraint("orders_customer_id_fkey", "orders", type_="foreignkey")
+            op.create_index("ix_orders_amount", "orders", ["amount"], postgresql_concurrently=True)
+        """,
+        """
+        with op.get_context().autocommit_block():
+            op.drop_index("ix_orders_amount", table_name="orders", postgresql_concurrently=True)
+        op.create_foreign_key("orders_customer_id_fkey", "orders", "customers", ["customer_id"], ["id"])
+        """,
+    ),
+}
+AUTOCOMMIT_REVISION = "d0c4a7f3e8b1"
 REWRITING = "c7d93e4f0a21"
 CARELESS_REVISION = "e52b8f1d6c34"
 
@@ -130,9 +171,19 @@ def stock_env(workdir: Path, template: str = "generic") -> Path:
     return workdir
 
 
-def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = "DATABASE_URL") -> Path:
+def ordinary_project(
+    tmp_path: Path,
+    *,
+    careless: bool = False,
+    branched: bool = False,
+    autocommit: bool = False,
+    per_revision: bool = False,
+    variable: str = "DATABASE_URL",
+) -> Path:
     """Make the project in ``tmp_path/shop`` and return its folder (where alembic.ini is).
 
+    ``branched``: with the two ``BRANCHES`` heads; ``autocommit``: with the ``AUTOCOMMIT`` revision.
+    ``per_revision``: env.py runs each revision in its own transaction (``transaction_per_migration``).
     ``variable``: the environment variable its env.py reads the URL from.
     """
     root = tmp_path / "shop"
@@ -142,8 +193,14 @@ def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = 
     with contextlib.chdir(root), contextlib.redirect_stdout(io.StringIO()):
         command.init(config, "migrations", template="generic")
     env_py = root / "migrations" / "env.py"
-    env_py.write_text(url_from_environment(env_py.read_text(), variable))
-    revisions = {**REVISIONS, **(CARELESS if careless else {})}
+    text = url_from_environment(env_py.read_text(), variable)
+    if per_revision:
+        online = "connection=connection, target_metadata=target_metadata"
+        assert online in text
+        text = text.replace(online, online + ", transaction_per_migration=True", 1)
+    env_py.write_text(text)
+    revisions = {**REVISIONS, **(CARELESS if careless else {}), **(BRANCHES if branched else {}),
+                 **(AUTOCOMMIT if autocommit else {})}
     for revision, (down, message, upgrade, downgrade) in revisions.items():
         body = {
             "upgrade": textwrap.indent(textwrap.dedent(upgrade).strip("\n"), "    ") + "\n",

@@ -52,7 +52,7 @@ COMMANDS = [("rehearse",), ("compare", "0008"), ("stamp", "0008")]
 ALL = [*COMMANDS, ("history",)]
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("command", ALL, ids=lambda c: c[0])
 def test_no_alembic_ini(source: Database, tmp_path: Path, command: tuple[str, ...]) -> None:
     error = one_sentence(cli(*command, cwd=tmp_path, env=source.env))
     assert error == f"error: No alembic.ini in {tmp_path}: run this where alembic.ini is, or pass -c PATH."
@@ -159,3 +159,42 @@ def test_python_m_helpers_exits_2_in_a_process_of_its_own(source: Database, tmp_
     )
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"error: No alembic.ini in {tmp_path}: run this where alembic.ini is, or pass -c PATH.\n"
+
+
+@pytest.mark.parametrize("command", ALL, ids=lambda c: c[0])
+def test_a_url_naming_a_driver_that_is_not_installed(source: Database, command: tuple[str, ...]) -> None:
+    pytest.importorskip("sqlalchemy.dialects.postgresql.pg8000")
+    try:
+        import pg8000  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("pg8000 is installed here: no missing driver to name")
+    url = source.engine.url.set(drivername="postgresql+pg8000").render_as_string(hide_password=False)
+    error = one_sentence(cli(*command, env={**source.env, "DATABASE_URL": url}))
+    assert error.startswith("error: DATABASE_URL 'postgresql+pg8000://")
+    assert "names the driver 'pg8000', which is not installed here: pip install 'pg8000'" in error
+    unknown = url.replace("+pg8000", "+nosuchdriver")
+    error = one_sentence(cli(*command, "--url", unknown, env=source.env))
+    assert "names the driver 'nosuchdriver', which SQLAlchemy does not know" in error
+
+
+def test_psycopg2_named_where_it_is_not_installed(source: Database, tmp_path: Path) -> None:
+    """A process where ``import psycopg2`` fails, as on a machine without it: exit 2, one sentence."""
+    url = source.engine.url.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+    without = "import sys; sys.modules['psycopg2'] = None; from helpers.tools.cli import main; sys.exit(main())"
+    done = subprocess.run(
+        [sys.executable, "-c", without, "compare", "0008", "-c", str(PROJECT / "alembic.ini")], cwd=tmp_path,
+        env={**source.env, "DATABASE_URL": url}, capture_output=True, text=True,
+    )
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    (error,) = done.stderr.splitlines()
+    assert "names the driver 'psycopg2', which is not installed here: pip install 'psycopg2-binary'" in error
+
+
+@pytest.mark.parametrize("command", ALL, ids=lambda c: c[0])
+def test_a_database_that_does_not_exist(source: Database, command: tuple[str, ...]) -> None:
+    url = source.engine.url.set(database="no_such_database").render_as_string(hide_password=False)
+    error = one_sentence(cli(*command, env={**source.env, "DATABASE_URL": url}))
+    assert error.startswith("error: The server at ")
+    assert "/no_such_database answered, but has no database 'no_such_database': " in error

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
+from helpers.history import history_table
 from helpers.tools import history
 from helpers.tools.compare import checked_stamp, compare, lines
 from tests.support.cli import cli, throwaway_image
@@ -178,3 +180,91 @@ def test_history_json(phone_by_hand: Database) -> None:
     )
     assert set(last) >= {"started_at", "ended_at", "duration_seconds", "sqlstate", "category", "message", "username",
                          "client_host", "application_name", "note"}
+
+
+@pytest.fixture
+def unknown_revision(database: Database, tmp_path: Path) -> Path:
+    """The ordinary project at head, its alembic_version naming a revision its scripts do not have (a rolled-back
+    deploy's)."""
+    shop = ordinary_project(tmp_path)
+    assert database.alembic("upgrade", "head", cwd=shop).returncode == 0
+    database.sql(f"UPDATE alembic_version SET version_num = '{GONE}'")
+    return shop
+
+
+GONE = "0badc0ffee00"
+
+
+@pytest.mark.parametrize("command", [("rehearse",), ("rehearse", "--copy", "dump")], ids=["clone", "dump"])
+def test_a_revision_the_scripts_do_not_know_is_bad_input_naming_it(
+    database: Database, unknown_revision: Path, command: tuple[str, ...]
+) -> None:
+    before = database.fingerprint(history=True)
+
+    result = cli(*command, cwd=unknown_revision, env={**database.env, **throwaway_image()})
+
+    assert (result.status, result.out) == (2, "")
+    assert result.err.startswith(
+        f"error: Database {database.name!r} is at revision {GONE!r}, which this project's scripts do not have "
+        "(heads: c7d93e4f0a21)"
+    )
+    assert "python -m helpers identify" in result.err and len(result.err.splitlines()) == 1
+    assert database.fingerprint(history=True) == before
+
+
+def test_stamp_replaces_a_revision_the_scripts_do_not_know_when_compare_says_same(
+    database: Database, unknown_revision: Path
+) -> None:
+    assert cli("compare", "c7d93e4f0a21", cwd=unknown_revision, env=database.env).status == 0
+
+    result = cli("stamp", "c7d93e4f0a21", cwd=unknown_revision, env=database.env)
+
+    assert result.status == 0, (result.out, result.err)
+    assert f"alembic_version holds {GONE}, which this project's scripts do not have" in result.out
+    assert database.scalar("SELECT version_num FROM alembic_version") == "c7d93e4f0a21"
+
+
+def test_stamp_force_replaces_a_revision_the_scripts_do_not_know(database: Database, unknown_revision: Path) -> None:
+    database.sql("DROP INDEX ix_orders_customer_id")
+
+    assert cli("stamp", "c7d93e4f0a21", cwd=unknown_revision, env=database.env).status == 1
+    assert database.scalar("SELECT version_num FROM alembic_version") == GONE
+    result = cli("stamp", "c7d93e4f0a21", "--force", cwd=unknown_revision, env=database.env)
+
+    assert result.status == 0, (result.out, result.err)
+    assert database.scalar("SELECT version_num FROM alembic_version") == "c7d93e4f0a21"
+
+
+def test_history_where_env_py_does_not_record_attempts(database: Database, tmp_path: Path) -> None:
+    """The generic env.py records nothing: history says so, --json says null (no table), not [] (an empty one)."""
+    shop = ordinary_project(tmp_path)
+    assert database.alembic("upgrade", "head", cwd=shop).returncode == 0
+
+    result = cli("history", cwd=shop, env=database.env)
+    assert (result.status, result.out) == (0, (
+        "No attempts recorded: there is no alembic_history table, and this project's env.py does not record "
+        "attempts (wrap its run_migrations() in helpers.history.recorded(context, connection)).\n"
+    ))
+    assert json.loads(cli("history", "--json", cwd=shop, env=database.env).out) is None
+    database.sql(str(sa.schema.CreateTable(history_table()).compile(dialect=postgresql.dialect())))
+    assert json.loads(cli("history", "--json", cwd=shop, env=database.env).out) == []
+
+
+def test_stamp_force_says_when_env_py_did_not_record_it(database: Database, tmp_path: Path) -> None:
+    shop = ordinary_project(tmp_path)
+    assert database.alembic("upgrade", "8a4e6d2c1b05", cwd=shop).returncode == 0
+
+    result = cli("stamp", "c7d93e4f0a21", "--force", cwd=shop, env=database.env)
+
+    assert result.status == 0, result.err
+    assert "records it as forced" not in result.out
+    assert result.out.splitlines()[-1] == (
+        "Not recorded as forced: this project's env.py does not record attempts in alembic_history "
+        "(helpers.history.recorded); keep a note of this stamp yourself."
+    )
+
+
+def test_stamp_force_says_where_env_py_recorded_it(phone_by_hand: Database) -> None:
+    result = cli("stamp", "0008", "--force", env=phone_by_hand.env)
+    assert result.status == 0, result.err
+    assert result.out.splitlines()[-1].startswith("The attempt history records it as forced (alembic_history, attempt ")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +19,15 @@ import pytest
 from helpers.tools.rehearsal_report import lines
 from helpers.tools.rehearse import rehearse
 from helpers.tools.running import WrongDatabaseError
-from tests.support.cli import throwaway_image
+from tests.support.cli import cli, throwaway_image
 from tests.support.database import Database, server
-from tests.support.ordinary import CARELESS_REVISION, REWRITING, ordinary_project
+from tests.support.ordinary import AUTOCOMMIT_REVISION, BRANCHES, CARELESS_REVISION, REWRITING, ordinary_project
 from tests.support.paths import PROJECT, SNIPPETS
 from tests.support.project import project_with
 from tests.support.transcript import Run, alembic, run
 
 BIG_TABLES = SNIPPETS / "big-tables" / "versions"
+BRANCH = sorted(BRANCHES)[0]
 
 
 def helpers_cli(database: Database, cwd: Path, *args: str) -> Run:
@@ -188,9 +190,12 @@ def test_a_dump_file_is_rehearsed_on_a_throwaway_server(
     with dump.open("w") as out:
         subprocess.run(["pg_dump"], env=database.env, stdout=out, check=True)
 
+    folders = set(Path(tempfile.gettempdir()).glob("helpers-pg-*"))
+
     found = rehearse(shop / "alembic.ini", dump=dump, target=REWRITING)
 
     assert found.ok, "\n".join(lines(found))
+    assert set(Path(tempfile.gettempdir()).glob("helpers-pg-*")) <= folders  # the throwaway server's folder too
     copied = f"Copy: backup.sql dumped and restored into a throwaway PostgreSQL {server().major} "
     assert lines(found)[0].startswith(copied)
     assert tables_of_report(found, REWRITING)["public.orders"].rows == 1000
@@ -229,3 +234,235 @@ def test_nothing_pending(database: Database, shop: Path) -> None:
     assert lines(found)[2] == f"Nothing to run: the database is already at {CARELESS_REVISION}."
     assert database.fingerprint(history=True) == before
 
+
+
+@pytest.mark.parametrize(
+    ("start", "runs"), [(REWRITING, 2), (BRANCH, 1)], ids=["from the branch point", "from one branch's head"]
+)
+def test_two_heads_upgrade_and_go_round(database: Database, tmp_path: Path, start: str, runs: int) -> None:
+    """``rehearse heads`` on a project with two heads: down each branch and up again, exit 0.
+
+    From one branch's head, ``downgrade START`` would do nothing (START is still a head): the
+    other branch's revision goes down on its own (``REV@-1``).
+    """
+    root = ordinary_project(tmp_path, branched=True)
+    assert database.alembic("upgrade", start, cwd=root).returncode == 0
+    before = database.fingerprint(history=True)
+
+    result = helpers_cli(database, root, "rehearse", "heads")
+
+    assert result.returncode == 0, result.output
+    assert f"OK: {runs} revision" in result.output and "round trip ok" in result.output
+    assert f"Round trip: downgrade to {start} gave back the schema" in result.output
+    assert database.fingerprint(history=True) == before
+
+
+def test_head_on_a_project_with_two_heads_is_one_sentence(database: Database, tmp_path: Path) -> None:
+    root = ordinary_project(tmp_path, branched=True)
+    result = cli("rehearse", cwd=root, env=database.env)
+    assert (result.status, result.out) == (2, "")
+    assert result.err == (
+        "error: This project has 2 heads (a1d5e0b7c9f2, b4f8c2e6a0d3), so 'head' names none: "
+        "use heads for all of them, or name one.\n"
+    )
+
+
+@pytest.fixture
+def outside(database: Database, tmp_path: Path) -> Path:
+    """The ordinary project with a revision that drops a foreign key and builds an index in autocommit_block()."""
+    root = ordinary_project(tmp_path, autocommit=True)
+    assert database.alembic("upgrade", REWRITING, cwd=root).returncode == 0
+    database.sql(
+        "INSERT INTO customers (id, name) SELECT g, 'customer ' || g FROM generate_series(1, 10) g;"
+        "INSERT INTO orders (customer_id, amount) SELECT 1 + g % 10, g FROM generate_series(1, 1000) g"
+    )
+    return root
+
+
+def test_locks_taken_outside_a_transaction_are_observed(database: Database, outside: Path) -> None:
+    """DROP CONSTRAINT in autocommit_block() takes ACCESS EXCLUSIVE on both tables for a few ms: reported, gated."""
+    before = database.fingerprint(history=True)
+
+    found = rehearse(outside / "alembic.ini", database.url, max_lock=0.0)
+
+    tables = tables_of_report(found, AUTOCOMMIT_REVISION)
+    assert {name: (lock.mode, lock.outside_transaction) for name, lock in tables.items()} == {
+        "public.customers": ("AccessExclusiveLock", True), "public.orders": ("AccessExclusiveLock", True)
+    }
+    dropped = [b for b in found.blockers if "DROP CONSTRAINT" in b.statement]
+    assert {(b.table, b.blocks) for b in dropped} == {
+        ("public.customers", "reads and writes"), ("public.orders", "reads and writes")
+    }
+    assert [v for v in found.violations if "DROP CONSTRAINT" in v] and not found.ok
+    # A concurrent build lets its session lock go before the witness runs: seen by the poll, or "not observed".
+    (concurrent,) = [s for s in found.statements if s.sql.startswith("CREATE INDEX CONCURRENTLY")]
+    seen = {(lock.relation, lock.mode) for lock in concurrent.locks}
+    assert ("public.orders", "ShareUpdateExclusiveLock") in seen if concurrent.observed else not seen
+    assert database.fingerprint(history=True) == before
+
+
+def test_locks_the_tracer_could_not_see_read_not_observed(database: Database, outside: Path) -> None:
+    """Without the witness (a role that is not superuser), a short statement's locks read "not observed"."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("helpers.tools.rehearse.install_witness", lambda conn: False)
+        found = rehearse(outside / "alembic.ini", database.url, round_trip=False, max_lock=0.0)
+
+    shown = lines(found)
+    assert "  (no lock on a table)" not in shown
+    assert any(line.startswith("  not observed: ") and "DROP CONSTRAINT" in line for line in shown), shown
+    assert "outside a transaction not observed" in shown[-1]
+    assert any("whose locks were not observed: ALTER TABLE orders DROP CONSTRAINT" in v for v in found.violations)
+
+
+def test_max_lock_counts_a_plain_index_build_held_until_the_final_commit(database: Database, tmp_path: Path) -> None:
+    """CREATE INDEX holds SHARE on orders (it blocks writes); the generic env.py runs every revision in one
+    transaction, so the lock lasts until the commit after the last revision, and the gate says so."""
+    root = ordinary_project(tmp_path)
+    assert database.alembic("upgrade", "3f1c2a9b7d10", cwd=root).returncode == 0
+    database.sql(
+        "INSERT INTO customers (id, name) SELECT g, 'customer ' || g FROM generate_series(1, 10) g;"
+        "INSERT INTO orders (customer_id, amount) SELECT 1 + g % 10, g FROM generate_series(1, 1000) g"
+    )
+
+    result = helpers_cli(database, root, "rehearse", REWRITING, "--max-lock", "0ms", "--json")
+
+    assert result.returncode == 1, result.output
+    report = json.loads(result.output)
+    assert report["gates"]["max_lock_counts"] == ["SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"]
+    (index,) = [b for b in report["blockers"] if b["statement"].startswith("CREATE INDEX ix_orders_customer_id")]
+    assert (index["table"], index["lock"], index["blocks"], index["held_until"]) == (
+        "public.orders", "SHARE", "writes", REWRITING
+    )
+    assert any(
+        v.startswith("--max-lock 0ms: revision 8a4e6d2c1b05 holds SHARE (blocks writes) on public.orders (1000 rows)")
+        and f"until the commit after {REWRITING}: CREATE INDEX ix_orders_customer_id" in v
+        for v in report["gates"]["violations"]
+    ), report["gates"]["violations"]
+
+
+def test_json_names_each_lock_once_on_the_statement_that_took_it(database: Database, tmp_path: Path) -> None:
+    """In one transaction every later statement still holds the earlier locks: the JSON does not repeat them."""
+    root = ordinary_project(tmp_path, careless=True)
+    assert database.alembic("upgrade", "3f1c2a9b7d10", cwd=root).returncode == 0
+
+    result = helpers_cli(database, root, "rehearse", "--json", "--no-round-trip")
+
+    report = json.loads(result.output)
+    taken = [(lock["relation"], lock["lock"]) for s in report["statements"] for lock in s["locks"]]
+    assert ("public.orders", "SHARE") in taken and ("public.orders", "ACCESS EXCLUSIVE") in taken
+    assert len(taken) == len(set(taken)), taken
+
+
+FAILING = '''"""divide by zero
+
+Revision ID: f00dfacef00d
+Revises: c7d93e4f0a21
+"""
+from alembic import op
+
+revision = "f00dfacef00d"
+down_revision = "c7d93e4f0a21"
+
+
+def upgrade():
+    op.execute("SELECT 1 / 0")
+
+
+def downgrade():
+    pass
+'''
+
+
+@pytest.mark.parametrize(
+    ("per_revision", "left"),
+    [(True, f"Production would be left at {REWRITING}: 2 revisions committed before the failure "
+            f"(8a4e6d2c1b05, {REWRITING}); a rerun after the fix starts from there."),
+     (False, "Production would stay at 3f1c2a9b7d10: nothing of this run is committed before the failure.")],
+    ids=["a transaction per revision", "one transaction"],
+)
+def test_a_failed_rehearsal_says_where_and_where_production_would_be_left(
+    database: Database, tmp_path: Path, per_revision: bool, left: str
+) -> None:
+    root = ordinary_project(tmp_path, per_revision=per_revision)
+    (root / "migrations" / "versions" / "f00dfacef00d_divide_by_zero.py").write_text(FAILING)
+    assert database.alembic("upgrade", "3f1c2a9b7d10", cwd=root).returncode == 0
+    before = database.fingerprint(history=True)
+
+    found = rehearse(root / "alembic.ini", database.url)
+
+    shown = lines(found)
+    assert found.failure is not None and found.failure.revision == "f00dfacef00d"
+    assert 'At migrations/versions/f00dfacef00d_divide_by_zero.py:13, in upgrade: op.execute("SELECT 1 / 0")' in shown
+    assert left in shown
+    assert database.fingerprint(history=True) == before
+
+
+def test_a_message_of_several_lines_keeps_the_report_layout(database: Database, shop: Path) -> None:
+    script = next((shop / "migrations" / "versions").glob(f"{REWRITING}_*.py"))
+    text = script.read_text()
+    message = "amounts become decimal\nsee ticket 42"
+    script.write_text(text.replace("amounts in cents become decimal amounts", message, 1))
+
+    shown = lines(rehearse(shop / "alembic.ini", database.url, target=REWRITING, round_trip=False))
+
+    assert f"{REWRITING} amounts become decimal (2 statements, " in "\n".join(shown)
+    assert not [line for line in shown if line.startswith("see ticket 42")]
+
+
+ONE_WAY = '''"""orders.amount defaults to 0
+
+Revision ID: 0e1a2b3c4d5f
+Revises: c7d93e4f0a21
+"""
+from alembic import op
+
+revision = "0e1a2b3c4d5f"
+down_revision = "c7d93e4f0a21"
+
+
+def upgrade():
+    op.execute("ALTER TABLE orders ALTER COLUMN amount SET DEFAULT 0")
+
+
+def downgrade():
+    raise NotImplementedError("no way back")
+'''
+
+
+def test_locks_already_held_and_a_failing_downgrade_are_named(database: Database, shop: Path) -> None:
+    """One transaction: the second revision needs ACCESS EXCLUSIVE on orders, held since the first; its downgrade
+    fails, and the report names the line."""
+    (shop / "migrations" / "versions" / "0e1a2b3c4d5f_one_way.py").write_text(ONE_WAY)
+    (shop / "migrations" / "versions" / f"{CARELESS_REVISION}_add_customers_nickname.py").unlink()
+
+    shown = lines(rehearse(shop / "alembic.ini", database.url))
+
+    assert "  (no lock it took that an earlier revision of the transaction did not already hold: " in "\n".join(shown)
+    assert "At migrations/versions/0e1a2b3c4d5f_one_way.py:17, in downgrade: " in "\n".join(shown)
+
+
+def test_an_env_py_that_fails_before_any_revision_names_its_line(database: Database, tmp_path: Path) -> None:
+    root = ordinary_project(tmp_path)
+    env_py = root / "migrations" / "env.py"
+    text = env_py.read_text()
+    env_py.write_text(text.replace("if context.is_offline_mode():", 'raise RuntimeError("no settings")\n\n'
+                                   "if context.is_offline_mode():", 1))
+    line = env_py.read_text().splitlines().index('raise RuntimeError("no settings")') + 1
+
+    shown = lines(rehearse(root / "alembic.ini", database.url))
+
+    assert f'At migrations/env.py:{line}, in <module>: raise RuntimeError("no settings")' in shown
+
+
+def test_an_env_py_that_calls_connect_on_the_connection_it_is_handed(database: Database, shop: Path) -> None:
+    """JupyterHub's env.py: ``config.attributes.get('connection')`` or its own engine, then ``.connect()`` on it."""
+    env_py = shop / "migrations" / "env.py"
+    text = env_py.read_text()
+    own_engine = "    connectable = engine_from_config("
+    assert own_engine in text
+    env_py.write_text(text.replace(
+        own_engine, '    connectable = config.attributes.get("connection") or engine_from_config(', 1))
+
+    found = rehearse(shop / "alembic.ini", database.url, target=REWRITING)
+
+    assert found.ok, "\n".join(lines(found))

@@ -1,0 +1,203 @@
+"""Which revision does this database's schema match? ``identify`` answers, whatever ``alembic_version`` says.
+
+It builds the whole history once, in an empty scratch database (as ``compare`` builds one
+revision), through the project's own env.py, and reads the schema after each revision, while the
+run goes on; each of those schemas, and the empty one (``base``), is compared with the live
+database's. One build answers for every revision at once, which bisecting would not: bisecting
+needs a question whose answer flips once along the history, and "is it this schema?" is not one
+(a later revision may drop what an earlier one added). On a history with branches a state is a
+set of heads (``a1d5+b4f8``), as ``alembic_version`` would hold them. The live database is only read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from ..diagnosis import diagnose
+from ..history import current_heads
+from . import schema
+from .compare import difference_lines, empty_scratch
+from .database import database_url, engine, read_only
+from .running import Hooks, run
+from .scripts import load_scripts
+
+#: Lines of differences printed for the closest revision (a base made outside the revisions differs in hundreds).
+_SHOWN = 40
+
+
+@dataclass(frozen=True)
+class State:
+    """The schema after a revision was applied: the heads then (empty: base), and how it differs from the database."""
+
+    heads: tuple[str, ...]
+    message: str
+    differences: list[schema.Difference]
+
+    @property
+    def name(self) -> str:
+        return "+".join(self.heads) or "base"
+
+
+@dataclass
+class Identification:
+    """Every state of the history built, each compared with the database; ``matches`` are those equal to it."""
+
+    database: str
+    recorded: tuple[str, ...]  # what the database's alembic_version says
+    unknown: list[str]  # of those, the revisions the scripts do not have
+    built_on: str
+    seconds: float
+    states: list[State]
+    unbuilt: str | None = None  # the revision an empty database cannot be built to, and why
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def matches(self) -> list[State]:
+        return [state for state in self.states if not state.differences]
+
+    @property
+    def closest(self) -> State | None:
+        """The state with the fewest differences (the latest of equals), when none matches."""
+        if self.matches or not self.states:
+            return None
+        return min(reversed(self.states), key=lambda state: len(state.differences))
+
+    def as_json(self) -> dict[str, Any]:
+        closest = self.closest
+        return {
+            "database": self.database,
+            "alembic_version": list(self.recorded),
+            "unknown_to_the_scripts": self.unknown,
+            "matches": [state.name for state in self.matches],
+            "closest": None if closest is None else closest.name,
+            "differences": [] if closest is None else [
+                {"object": d.group, "what": d.label, "revision_has": d.expected, "database_has": d.actual}
+                for d in closest.differences
+            ],
+            "built_on": self.built_on,
+            "seconds": self.seconds,
+            "revisions_built": len(self.states) - 1,
+            "unbuilt": self.unbuilt,
+            "ignored": self.ignored,
+        }
+
+
+class _Builder:
+    """Reads the scratch database's schema after each revision of the run, on the migration's connection."""
+
+    def __init__(self, excluded: set[str]) -> None:
+        self.excluded = excluded
+        self.connection: Connection | None = None
+        self.heads: tuple[str, ...] = ()
+        self.built: list[tuple[tuple[str, ...], str, schema.Schema]] = []
+        self.running: str | None = None
+        self.hooks = Hooks(configured=self._configured, version_started=self._started, version_applied=self._applied)
+
+    def _configured(self, kwargs: dict[str, Any]) -> None:
+        if isinstance(kwargs.get("connection"), Connection):
+            self.connection = kwargs["connection"]
+        if kwargs.get("version_table"):
+            self.excluded.add(str(kwargs["version_table"]))
+
+    def _started(self, step: Any) -> None:
+        self.running = getattr(getattr(step, "revision", None), "revision", None)
+
+    def _applied(self, step: Any) -> None:
+        self.running = None
+        down = set(getattr(step, "down_revision_ids", None) or ())
+        self.heads = tuple(sorted({*(head for head in self.heads if head not in down), str(step.up_revision_id)}))
+        if self.connection is not None:
+            message = str(getattr(getattr(step, "up_revision", None), "doc", "") or "").strip()
+            self.built.append((self.heads, message.splitlines()[0] if message else "",
+                               schema.read(self.connection, self.excluded)))
+
+
+def identify(
+    ini: str | Path | None = None,
+    url: str | None = None,
+    *,
+    ignore: Sequence[str] = (),
+    throwaway: bool = False,
+) -> Identification:
+    """Build every revision of the project at ``ini`` and compare each with the database at ``url``.
+
+    ``ignore``: shell-style patterns for objects no migration manages (as ``compare``). Raises
+    ``BadInputError`` for an unusable URL, a server that does not answer, or a scratch database
+    that cannot be created.
+    """
+    scripts = load_scripts(ini)
+    source = database_url(url)
+    with read_only(source) as conn:
+        recorded = current_heads(conn)
+    excluded = {*schema.BOOKKEEPING_TABLES, "alembic_version"}
+    made = empty_scratch(source, throwaway, "identify")
+    began = time.perf_counter()
+    try:
+        eng = engine(made.url)
+        try:
+            with eng.connect() as conn:
+                empty = schema.read(conn, excluded)
+        finally:
+            eng.dispose()
+        builder = _Builder(excluded)
+        outcome = run(scripts, made.url_for(source), "upgrade", "heads", hooks=builder.hooks)
+    finally:
+        made.drop()
+    seconds = time.perf_counter() - began
+    with read_only(source) as conn:
+        actual = schema.read(conn, excluded).without(ignore)
+    built = [((), "", empty), *builder.built]
+    states = [
+        State(heads, message, schema.differences(expected.without(ignore), actual))
+        for heads, message, expected in built
+    ]
+    unbuilt = None
+    if outcome.error is not None:
+        unbuilt = f"{builder.running or 'env.py'} fails on an empty database: {diagnose(outcome.error).message}"
+    return Identification(str(source.database), recorded, scripts.unknown(recorded), made.describe(""), seconds,
+                          states, unbuilt, list(ignore))
+
+
+def lines(found: Identification) -> list[str]:
+    """The answer as the terminal shows it: what was built, the match (or the closest and what differs), what next."""
+    f = found
+    count = len(f.states) - 1
+    out = [f"Built {count} revision{'s' if count != 1 else ''} one after another in {f.built_on} in {f.seconds:.3f}s, "
+           "comparing the database with each."]
+    if f.ignored:
+        out.append(f"Ignoring: {', '.join(f.ignored)}")
+    if f.unbuilt:
+        out.append(f"Stopped: revision {f.unbuilt}; later revisions were not compared.")
+    recorded = ", ".join(f.recorded) or "nothing (no alembic_version)"
+    unknown = " (a revision this project's scripts do not have)" if f.unknown else ""
+    out.append(f"alembic_version says: {recorded}{unknown}.")
+    matches = f.matches
+    if matches:
+        said = [state for state in matches if state.heads == tuple(f.recorded)]
+        first = said[0] if said else matches[-1]  # what alembic_version says, else the latest
+        others = [state.name for state in matches if state is not first]
+        verb = "does" if len(others) == 1 else "do"
+        same = f" (so {verb} {', '.join(others)}: the same schema)" if others else ""
+        agrees = ", as alembic_version says" if said else ""
+        out.append(f"Matches: the database's schema is what revision {first.name} builds{agrees}{same}.")
+        if not said and len(first.heads) <= 1:
+            out.append(f"alembic_version does not say so: python -m helpers stamp {first.name} puts it right.")
+        return out
+    closest = f.closest
+    if closest is None:
+        out.append("No revision was built.")
+        return out
+    n = len(closest.differences)
+    shown = difference_lines(closest.differences, closest.name)
+    if len(shown) > _SHOWN:
+        shown = [*shown[:_SHOWN], f"... and {len(shown) - _SHOWN} more lines (--json lists every difference)"]
+    out += shown
+    out.append(f"No match: no revision builds this schema; the closest is {closest.name} "
+               f"({n} difference{'s' if n != 1 else ''}, above).")
+    return out
