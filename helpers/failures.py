@@ -106,9 +106,10 @@ STATEMENT_TIMEOUT = Category(
     "query_canceled",
     "statement timeout",
     _ROLLED_BACK + " The statement was canceled.",
-    "The statement ran past statement_timeout (or was canceled): batch the work, "
-    "or run it in a maintenance window with a longer timeout.",
+    "A statement ran longer than statement_timeout (a lock wait that gives up is 55P03, not this): find where "
+    "the timeout is set (pg_settings.source), then batch the work or give this run a longer timeout, then retry.",
     sqlstates=("57014",),
+    page="failures/statement-timeout/",
 )
 DEADLOCK = Category(
     "deadlock",

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 import textwrap
 from pathlib import Path
 
+import alembic
 from alembic import command
 from alembic.config import Config
 
@@ -122,16 +124,7 @@ def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = 
     config = Config(str(root / "alembic.ini"), stdout=io.StringIO())
     with contextlib.chdir(root), contextlib.redirect_stdout(io.StringIO()):
         command.init(config, "migrations", template="generic")
-    env_py = root / "migrations" / "env.py"
-    text = env_py.read_text()
-    assert "from alembic import context" in text
-    text = text.replace("from alembic import context\n", "import os\n\nfrom alembic import context\n", 1)
-    text = text.replace(
-        "config = context.config\n",
-        "config = context.config\n" + _URL_FROM_ENVIRONMENT.format(variable=variable),
-        1,
-    )
-    env_py.write_text(text)
+    _url_from_environment(root / "migrations" / "env.py", variable)
     revisions = {**REVISIONS, **(CARELESS if careless else {})}
     for revision, (down, message, upgrade, downgrade) in revisions.items():
         body = {
@@ -143,3 +136,27 @@ def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = 
             _REVISION.format(message=message, revision=revision, down=down or "", down_revision=down, **body)
         )
     return root
+
+
+def _url_from_environment(env_py: Path, variable: str) -> None:
+    """Add the lines many projects add to the generic ``env.py``: the URL from ``variable`` when it is set."""
+    text = env_py.read_text()
+    assert "from alembic import context" in text
+    text = text.replace("from alembic import context\n", "import os\n\nfrom alembic import context\n", 1)
+    text = text.replace(
+        "config = context.config\n",
+        "config = context.config\n" + _URL_FROM_ENVIRONMENT.format(variable=variable),
+        1,
+    )
+    env_py.write_text(text)
+
+
+def stock_env(workdir: Path) -> Path:
+    """Give a working copy of the example project the generic template's ``env.py`` (URL from ``DATABASE_URL``).
+
+    What most readers run: no diagnosis, so a failure ends in SQLAlchemy's traceback. Returns ``workdir``.
+    """
+    template = Path(alembic.__file__).parent / "templates" / "generic" / "env.py"
+    shutil.copy(template, workdir / "env.py")
+    _url_from_environment(workdir / "env.py", "DATABASE_URL")
+    return workdir
