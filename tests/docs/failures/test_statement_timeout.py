@@ -1,4 +1,4 @@
-"""docs/failures/statement-timeout.md: a backfill runs past the database's statement_timeout (57014); find the setting, retry with a longer one."""
+"""docs/failures/statement-timeout.md: a backfill past the database's statement_timeout (57014); find it, retry."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from tests.support.scenario import Captures
 
 PAGE = page("failures/statement-timeout")
 HEAD = "0010"
+REVISION = "failures/statement-timeout/versions/0010_add_events_day.py"
 MESSAGE = "canceling statement due to statement timeout"
 
 
 def test_statement_timeout(database: Database, update_snapshots: bool, tmp_path: Path) -> None:
     captures = Captures(PAGE, update_snapshots)
-    workdir = project_with(tmp_path, "failures/statement-timeout/versions/0010_add_events_day.py")
-    stock = stock_env(project_with(tmp_path, "failures/statement-timeout/versions/0010_add_events_day.py", name="stock"))
+    workdir = project_with(tmp_path, REVISION)
+    stock = stock_env(project_with(tmp_path, REVISION, name="stock"))
     assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
     loaded = captures.psql(database, "-v", "ON_ERROR_STOP=1", "-q", "-f", "many-events.sql")
     assert loaded.returncode == 0, loaded.output
@@ -56,7 +57,7 @@ def test_statement_timeout(database: Database, update_snapshots: bool, tmp_path:
 
 
 def test_a_lock_wait_past_a_shorter_statement_timeout_is_57014(database: Database, update_snapshots: bool) -> None:
-    """statement_timeout counts lock waits: under 500 ms, a wait that lock_timeout (5 s) would end says statement timeout."""
+    """statement_timeout counts lock waits: at 500 ms, a wait lock_timeout (5 s) would end says statement timeout."""
     captures = Captures(PAGE, update_snapshots)
     assert database.alembic("upgrade", "0008").returncode == 0
     database.sql(f'ALTER DATABASE "{database.name}" SET statement_timeout = \'500ms\'')
