@@ -31,7 +31,7 @@ SCENARIOS = {
     "already-exists": "42P07/42701: an object created outside the migration; stamp or drop and retry",
     "connection-lost": "the connection cut mid-migration (terminated backend, TCP cut, SSL cut); retry",
     "lock-timeout": "55P03: another session holds the table's lock; find it, end it, retry",
-    "statement-timeout": "57014: a backfill past the database's statement_timeout; find the setting, retry with more time",
+    "statement-timeout": "57014: a backfill past the statement_timeout; find where it is set, retry with more time",
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
 }
 

@@ -60,7 +60,7 @@ def test_a_lock_wait_past_a_shorter_statement_timeout_is_57014(database: Databas
     """statement_timeout counts lock waits: at 500 ms, a wait lock_timeout (5 s) would end says statement timeout."""
     captures = Captures(PAGE, update_snapshots)
     assert database.alembic("upgrade", "0008").returncode == 0
-    database.sql(f'ALTER DATABASE "{database.name}" SET statement_timeout = \'500ms\'')
+    database.sql(f"ALTER DATABASE \"{database.name}\" SET statement_timeout = '500ms'")
     with sessions.blocker(database, captures.dir.parent / "lock-timeout" / "blocker.sql"):
         before = database.fingerprint()
         failed = database.alembic("upgrade", "head")
