@@ -156,8 +156,10 @@ PRIVILEGE = Category(
     "insufficient_privilege",
     "insufficient privilege",
     _ROLLED_BACK,
-    "Run the migration as the role that owns these objects, or grant the missing privilege.",
+    "Run the migration as the role that owns these objects (must be owner of ...), or have their owner grant "
+    "what is missing (permission denied for schema ...: GRANT CREATE ON SCHEMA), then retry.",
     sqlstates=("42501",),
+    page="failures/insufficient-privilege/",
 )
 HELPER_CHECK = Category(
     "helper_check",

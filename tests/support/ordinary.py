@@ -160,3 +160,8 @@ def stock_env(workdir: Path) -> Path:
     shutil.copy(template, workdir / "env.py")
     _url_from_environment(workdir / "env.py", "DATABASE_URL")
     return workdir
+
+
+def from_last_exception(command: str) -> str:
+    """``command`` as a page shows a stock env.py's failure: its output from SQLAlchemy's exception line on."""
+    return f"{command} 2>&1 | sed -n '/^sqlalchemy.exc/,$p'"

@@ -8,7 +8,7 @@ import pytest
 
 from tests.support import sessions
 from tests.support.database import Database
-from tests.support.ordinary import stock_env
+from tests.support.ordinary import from_last_exception, stock_env
 from tests.support.paths import page
 from tests.support.project import project_with
 from tests.support.scenario import Captures
@@ -41,7 +41,7 @@ def test_statement_timeout(
     assert database.fingerprint() == before
 
     # The same revision through the generic env.py most projects have: SQLAlchemy's traceback.
-    plain = captures.check("upgrade-stock.txt", database.shell("alembic upgrade head 2>&1 | tail -n 3", cwd=stock))
+    plain = captures.check("upgrade-stock.txt", database.shell(from_last_exception("alembic upgrade head"), cwd=stock))
     assert f"sqlalchemy.exc.OperationalError: (psycopg.errors.QueryCanceled) {MESSAGE}" in plain.output
     assert database.fingerprint() == before
 
