@@ -32,6 +32,7 @@ SCENARIOS = {
     "connection-lost": "the connection cut mid-migration (terminated backend, TCP cut, SSL cut); retry",
     "lock-timeout": "55P03: another session holds the table's lock; find it, end it, retry",
     "statement-timeout": "57014: a backfill past the statement_timeout; find where it is set, retry with more time",
+    "deadlock": "40P01: the migration and the application lock users and cameras in opposite orders; read, retry",
     "insufficient-privilege": "42501: no CREATE on schema public, and a role that does not own the table; grant, retry",
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
 }

@@ -115,8 +115,10 @@ DEADLOCK = Category(
     "deadlock",
     "deadlock",
     _CONCURRENCY,
-    "Retry; if it recurs, stop the application traffic that touches these tables during the migration.",
+    "Another session locked these tables in the other order: DETAIL names both processes and the lock each "
+    "waits for. Retry; if it recurs, take the locks in the application's order, or pause that traffic.",
     sqlstates=("40P01",),
+    page="failures/deadlock/",
 )
 SERIALIZATION = Category(
     "serialization_failure",
