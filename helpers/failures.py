@@ -106,8 +106,8 @@ STATEMENT_TIMEOUT = Category(
     "query_canceled",
     "statement timeout",
     _ROLLED_BACK + " The statement was canceled.",
-    "A statement ran longer than statement_timeout (a lock wait that gives up is 55P03, not this): find where "
-    "the timeout is set (pg_settings.source), then batch the work or give this run a longer timeout, then retry.",
+    "The statement ran (or waited) past statement_timeout; a lock_timeout would be 55P03. Find where it is set "
+    "(pg_settings.source), then batch the work or give this run more time (PGOPTIONS), then retry.",
     sqlstates=("57014",),
     page="failures/statement-timeout/",
 )
