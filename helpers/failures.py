@@ -106,8 +106,9 @@ STATEMENT_TIMEOUT = Category(
     "query_canceled",
     "statement timeout",
     _ROLLED_BACK + " The statement was canceled.",
-    "The statement ran (or waited) past statement_timeout; a lock_timeout would be 55P03. Find where it is set "
-    "(pg_settings.source), then batch the work or give this run more time (PGOPTIONS), then retry.",
+    "The statement ran or waited past statement_timeout (lock_timeout's failure is 55P03), or someone canceled it "
+    "(user request): find where the timeout is set (pg_settings.source), then batch the work or give this run "
+    "more time (PGOPTIONS), then retry.",
     sqlstates=("57014",),
     page="failures/statement-timeout/",
 )

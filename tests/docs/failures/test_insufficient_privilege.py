@@ -53,6 +53,11 @@ def test_insufficient_privilege(database: Database, update_snapshots: bool, tmp_
         assert granted.returncode == 0
         done = captures.check("no-create-retry.txt", shell("DATABASE_URL=$MIGRATOR_URL alembic upgrade head"))
         assert done.returncode == 0, done.output
+        # Before its grants, the application's role may not even read the rows.
+        denied = captures.check(
+            "no-select.txt", shell("PGUSER=app PGPASSWORD=app psql -c 'SELECT count(*) FROM users'", captures.dir)
+        )
+        assert "ERROR:  permission denied for table users" in denied.output
         app = captures.check(
             "grant-app.txt",
             shell("PGUSER=migrator PGPASSWORD=migrator psql -v ON_ERROR_STOP=1 -f grant-app.sql", captures.dir),

@@ -12,6 +12,7 @@ from tests.support.ordinary import from_last_exception, stock_env
 from tests.support.paths import page
 from tests.support.project import project_with
 from tests.support.scenario import Captures
+from tests.support.transcript import Background, alembic_path
 
 PAGE = page("failures/statement-timeout")
 HEAD = "0010"
@@ -74,3 +75,20 @@ def test_a_lock_wait_past_a_shorter_statement_timeout_is_57014(database: Databas
         assert database.fingerprint() == before
     assert failed.returncode == 1
     assert f"ERROR - Migration failed due to statement timeout: {MESSAGE}" in failed.output
+
+
+def test_a_canceled_statement_is_57014_too(database: Database, update_snapshots: bool) -> None:
+    """pg_cancel_backend on the migration's session: 'canceling statement due to user request', rolled back."""
+    captures = Captures(PAGE, update_snapshots)
+    assert database.alembic("upgrade", "0008").returncode == 0
+    with sessions.blocker(database, captures.dir.parent / "lock-timeout" / "blocker.sql"):
+        before = database.fingerprint()
+        with Background([alembic_path(), "-x", "lock_timeout=1min", "upgrade", "head"], env=database.env) as bg:
+            waiting = sessions.wait_until_waiting(database, "%ALTER TABLE %cameras%")
+            assert database.scalar("SELECT pg_cancel_backend(:pid)", pid=waiting) is True
+            canceled = captures.check("canceled.txt", bg.finish())
+        assert database.fingerprint() == before
+    assert canceled.returncode == 1
+    assert "ERROR - Migration failed due to statement timeout: canceling statement due to user request" in (
+        canceled.output
+    )
