@@ -24,8 +24,8 @@ def test_statement_timeout(
     database: Database, update_snapshots: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     captures = Captures(PAGE, update_snapshots)
-    # The harness's own queries (a fingerprint counts two million rows) are no migration: no timeout for them.
-    # Commands run with database.env, made before this line: they get the database's 500 ms.
+    # The harness's own queries (a fingerprint counts a million rows) are no migration: no timeout for them.
+    # Commands run with database.env, made before this line: they get the database's 250 ms.
     monkeypatch.setenv("PGOPTIONS", "-c statement_timeout=0")
     workdir = project_with(tmp_path, REVISION)
     stock = stock_env(project_with(tmp_path, REVISION, name="stock"))
@@ -47,8 +47,8 @@ def test_statement_timeout(
     assert database.fingerprint() == before
 
     found = captures.check("find-timeout.txt", captures.psql(database, "-f", "find-timeout.sql"))
-    assert " statement_timeout                   | 500     | ms   | database" in found.output
-    assert "(this database) | {statement_timeout=500ms}" in found.output
+    assert " statement_timeout                   | 250     | ms   | database" in found.output
+    assert "(this database) | {statement_timeout=250ms}" in found.output
     # A setting made at connection time wins over the database's, and says so.
     client = database.shell(
         "PGOPTIONS='-c statement_timeout=10min' psql -At -c "
