@@ -186,16 +186,20 @@ STATEMENT_TIMEOUT = Category(
     "query_canceled",
     "statement timeout",
     _ROLLED_BACK + " The statement was canceled.",
-    "The statement ran past statement_timeout (or was canceled): batch the work, "
-    "or run it in a maintenance window with a longer timeout.",
+    "The statement ran or waited past statement_timeout (lock_timeout's failure is 55P03), or someone canceled it "
+    "(user request): find where the timeout is set (pg_settings.source), then batch the work or give this run "
+    "more time (PGOPTIONS), then retry.",
     sqlstates=("57014",),
+    page="failures/statement-timeout/",
 )
 DEADLOCK = Category(
     "deadlock",
     "deadlock",
     _CONCURRENCY,
-    "Retry; if it recurs, stop the application traffic that touches these tables during the migration.",
+    "Another session locked these tables in the other order: DETAIL names both processes and the lock each "
+    "waits for. Retry; if it recurs, take the locks in the application's order, or pause that traffic.",
     sqlstates=("40P01",),
+    page="failures/deadlock/",
 )
 SERIALIZATION = Category(
     "serialization_failure",
@@ -235,8 +239,10 @@ PRIVILEGE = Category(
     "insufficient_privilege",
     "insufficient privilege",
     _ROLLED_BACK,
-    "Run the migration as the role that owns these objects, or grant the missing privilege.",
+    "Run the migration as the role that owns these objects (must be owner of ...), or have their owner grant "
+    "what is missing (permission denied for schema ...: GRANT CREATE ON SCHEMA), then retry.",
     sqlstates=("42501",),
+    page="failures/insufficient-privilege/",
 )
 _NOTHING_RAN = "Nothing ran: Alembic stopped before the first revision, and the database is unchanged."
 UNKNOWN_REVISION = Category(

@@ -211,3 +211,8 @@ def ordinary_project(
             _REVISION.format(message=message, revision=revision, down=down or "", down_revision=down, **body)
         )
     return root
+
+
+def from_last_exception(command: str) -> str:
+    """``command`` as a page shows a stock env.py's failure: its output from SQLAlchemy's exception line on."""
+    return f"{command} 2>&1 | sed -n '/^sqlalchemy.exc/,$p'"
