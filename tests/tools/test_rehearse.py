@@ -190,12 +190,14 @@ def test_a_dump_file_is_rehearsed_on_a_throwaway_server(
     with dump.open("w") as out:
         subprocess.run(["pg_dump"], env=database.env, stdout=out, check=True)
 
-    folders = set(Path(tempfile.gettempdir()).glob("helpers-pg-*"))
+    private = tmp_path / "tmp"  # this test's own temporary folder: other workers make throwaway servers too
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
 
     found = rehearse(shop / "alembic.ini", dump=dump, target=REWRITING)
 
     assert found.ok, "\n".join(lines(found))
-    assert set(Path(tempfile.gettempdir()).glob("helpers-pg-*")) <= folders  # the throwaway server's folder too
+    assert [*private.glob("helpers-pg-*"), *private.glob("helpers-dump-*")] == []  # the server's and the dump's folders
     copied = f"Copy: backup.sql dumped and restored into a throwaway PostgreSQL {server().major} "
     assert lines(found)[0].startswith(copied)
     assert tables_of_report(found, REWRITING)["public.orders"].rows == 1000
