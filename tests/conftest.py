@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -59,9 +60,13 @@ def described(srv: Server) -> str:
     return f"{srv.version} from {srv.provider}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's worker sends its output to the controller
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workeroutput") and (srv := started_server()) is not None:
+        session.config.workeroutput["postgres"] = described(srv)  # to the controller: pytest_testnodedown
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if hasattr(config, "workeroutput") and (srv := started_server()) is not None:
-        config.workeroutput["postgres"] = described(srv)  # to the controller: pytest_testnodedown
     stop_server()
     drivers.close()
 
@@ -70,11 +75,11 @@ _worker_servers: dict[str, str] = {}
 
 
 @pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: object, error: object) -> None:
+def pytest_testnodedown(node: Any, error: object) -> None:
     """pytest-xdist's controller, as a worker ends: which server it ran on."""
     output = getattr(node, "workeroutput", {})
     if "postgres" in output:
-        _worker_servers[output["workerid"]] = output["postgres"]
+        _worker_servers[node.gateway.id] = output["postgres"]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
