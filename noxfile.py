@@ -37,9 +37,11 @@ nox.options.sessions = DEFAULT
 #: pytest on both cores (pytest-xdist), one PostgreSQL server per worker; a file's tests stay on one worker
 #: (module fixtures such as a prepared database are made once). `-- -n 0` runs in one process.
 BOTH_CORES = ("-n", "2", "--dist", "loadfile")
-#: The version sessions leave out what is the same on every server (the harness's and the site's tests,
-#: marker `once`, tests/conftest.py) and the fault tests (`faults`).
-VERSION_TESTS = ("--ignore=tests/browser", "--ignore=tests/zensical", "-m", "not once and not faults")
+#: What `tests` and the version sessions run: all but the browser's and Zensical's tests (sessions of their own).
+SUITE = ("--ignore=tests/browser", "--ignore=tests/zensical")
+#: The version, driver and oldest sessions leave out what is the same on every server and driver (the harness's
+#: and the site's own tests, marker `once`, tests/conftest.py), and the fault tests (`faults`) everywhere.
+NOT_ONCE = ("-m", "not once and not faults")
 
 
 def _no_engine(what: str) -> str:
@@ -64,14 +66,9 @@ SCENARIOS = {
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
 }
 
-#: The tests of the helpers: tests/test_<module>.py for each helpers/**/<module>.py (README, "What is here").
-HELPER_TESTS = tuple(
-    sorted(
-        f"tests/test_{module.stem}.py"
-        for module in (ROOT / "helpers").rglob("*.py")
-        if (ROOT / "tests" / f"test_{module.stem}.py").is_file()
-    )
-)
+#: The tests of the helpers, their commands and the example project: every tests/test_*.py (the pages' are
+#: in tests/docs/); with `NOT_ONCE`, which leaves out the harness's own.
+HELPER_TESTS = tuple(sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests").glob("test_*.py")))
 #: What must pass through every driver: the helpers' tests and the two pages a driver words differently.
 DRIVER_TESTS = (
     *HELPER_TESTS,
@@ -92,10 +89,7 @@ def _engine_answers(session: nox.Session) -> bool:
 def tests(session: nox.Session) -> None:
     """Every page, helper, project and harness test on the embedded PostgreSQL 18 (browser, Zensical: own sessions)."""
     session.install("-e", ".[test]")
-    session.run(
-        "pytest", "--ignore=tests/browser", "--ignore=tests/zensical", "-m", "not faults", *BOTH_CORES,
-        *session.posargs,
-    )  # fmt: skip
+    session.run("pytest", *SUITE, "-m", "not faults", *BOTH_CORES, *session.posargs)
 
 
 def _major_session(major: str) -> None:
@@ -106,7 +100,7 @@ def _major_session(major: str) -> None:
                 session.skip("no pgserver wheel for this Python (it has CPython 3.11 and 3.12): no PostgreSQL 16")
         elif not _engine_answers(session):
             session.skip(_no_engine(f"the PostgreSQL {major} container cannot start"))
-        session.run("pytest", *VERSION_TESTS, *BOTH_CORES, *session.posargs, env={"PG_MAJOR": major})
+        session.run("pytest", *SUITE, *NOT_ONCE, *BOTH_CORES, *session.posargs, env={"PG_MAJOR": major})
 
     provider = "from the pgserver wheel" if major in WHEEL_MAJORS else "in a container"
     run.__doc__ = f"The pages, scenarios, helpers and commands (what can differ) on PostgreSQL {major}, {provider}."
@@ -121,14 +115,31 @@ for _major in MAJORS:
 def faults(session: nox.Session) -> None:
     """Server faults for real (crash, OOM, full disk, partition, pause), each on a container of its own.
 
-    On PostgreSQL 18, 15 and 17 in turn (PG_MAJOR=15 picks one); prints each fault's figures.
+    On PostgreSQL 18, 15 and 17 side by side (PG_MAJOR=15 picks one); prints each fault's figures.
     """
     session.install("-e", ".[test]")
     if not _engine_answers(session):
         session.skip(_no_engine("the fault tests break containers"))
     majors = [os.environ["PG_MAJOR"]] if os.environ.get("PG_MAJOR") else FAULT_MAJORS
+    pytest = ("pytest", "-m", "faults", *FAULT_TESTS, *session.posargs)
+    if "--update-snapshots" in session.posargs:  # in turn: 15's and 17's variants are what differs from 18's files
+        for major in majors:
+            session.run(*pytest, env={"PG_MAJOR": major})
+        return
+    # Side by side: the faults wait on timeouts more than they compute; each run's output is printed whole.
+    env = {**os.environ, "PATH": f"{session.bin}{os.pathsep}{os.environ['PATH']}"}
+    runs = {}
     for major in majors:
-        session.run("pytest", "-m", "faults", *FAULT_TESTS, *session.posargs, env={"PG_MAJOR": major})
+        output = Path(session.create_tmp()) / f"faults-{major}.txt"
+        with output.open("w") as out:
+            started = subprocess.Popen(pytest, stdout=out, stderr=subprocess.STDOUT, env={**env, "PG_MAJOR": major})
+        runs[major] = (started, output)
+    failed = [major for major, (started, _) in runs.items() if started.wait() != 0]
+    for major, (_, output) in runs.items():
+        session.log(f"faults on PostgreSQL {major}:")
+        print(output.read_text(), flush=True)
+    if failed:
+        session.error(f"the fault tests failed on PostgreSQL {', '.join(failed)}")
 
 
 @nox.session
@@ -154,7 +165,7 @@ for _name, _description in SCENARIOS.items():
 def _driver_session(driver: str) -> None:
     def run(session: nox.Session) -> None:
         session.install("-e", f".[test,{driver}]")
-        session.run("pytest", *DRIVER_TESTS, *BOTH_CORES, *session.posargs, env={"PG_DRIVER": driver})
+        session.run("pytest", *DRIVER_TESTS, *NOT_ONCE, *BOTH_CORES, *session.posargs, env={"PG_DRIVER": driver})
 
     run.__doc__ = f"The helpers' tests and the duplicate-key and connection-lost pages through {driver}."
     nox.session(name=f"driver-{driver}")(run)
@@ -200,9 +211,9 @@ def oldest(session: nox.Session) -> None:
     session.install("-e", ".[test,psycopg2,asyncpg]", *OLDEST, *OLDEST_DRIVERS)
     versions = "import alembic as a, sqlalchemy as s, psycopg as p; print(a.__version__, s.__version__, p.__version__)"
     session.run("python", "-c", versions)
-    session.run("pytest", *HELPER_TESTS, "tests/docs/failures", "-m", "not faults", *BOTH_CORES, *session.posargs)
+    session.run("pytest", *HELPER_TESTS, "tests/docs/failures", *NOT_ONCE, *BOTH_CORES, *session.posargs)
     for driver in DRIVERS:
-        session.run("pytest", *DRIVER_TESTS, *BOTH_CORES, *session.posargs, env={"PG_DRIVER": driver})
+        session.run("pytest", *DRIVER_TESTS, *NOT_ONCE, *BOTH_CORES, *session.posargs, env={"PG_DRIVER": driver})
 
 
 @nox.session
