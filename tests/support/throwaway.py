@@ -205,17 +205,18 @@ CLIENT_TOOLS = ("psql", "pg_dump", "pg_restore", "pg_dumpall", "createdb", "drop
 def _from_container(major: int) -> Server:
     """PostgreSQL ``major`` in a container, its client tools run inside it.
 
-    The repository and a temporary folder are mounted at their own paths, and the process's
-    temporary files go in that folder, so ``psql -f FILE`` and ``pg_dump > FILE`` see the files
-    the test sees.
+    The repository and the temporary folder (pytest's ``tmp_path`` included, which pytest-xdist's
+    controller chooses) are mounted at their own paths, and the process's temporary files go in a
+    folder of its own there, so ``psql -f FILE`` and ``pg_dump > FILE`` see the files the test sees.
     """
     from tests.support import images
 
+    temporary = Path(tempfile.gettempdir())
     shared = Path(tempfile.mkdtemp(prefix=f"mrp-pg{major}-"))
     shared.chmod(0o755)  # like /tmp: servers run as other users (tests/support/ssl_server.py) reach their folders
     tempfile.tempdir = str(shared)  # pytest's tmp_path and every tempfile land here from now on
     os.environ["TMPDIR"] = str(shared)
-    url, container = images.start_postgres(major, shared=[ROOT, shared])
+    url, container = images.start_postgres(major, shared=[ROOT, temporary])
     port = url.port
     wrapped = container.get_wrapped_container()
     bin_dir = shared / "bin"
