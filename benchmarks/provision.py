@@ -170,10 +170,10 @@ def main() -> None:
     on_disk: dict[str, float] | None = None
     disk = tempfile.gettempdir()
     if from_a_wheel():
-        disk_server = throwaway.start()  # before the temporary files move to memory: its data on disk
+        disk_server = throwaway.start(in_memory=False)
         on_disk = clone_times(disk_server, DISK_CLONES)
         disk_server.stop()
-    memory = throwaway.temporary_files_in_memory()  # as the tests do
+    memory = throwaway.temporary_files_in_memory()
     start = time.perf_counter()
     server = throwaway.start()
     first = server.create_database()

@@ -161,8 +161,9 @@ MEMORY = Path("/dev/shm")
 def temporary_files_in_memory() -> Path | None:
     """This process's temporary files (and its commands', through ``TMPDIR``) in `MEMORY` when it is there.
 
-    Called first thing in a test run (tests/conftest.py), so the servers' data directories, pytest's
-    ``tmp_path`` and the files a container shares land there; returns the folder, or None (unchanged).
+    `start` calls it, and a test run first thing (tests/conftest.py), so pytest's ``tmp_path`` lands
+    there too (with the servers' data and the files a container shares); returns the folder, or None
+    (unchanged).
     """
     if not (MEMORY.is_dir() and os.access(MEMORY, os.W_OK | os.X_OK)):
         return None
@@ -256,8 +257,14 @@ def _from_major(major: int) -> Server:
     return _from_container(major)
 
 
-def start() -> Server:
-    """Start (or connect to) a server by the provider order above, with an empty template database."""
+def start(in_memory: bool = True) -> Server:
+    """Start (or connect to) a server by the provider order above, with an empty template database.
+
+    ``in_memory``: this process's temporary files, a wheel's server's data among them, go to memory
+    first (`temporary_files_in_memory`); False leaves them where they are (benchmarks/provision.py).
+    """
+    if in_memory:
+        temporary_files_in_memory()
     if url := os.environ.get("DATABASE_URL"):
         server = _from_database_url(url)
         server._prepare(fast=False)
