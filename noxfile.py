@@ -66,9 +66,17 @@ SCENARIOS = {
     "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
 }
 
-#: The tests of the helpers, their commands and the example project: every tests/test_*.py (the pages' are
-#: in tests/docs/); with `NOT_ONCE`, which leaves out the harness's own.
-HELPER_TESTS = tuple(sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests").glob("test_*.py")))
+#: The tests of the helpers: tests/test_<module>*.py for each module of helpers/ (tests/test_advisory_lock.py for
+#: helpers/advisory.py, tests/test_project*.py for helpers/project.py and the example project), found by name.
+HELPER_TESTS = tuple(
+    sorted(
+        {
+            str(test.relative_to(ROOT))
+            for module in (ROOT / "helpers").rglob("*.py")
+            for test in (ROOT / "tests").glob(f"test_{module.stem}*.py")
+        }
+    )
+)
 #: What must pass through every driver: the helpers' tests and the two pages a driver words differently.
 DRIVER_TESTS = (
     *HELPER_TESTS,

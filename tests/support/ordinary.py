@@ -17,8 +17,11 @@ import io
 import textwrap
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.config import Config
+
+from tests.support import drivers
 
 REVISIONS = {
     "3f1c2a9b7d10": (
@@ -116,6 +119,11 @@ def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = 
 
     ``variable``: the environment variable its env.py reads the URL from.
     """
+    if drivers.is_async():
+        pytest.skip(
+            "the ordinary project's env.py is alembic init's generic one, synchronous: an asyncpg project has "
+            "an async env.py (tests/test_project_drivers.py runs the example's)"
+        )
     root = tmp_path / "shop"
     root.mkdir()
     # `alembic init -t generic migrations`, run from root (in this process: same files, no interpreter start-up)
