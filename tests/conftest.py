@@ -17,8 +17,9 @@ from tests.support.database import Database, fresh_database, server, started_ser
 from tests.support.throwaway import Server
 
 TESTS = Path(__file__).resolve().parent
-#: The harness's and the site's own tests, the same on every server: `nox -s tests` runs them, the version
-#: sessions (`pg-*`) leave them out (`-m "not once"`). Folders anywhere under tests/, files wherever they sit.
+#: The harness's and the site's own tests, the same on every server and driver: `nox -s tests` runs them, the
+#: version, driver and oldest sessions leave them out (`-m "not once"`). Folders anywhere under tests/, files
+#: wherever they sit (a move to tests/harness/ keeps them marked).
 ONCE_FOLDERS = {"site", "harness"}
 ONCE_FILES = {"test_throwaway.py", "test_images.py"}
 
