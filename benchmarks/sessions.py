@@ -3,14 +3,16 @@
 Clones this repository's HEAD into a temporary folder (no .nox: every virtualenv is built from
 nothing; the uv and pip caches and the Docker images are the machine's), then for each session of
 the default run, in its order: `nox -s SESSION --install-only` (the setup: virtualenv and install),
-then `nox -s SESSION --no-install` (the checks). Prints each session's two times and its outcome,
-and the whole run's. ``-s NAME ...`` times those sessions only; ``--here`` times this checkout
+then `nox -s SESSION --no-install` (the checks). Prints each session's two times, its outcome and
+the machine's 5-minute load average as it ended (others' work counts: figures from a busy machine
+are not comparable), and the whole run's. ``-s NAME ...`` times those sessions only; ``--here`` times this checkout
 instead of a clone (its .nox reused: the warm figures).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -49,7 +51,8 @@ def measure(checkout: Path, sessions: list[str]) -> None:
         )
         total_setup, total_run = total_setup + setup, total_run + run
         outcome = "ok" if status == 0 else f"exit status {status}"
-        print(f"{session:<16} {setup:>7.0f}s {run:>7.0f}s {setup + run:>7.0f}s  {outcome}", flush=True)
+        load = os.getloadavg()[1]  # the machine's, others' work included: 2 means both cores busy
+        print(f"{session:<16} {setup:>7.0f}s {run:>7.0f}s {setup + run:>7.0f}s  {outcome}, load {load:.1f}", flush=True)
     whole = total_setup + total_run
     print(f"{'whole run':<16} {total_setup:>7.0f}s {total_run:>7.0f}s {whole:>7.0f}s  ({whole / 60:.1f} min)")
 
