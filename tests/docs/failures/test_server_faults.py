@@ -368,7 +368,8 @@ def test_a_partition_hangs_a_waiting_migration_and_tcp_user_timeout_ends_a_sendi
             assert first_run.output.rstrip().endswith("exit status 124")  # still waiting when timeout ended it
             assert "Another migration run holds the migration lock" in second_run.output
             assert "could not receive data from server: Connection timed out" in second_run.output
-            assert 4.5 <= second_took <= 8, second_took  # tcp_user_timeout=5000 (ms)
+            # tcp_user_timeout=5000 (ms); the kernel's defaults would take minutes. Margin: a loaded machine.
+            assert 4.5 <= second_took <= 12, second_took
             # Healed: the server never noticed; the first run's session still waits, holding its locks.
             assert db.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid", pid=pid) == 1
             healed = time.monotonic()
@@ -443,7 +444,8 @@ def test_a_frozen_server_defeats_tcp_settings_and_server_side_timeouts(
                 after_thaw = time.monotonic() - thawed
             captures.check("connect-timeout.txt", connect)
             captures.check("pause-lock-timeout.txt", ended)
-            assert "timeout expired" in connect.output and 2.5 <= connect_took <= 8, connect_took
+            # connect_timeout=3, alembic's start-up included (seconds under load); without it, the pause (60 s).
+            assert "timeout expired" in connect.output and 2.5 <= connect_took <= 20, connect_took
             assert "ERROR - Migration failed due to lock timeout: canceling statement due to lock timeout" in (
                 ended.output
             )
