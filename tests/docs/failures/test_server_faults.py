@@ -369,7 +369,7 @@ def test_a_partition_hangs_a_waiting_migration_and_tcp_user_timeout_ends_a_sendi
             assert "Another migration run holds the migration lock" in second_run.output
             assert "could not receive data from server: Connection timed out" in second_run.output
             # tcp_user_timeout=5000 (ms); the kernel's defaults would take minutes. Margin: a loaded machine.
-            assert 4.5 <= second_took <= 12, second_took
+            assert 4.5 <= second_took <= 20, second_took
             # Healed: the server never noticed; the first run's session still waits, holding its locks.
             assert db.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid", pid=pid) == 1
             healed = time.monotonic()
@@ -403,12 +403,13 @@ def test_keepalives_end_a_waiting_migration_and_connect_timeout_a_new_connection
             captures.check("connect-timeout.txt", retry)
             assert "Migration failed due to lost connection: " in ended.output
             assert "could not receive data from server: Connection timed out" in ended.output
-            # 5s idle after the last packet, then 3 probes 2s apart: 11s after the run began waiting.
+            # 5s idle after the last packet, then 3 probes 2s apart: 11s after the run began waiting. The upper
+            # bounds are margins for a loaded machine (the fault runs go side by side); the kernel's defaults: 2 hours.
             failed_after = float(re.findall(r"failed after (\d+\.\d+)s", ended.output)[0])
-            assert 10.5 <= failed_after <= 14, failed_after
-            assert took <= 25, took
+            assert 10.5 <= failed_after <= 30, failed_after
+            assert took <= 45, took
             assert "timeout expired" in retry.output
-            assert 2.5 <= retry_took <= 8, retry_took
+            assert 2.5 <= retry_took <= 20, retry_took
             assert db.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid", pid=pid) == 1
             healed = time.monotonic()
             sessions.terminate(db, pid)
@@ -449,7 +450,7 @@ def test_a_frozen_server_defeats_tcp_settings_and_server_side_timeouts(
             assert "ERROR - Migration failed due to lock timeout: canceling statement due to lock timeout" in (
                 ended.output
             )
-            assert after_thaw < 3, after_thaw  # the timer had expired while frozen: it fires on the thaw
+            assert after_thaw < 4.5, after_thaw  # the timer had expired while frozen: it fires on the thaw, not 5s on
 
             # What does bound it: a timeout around the command, on the client's side.
             bounded_command = (
