@@ -130,6 +130,9 @@ def ordinary_project(tmp_path: Path, *, careless: bool = False, variable: str = 
     config = Config(str(root / "alembic.ini"), stdout=io.StringIO())
     with contextlib.chdir(root), contextlib.redirect_stdout(io.StringIO()):
         command.init(config, "migrations", template="generic")
+    # Alembic before 1.16 writes the folder relative to where it ran; later ones as %(here)s/migrations.
+    ini = root / "alembic.ini"
+    ini.write_text(ini.read_text().replace("script_location = migrations\n", "script_location = %(here)s/migrations\n"))
     env_py = root / "migrations" / "env.py"
     text = env_py.read_text()
     assert "from alembic import context" in text
