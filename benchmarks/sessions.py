@@ -5,8 +5,9 @@ nothing; the uv and pip caches and the Docker images are the machine's), then fo
 the default run, in its order: `nox -s SESSION --install-only` (the setup: virtualenv and install),
 then `nox -s SESSION --no-install` (the checks). Prints each session's two times, its outcome and
 the machine's 5-minute load average as it ended (others' work counts: figures from a busy machine
-are not comparable), and the whole run's. ``-s NAME ...`` times those sessions only; ``--here`` times this checkout
-instead of a clone (its .nox reused: the warm figures).
+are not comparable), and the whole run's; each session's output goes to
+``$TMPDIR/mrp-sessions-NAME.log``. ``-s NAME ...`` times those sessions only; ``--here`` times this
+checkout instead of a clone (its .nox reused: the warm figures).
 """
 
 from __future__ import annotations
@@ -30,12 +31,18 @@ def default_sessions(checkout: Path) -> list[str]:
     ).stdout.split()
 
 
+def log_of(session: str) -> Path:
+    """Where a session's output goes (kept after the clone is gone)."""
+    return Path(tempfile.gettempdir()) / f"mrp-sessions-{session}.log"
+
+
 def timed_nox(checkout: Path, session: str, *flags: str) -> tuple[float, int]:
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "nox", "-s", session, *flags],
-        cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-    )  # fmt: skip
+    with log_of(session).open("a") as log:
+        done = subprocess.run(
+            [sys.executable, "-m", "nox", "-s", session, *flags],
+            cwd=checkout, stdout=log, stderr=subprocess.STDOUT, check=False,
+        )  # fmt: skip
     return time.perf_counter() - started, done.returncode
 
 
@@ -43,6 +50,7 @@ def measure(checkout: Path, sessions: list[str]) -> None:
     total_setup = total_run = 0.0
     print(f"{'session':<16} {'setup':>8} {'checks':>8} {'total':>8}  outcome", flush=True)
     for session in sessions:
+        log_of(session).unlink(missing_ok=True)
         setup, status = timed_nox(checkout, session, "--install-only")
         run, status = (
             timed_nox(checkout, session, "--no-install", "--reuse-existing-virtualenvs")
@@ -50,7 +58,7 @@ def measure(checkout: Path, sessions: list[str]) -> None:
             else (0.0, status)
         )
         total_setup, total_run = total_setup + setup, total_run + run
-        outcome = "ok" if status == 0 else f"exit status {status}"
+        outcome = "ok" if status == 0 else f"exit status {status} ({log_of(session)})"
         load = os.getloadavg()[1]  # the machine's, others' work included: 2 means both cores busy
         print(f"{session:<16} {setup:>7.0f}s {run:>7.0f}s {setup + run:>7.0f}s  {outcome}, load {load:.1f}", flush=True)
     whole = total_setup + total_run
