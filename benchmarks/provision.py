@@ -1,7 +1,11 @@
 """Provisioning and helper overhead, printed as figures (run: nox -s benchmarks).
 
 - time to a first usable database: start (or reach) the server, clone the template, SELECT 1;
-- time per fresh database: CREATE DATABASE ... TEMPLATE, the cost every test pays;
+- time per fresh database: CREATE DATABASE ... TEMPLATE, the cost every test pays, with each
+  ``STRATEGY`` (FILE_COPY, the tests' choice, and WAL_LOG, the default since PostgreSQL 15), and
+  the DROP DATABASE after each test; for a wheel's server, the same with its data on disk too
+  (the tests keep it in memory: ``throwaway.temporary_files_in_memory``), which is what made a
+  fresh database take 170-220 ms on this project's test machine (a database is 300 files);
 - a 50-operation migration (40 column adds, 10 table renames) with plain Alembic operations
   against MigrationContext's safe operations, in one transaction each, rounds alternated, as a
   ratio of the medians;
@@ -11,8 +15,10 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +35,7 @@ from tests.support import throwaway
 
 ROUNDS = 15
 CLONES = 30
+DISK_CLONES = 10
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -131,20 +138,49 @@ def round_trips(server: throwaway.Server) -> list[tuple[str, int, int]]:
         server.drop_database(name)
 
 
+def from_a_wheel() -> bool:
+    """True when this run's server is a wheel's, whose data folder this process places."""
+    major = os.environ.get("PG_MAJOR")
+    return not os.environ.get("DATABASE_URL") and (major is None or int(major) in throwaway.WHEEL_MAJORS)
+
+
+def clone_times(server: throwaway.Server, rounds: int = CLONES) -> dict[str, float]:
+    """Median seconds of a clone by each strategy, and of the DROP after it, rounds alternated."""
+    times: dict[str, list[float]] = {"FILE_COPY": [], "WAL_LOG": [], "DROP": []}
+    for _ in range(rounds):  # alternated, so that a change in the machine's load weighs on both alike
+        for strategy in ("FILE_COPY", "WAL_LOG"):
+            started = time.perf_counter()
+            name = server.create_database(strategy=strategy)
+            times[strategy].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            server.discard_database(name)
+            times["DROP"].append(time.perf_counter() - started)
+    return {label: statistics.median(values) for label, values in times.items()}
+
+
+def print_clones(where: str, medians: dict[str, float], rounds: int) -> None:
+    print(f"fresh database from template, data {where}, median of {rounds}:")
+    for label, seconds in medians.items():
+        what = "DROP DATABASE after a test" if label == "DROP" else f"STRATEGY {label}"
+        chosen = " (the tests' choice)" if label == "FILE_COPY" else ""
+        print(f"  {what}{chosen}: {seconds * 1000:.1f} ms")
+
+
 def main() -> None:
+    on_disk: dict[str, float] | None = None
+    disk = tempfile.gettempdir()
+    if from_a_wheel():
+        disk_server = throwaway.start(in_memory=False)
+        on_disk = clone_times(disk_server, DISK_CLONES)
+        disk_server.stop()
+    memory = throwaway.temporary_files_in_memory()
     start = time.perf_counter()
     server = throwaway.start()
     first = server.create_database()
     with sa.create_engine(server.url(first), poolclass=sa.NullPool).connect() as conn:
         conn.exec_driver_sql("SELECT 1")
     first_usable = time.perf_counter() - start
-
-    clones = []
-    for _ in range(CLONES):
-        started = time.perf_counter()
-        name = server.create_database()
-        clones.append(time.perf_counter() - started)
-        server.drop_database(name)
+    clones = clone_times(server)
 
     plain_times: list[float] = []
     helper_times: list[float] = []
@@ -157,7 +193,9 @@ def main() -> None:
     p, h = statistics.median(plain_times), statistics.median(helper_times)
     print(f"provider: {server.provider}")
     print(f"first usable database (server start + clone + SELECT 1): {first_usable:.2f} s")
-    print(f"fresh database from template, median of {CLONES}: {statistics.median(clones) * 1000:.1f} ms")
+    print_clones(f"in memory ({memory or 'no RAM file system: on disk'})", clones, CLONES)
+    if on_disk is not None:
+        print_clones(f"on disk ({disk})", on_disk, DISK_CLONES)
     print(f"50-operation migration, median of {ROUNDS}:")
     print(f"  plain Alembic operations: {p * 1000:.1f} ms")
     print(f"  MigrationContext safe operations: {h * 1000:.1f} ms")

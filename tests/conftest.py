@@ -6,12 +6,34 @@ Shared code lives in tests/support/; this file holds fixtures and pytest hooks o
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import drivers
-from tests.support.database import Database, fresh_database, server, stop_server
+from tests.support import drivers, throwaway
+from tests.support.database import Database, fresh_database, server, started_server, stop_server
+from tests.support.throwaway import Server
+
+TESTS = Path(__file__).resolve().parent
+#: The harness's and the site's own tests, the same on every server and driver: `nox -s tests` runs them, the
+#: version, driver and oldest sessions leave them out (`-m "not once"`). Folders anywhere under tests/, files
+#: wherever they sit (a move to tests/harness/ keeps them marked).
+ONCE_FOLDERS = {"site", "harness"}
+ONCE_FILES = {"test_throwaway.py", "test_images.py"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    throwaway.temporary_files_in_memory()
+    config.addinivalue_line("markers", "once: the same on every server; run by nox -s tests only (tests/conftest.py)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path
+        if TESTS in path.parents and (path.name in ONCE_FILES or ONCE_FOLDERS & set(path.relative_to(TESTS).parts)):
+            item.add_marker("once")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -29,13 +51,42 @@ def update_snapshots(request: pytest.FixtureRequest) -> bool:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    srv = server()
-    return [f"PostgreSQL: {srv.version} from {srv.provider}", f"Driver: {drivers.name()} (PG_DRIVER)"]
+    driver = f"Driver: {drivers.name()} (PG_DRIVER)"
+    if config.getoption("numprocesses", None):  # pytest-xdist's controller: each worker starts its own server
+        return ["PostgreSQL: one server per pytest-xdist worker (named at the end)", driver]
+    return [f"PostgreSQL: {described(server())}", driver]
+
+
+def described(srv: Server) -> str:
+    return f"{srv.version} from {srv.provider}"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's worker sends its output to the controller
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workeroutput") and (srv := started_server()) is not None:
+        session.config.workeroutput["postgres"] = described(srv)  # to the controller: pytest_testnodedown
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     stop_server()
     drivers.close()
+
+
+_worker_servers: dict[str, str] = {}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller, as a worker ends: which server it ran on."""
+    output = getattr(node, "workeroutput", {})
+    if "postgres" in output:
+        _worker_servers[node.gateway.id] = output["postgres"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for described_server in sorted(set(_worker_servers.values())):
+        workers = sorted(w for w, d in _worker_servers.items() if d == described_server)
+        terminalreporter.write_line(f"PostgreSQL: {described_server} ({', '.join(workers)})")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -32,7 +32,7 @@ def test_two_concurrent_upgrades_apply_every_revision_exactly_once(database: Dat
         CREATE FUNCTION log_applied() RETURNS trigger LANGUAGE plpgsql AS
         $$ BEGIN
             INSERT INTO applied (version) VALUES (NEW.version_num);
-            PERFORM pg_sleep(0.25);  -- each revision takes a while, so the two runs overlap
+            PERFORM pg_sleep(0.75);  -- 6 s for the 8 revisions: the second run starts within that under load
             RETURN NEW;
         END $$;
         CREATE TRIGGER log_applied AFTER INSERT OR UPDATE ON alembic_version

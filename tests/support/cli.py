@@ -8,7 +8,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from helpers.tools.cli import main
+from tests.support import throwaway
 from tests.support.database import server
 from tests.support.paths import PROJECT
 
@@ -48,6 +51,11 @@ def throwaway_image() -> dict[str, str]:
     registry answers, the tests' own image (tests/support/images.py) is the one to use.
     """
     srv = server()
+    if srv.major in throwaway.WHEEL_MAJORS and not srv.provider.startswith("testcontainers"):
+        pytest.skip(
+            f"python -m helpers starts a throwaway PostgreSQL {srv.major} in a container and this run's is the "
+            f"{srv.provider} wheel's: MRP_POSTGRES_IMAGE_{srv.major}=IMAGE runs the tests on that image"
+        )
     if not srv.provider.startswith("testcontainers"):
         return {}
     from tests.support import images

@@ -27,6 +27,11 @@ def server() -> throwaway.Server:
     return _server
 
 
+def started_server() -> throwaway.Server | None:
+    """The server of this process if it has started one."""
+    return _server
+
+
 def stop_server() -> None:
     if _server is not None:
         _server.stop()

@@ -203,8 +203,9 @@ def _alive(pid: int) -> bool:
 def sweep() -> None:
     """Remove fault containers and firewall rules whose test process is gone (a run killed mid-fault)."""
     client = images.docker_client(timeout=30)
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        owner = container.labels.get(LABEL, "")
+    # sparse: no inspect of each container, which a run side by side may remove meanwhile (404)
+    for container in client.containers.list(all=True, filters={"label": LABEL}, sparse=True):
+        owner = (container.attrs.get("Labels") or {}).get(LABEL, "")
         if not (owner.isdigit() and _alive(int(owner))):
             with contextlib.suppress(Exception):
                 container.remove(force=True, v=True)

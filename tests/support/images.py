@@ -9,8 +9,8 @@ Which image runs a major (`image_for`), in this order:
    (about a minute, once per machine; its output goes to a log file, not to the test output).
 
 `start_postgres` runs it through testcontainers' ``PostgresContainer`` with fsync,
-synchronous_commit and full_page_writes off, Ryuk off (its image cannot be pulled without a
-registry) and the URL's host 127.0.0.1. `exec_in` runs a tool (psql, pg_dump, ...) of the
+synchronous_commit and full_page_writes off, its data in memory (a tmpfs), Ryuk off (its image
+cannot be pulled without a registry) and the URL's host 127.0.0.1. `exec_in` runs a tool (psql, pg_dump, ...) of the
 server's own version inside the container.
 """
 
@@ -41,6 +41,8 @@ if os.environ.get("DOCKER_HOST", "unix://").startswith("unix://"):
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_SCRIPT = ROOT / "containers" / "build.sh"
 FAST_COMMAND = "postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+#: The server's data folder where an image does not say (its PGDATA): `start_postgres` mounts a tmpfs there.
+DEFAULT_PGDATA = "/var/lib/postgresql/data"
 #: Seconds a pull may stall (no progress line) before it counts as failed.
 PULL_TIMEOUT = float(os.environ.get("MRP_PULL_TIMEOUT", "15"))
 #: Seconds a build may take (a first build takes about a minute here).
@@ -162,6 +164,12 @@ def image_for(major: int) -> str:
     return image
 
 
+def data_folder(image: str) -> str:
+    """The image's PGDATA (the official images: /var/lib/postgresql/data, and /var/lib/postgresql/18/docker from 18)."""
+    env = docker_client().images.get(image).attrs["Config"].get("Env") or []
+    return next((item.split("=", 1)[1] for item in env if item.startswith("PGDATA=")), DEFAULT_PGDATA)
+
+
 def _configure_testcontainers() -> None:
     """Apply the settings above even when testcontainers was imported before this module."""
     from testcontainers.core.config import ConnectionMode, testcontainers_config
@@ -197,6 +205,11 @@ def start_postgres(major: int, *, command: str = FAST_COMMAND, shared: Sequence[
         from testcontainers.postgres import PostgresContainer
 
     container = PostgresContainer(image, driver="psycopg").with_command(command)
+    # The data in memory: a fresh database is 300 files, created about 20 times faster (throwaway.MEMORY).
+    if hasattr(container, "with_tmpfs_mount"):
+        container.with_tmpfs_mount(data_folder(image))
+    else:  # an older testcontainers
+        container.with_kwargs(tmpfs={data_folder(image): ""})
     for folder in shared:
         container.with_volume_mapping(str(folder), str(folder), "rw")
     try:

@@ -367,7 +367,8 @@ def test_a_partition_hangs_a_waiting_migration_and_tcp_user_timeout_ends_a_sendi
             assert first_run.output.rstrip().endswith("exit status 124")  # still waiting when timeout ended it
             assert "Another migration run holds the migration lock" in second_run.output
             assert "could not receive data from server: Connection timed out" in second_run.output
-            assert 4.5 <= second_took <= 8, second_took  # tcp_user_timeout=5000 (ms)
+            # tcp_user_timeout=5000 (ms); the kernel's defaults would take minutes. Margin: a loaded machine.
+            assert 4.5 <= second_took <= 20, second_took
             # Healed: the server never noticed; the first run's session still waits, holding its locks.
             assert db.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid", pid=pid) == 1
             healed = time.monotonic()
@@ -401,12 +402,13 @@ def test_keepalives_end_a_waiting_migration_and_connect_timeout_a_new_connection
             captures.check("connect-timeout.txt", retry)
             assert "Migration failed due to lost connection: " in ended.output
             assert "could not receive data from server: Connection timed out" in ended.output
-            # 5s idle after the last packet, then 3 probes 2s apart: 11s after the run began waiting.
+            # 5s idle after the last packet, then 3 probes 2s apart: 11s after the run began waiting. The upper
+            # bounds are margins for a loaded machine (the fault runs go side by side); the kernel's defaults: 2 hours.
             failed_after = float(re.findall(r"failed after (\d+\.\d+)s", ended.output)[0])
-            assert 10.5 <= failed_after <= 14, failed_after
-            assert took <= 25, took
+            assert 10.5 <= failed_after <= 30, failed_after
+            assert took <= 45, took
             assert "timeout expired" in retry.output
-            assert 2.5 <= retry_took <= 8, retry_took
+            assert 2.5 <= retry_took <= 20, retry_took
             assert db.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid", pid=pid) == 1
             healed = time.monotonic()
             sessions.terminate(db, pid)
@@ -442,26 +444,29 @@ def test_a_frozen_server_defeats_tcp_settings_and_server_side_timeouts(
                 after_thaw = time.monotonic() - thawed
             captures.check("connect-timeout.txt", connect)
             captures.check("pause-lock-timeout.txt", ended)
-            assert "timeout expired" in connect.output and 2.5 <= connect_took <= 8, connect_took
+            # connect_timeout=3, alembic's start-up included (seconds under load); without it, the pause (60 s).
+            assert "timeout expired" in connect.output and 2.5 <= connect_took <= 20, connect_took
             assert "ERROR - Migration failed due to lock timeout: canceling statement due to lock timeout" in (
                 ended.output
             )
-            assert after_thaw < 3, after_thaw  # the timer had expired while frozen: it fires on the thaw
+            assert after_thaw < 4.5, after_thaw  # the timer had expired while frozen: it fires on the thaw, not 5s on
 
             # What does bound it: a timeout around the command, on the client's side.
             bounded_command = (
                 "PGOPTIONS='-c statement_timeout=5s' timeout 10 alembic -x lock_timeout=1min upgrade head; "
                 'echo "exit status $?"'
             )
+            begun = time.monotonic()
             with started(db, bounded_command) as bounded:
                 pid = sessions.wait_until_waiting(db, MIGRATION)
                 with srv.paused(limit=60):
-                    frozen = time.monotonic()
                     outer = bounded.finish(30)
-                    took = time.monotonic() - frozen
+                    lasted = time.monotonic() - begun
                 thawed = time.monotonic()
             captures.check("pause-outer-timeout.txt", outer)
             assert outer.output.rstrip().endswith("exit status 124")  # timeout ended it, not statement_timeout
-            assert took >= 7, took
+            # timeout's 10 s from the start, not statement_timeout's 5 (from the start of a statement: the time to
+            # the freeze, seconds under load, is part of both)
+            assert lasted >= 9.5, lasted
             sessions.wait_until_gone(db, pid, timeout=20)  # thawed, it times out, finds its client gone, and ends
         assert_unchanged_then_retry(srv, captures, before, "frozen server (docker pause)", thawed, "retry.txt")
