@@ -118,7 +118,7 @@ ENUM_VALUE_TOO_EARLY = Category(
     "Add the value in a revision of its own, inside op.get_context().autocommit_block(), "
     "and use it in the next revision; then retry.",
     sqlstates=("55P04",),
-    page="failures/enums/",
+    page="failures/enums/#a-new-value-used-in-the-same-transaction-55p04",
 )
 ALREADY_EXISTS = Category(
     "already_exists",
@@ -143,7 +143,7 @@ UNDEFINED_OBJECT = Category(
     "Create the type (or constraint, extension...) this migration expects before using it: op.add_column "
     "does not create an Enum's type; or check alembic current for a skipped revision. Then retry.",
     sqlstates=("42704",),
-    page="failures/enums/",
+    page="failures/enums/#add_column-does-not-create-the-type-42704",
 )
 LOCK_TIMEOUT = Category(
     "lock_not_available",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from helpers import failures
+from helpers.tools import explain
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -24,8 +26,15 @@ def test_no_two_rows_share_a_key() -> None:
 
 @pytest.mark.parametrize("row", [r for r in failures.CATALOG if r.page], ids=lambda r: r.key)
 def test_each_page_a_row_names_is_a_page_of_the_guide(row: failures.Category) -> None:
-    assert row.page is not None and row.page.endswith("/")
-    assert (DOCS / f"{row.page.rstrip('/')}.md").is_file() or (DOCS / row.page / "index.md").is_file(), row.page
+    """``failures/enums/`` or, on a page several rows share, a section of it: ``failures/enums/#<heading's anchor>``."""
+    assert row.page is not None
+    page, _, anchor = row.page.partition("#")
+    assert page.endswith("/")
+    path = DOCS / f"{page.rstrip('/')}.md"
+    assert path.is_file() or (DOCS / page / "index.md").is_file(), row.page
+    if anchor:
+        headings = re.findall(r"^#{2,6}\s+(.+?)\s*$", path.read_text(encoding="utf-8"), re.M)
+        assert anchor in {explain.slug(heading) for heading in headings}, row.page
 
 
 def test_a_code_no_row_names_falls_back_to_its_class_then_to_other() -> None:

@@ -448,7 +448,7 @@ def pages_markdown(from_page: str) -> str:
     seen: dict[str, str] = {}
     for row in covered():
         if row.page is not None and page_source(row) is not None:
-            seen.setdefault(row.page, _link(row, from_page))
+            seen.setdefault(row.page.split("#")[0], _link(row, from_page))
     return "".join(f"- {link}\n" for link in seen.values())
 
 

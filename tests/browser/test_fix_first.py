@@ -19,7 +19,10 @@ SCREEN = 900  # px: the height of the desktop window
 HEADING_TOP = """
 text => {
   const found = [...document.querySelectorAll('.md-content h2, .md-content h3')]
-    .find(h => h.textContent.replace('\\u00b6', '').trim() === text);
+    .find(h => {
+      const shown = h.textContent.replace('\\u00b6', '').trim().toLowerCase();
+      return shown === text.toLowerCase() || shown === 'resolution: ' + text.toLowerCase();  // 'Resolution: x'
+    });
   return found ? found.getBoundingClientRect().top + window.scrollY : null;
 }
 """

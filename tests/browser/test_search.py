@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # playwright is imported by the fixtures, so that its absence
 QUERIES = {
     "stamp": ("recovery/skip-with-stamp/", 1),
     "duplicate key": ("failures/duplicate-key/", 1),
-    "downgrade base": ("manual-rollback/", 1),
+    "downgrade base": ("manual-rollback/", 3),  # the downgrade-target page names it too
     "pg_dump": ("recovery/restore-from-backup/", 1),
     "savepoint": ("helpers/savepoints/", 1),
     # The words of PostgreSQL's messages (a whole pasted message finds nothing yet: see the report).
