@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+import alembic
+import alembic.util.exc
 import pytest
 
 from helpers.failures import CATALOG
@@ -19,6 +21,8 @@ HOME_PAGES = SNIPPETS / "index" / "failure-pages.md"
 
 
 def test_the_tables_are_the_catalogs(update_snapshots: bool) -> None:
+    if not hasattr(alembic.util.exc, "DatabaseNotAtHead"):
+        pytest.skip(f"Alembic {alembic.__version__} lacks classes the index names (written with the newest Alembic)")
     own = SNIPPETS / "failures" / "index"
     check_file(own / "errors.md", explain.index_markdown("failures/index.md"), update_snapshots)
     check_file(own / "pages.md", explain.pages_markdown("failures/index.md"), update_snapshots)
