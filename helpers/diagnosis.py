@@ -156,6 +156,7 @@ def diagnose(exc: BaseException) -> Diagnosis:
     ```
     """
     orig = getattr(exc, "orig", None) if isinstance(exc, sa_exc.DBAPIError) else exc
+    category = categorize(exc)
     message, detail, hint = _server_fields(orig)
     if not message:
         source = orig if orig is not None else exc
@@ -164,13 +165,12 @@ def diagnose(exc: BaseException) -> Diagnosis:
             source = cause  # asyncpg's own exception: its text, however SQLAlchemy's adapter words it
         text = str(source).strip()
         message = text.splitlines()[0].strip() if text else type(exc).__name__
-        category = categorize(exc)
         if not isinstance(exc, sa_exc.DBAPIError) and category in (OTHER, REVISION_FILE):
             message = f"{type(exc).__name__}: {message}"
         if category is REVISION_FILE and (where := _where(exc)):
             message = f"{message} ({where})"
     return Diagnosis(
-        category=categorize(exc),
+        category=category,
         sqlstate=sqlstate_of(exc),
         message=message,
         detail=detail,
