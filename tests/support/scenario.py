@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.support import drivers
 from tests.support.database import Database, server
-from tests.support.ordinary import from_last_exception, stock_env
+from tests.support.ordinary import from_last_exception
 from tests.support.paths import PROJECT, snippet_dir
 from tests.support.project import project_with
 from tests.support.snapshots import check_file
@@ -66,7 +66,7 @@ def stock_symptom(db: Database, captures: Captures, name: str, tmp_path: Path, *
     """
     if drivers.is_async():
         return
-    workdir = stock_env(project_with(tmp_path, *added, name="stock"))
+    workdir = project_with(tmp_path, *added, name="stock", stock_env=True)
     before = db.fingerprint()
     # The last line of a traceback that starts at the margin: the exception, PostgreSQL's message, the SQL.
     run = captures.check(name, db.shell(from_last_exception("alembic upgrade head"), cwd=workdir))

@@ -10,7 +10,7 @@ import psycopg
 
 from tests.support import sessions
 from tests.support.database import Database
-from tests.support.ordinary import from_last_exception, stock_env
+from tests.support.ordinary import from_last_exception
 from tests.support.paths import page
 from tests.support.project import project_with
 from tests.support.scenario import Captures
@@ -104,7 +104,7 @@ def test_deadlock(database: Database, update_snapshots: bool, tmp_path: Path) ->
     deadlock.app.close()
     assert database.fingerprint() == before
 
-    stock = stock_env(project_with(tmp_path, REVISION, name="stock"))
+    stock = project_with(tmp_path, REVISION, name="stock", stock_env=True)
     command = from_last_exception("alembic upgrade head")
     deadlock = provoke(database, captures, ["bash", "-c", command], stock, command)
     plain = captures.check("upgrade-stock.txt", deadlock.failed)

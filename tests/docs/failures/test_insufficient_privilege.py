@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tests.support import transcript
 from tests.support.database import Database
-from tests.support.ordinary import from_last_exception, stock_env
+from tests.support.ordinary import from_last_exception
 from tests.support.paths import PROJECT, page
 from tests.support.project import project_with
 from tests.support.scenario import Captures
@@ -40,7 +40,7 @@ def test_insufficient_privilege(database: Database, update_snapshots: bool, tmp_
         assert f"ERROR - Migration failed due to insufficient privilege: {NO_SCHEMA}" in failed.output
         assert "SEE: http://127.0.0.1:8000/failures/insufficient-privilege/" in failed.output
         assert database.fingerprint() == before
-        stock = stock_env(project_with(tmp_path, name="stock"))
+        stock = project_with(tmp_path, name="stock", stock_env=True)
         plain = captures.check(
             "no-create-stock.txt", shell(from_last_exception("DATABASE_URL=$MIGRATOR_URL alembic upgrade head"), stock)
         )
@@ -71,7 +71,7 @@ def test_insufficient_privilege(database: Database, update_snapshots: bool, tmp_
         assert failed.returncode == 1
         assert f"ERROR - Migration failed due to insufficient privilege: {NOT_OWNER}" in failed.output
         assert database.fingerprint() == before
-        stock = stock_env(project_with(tmp_path, REVISION, name="stock-0010"))
+        stock = project_with(tmp_path, REVISION, name="stock-0010", stock_env=True)
         plain = captures.check(
             "not-owner-stock.txt", shell(from_last_exception("DATABASE_URL=$APP_URL alembic upgrade head"), stock)
         )

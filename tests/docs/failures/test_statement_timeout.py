@@ -8,7 +8,7 @@ import pytest
 
 from tests.support import sessions
 from tests.support.database import Database
-from tests.support.ordinary import from_last_exception, stock_env
+from tests.support.ordinary import from_last_exception
 from tests.support.paths import page
 from tests.support.project import project_with
 from tests.support.scenario import Captures
@@ -28,7 +28,7 @@ def test_statement_timeout(
     # Commands run with database.env, made before this line: they get the database's 250 ms.
     monkeypatch.setenv("PGOPTIONS", "-c statement_timeout=0")
     workdir = project_with(tmp_path, REVISION)
-    stock = stock_env(project_with(tmp_path, REVISION, name="stock"))
+    stock = project_with(tmp_path, REVISION, name="stock", stock_env=True)
     assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
     loaded = captures.psql(database, "-v", "ON_ERROR_STOP=1", "-q", "-f", "many-events.sql")
     assert loaded.returncode == 0, loaded.output
