@@ -17,11 +17,9 @@ from tests.support.database import Database, fresh_database, server, started_ser
 from tests.support.throwaway import Server
 
 TESTS = Path(__file__).resolve().parent
-#: The harness's and the site's own tests, the same on every server and driver: `nox -s tests` runs them, the
-#: version, driver and oldest sessions leave them out (`-m "not once"`). Folders anywhere under tests/, files
-#: wherever they sit (a move to tests/harness/ keeps them marked).
+#: The harness's and the site's own tests (tests/harness/, tests/site/), the same on every server and driver:
+#: `nox -s tests` runs them, the version, driver and oldest sessions leave them out (`-m "not once"`).
 ONCE_FOLDERS = {"site", "harness"}
-ONCE_FILES = {"test_throwaway.py", "test_images.py"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -32,7 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         path = item.path
-        if TESTS in path.parents and (path.name in ONCE_FILES or ONCE_FOLDERS & set(path.relative_to(TESTS).parts)):
+        if TESTS in path.parents and ONCE_FOLDERS & set(path.relative_to(TESTS).parts):
             item.add_marker("once")
 
 
