@@ -149,7 +149,7 @@ def alembic_exceptions(row: Category) -> list[str]:
     class found in none of Alembic's exception modules is shown as named (``SyntaxError``).
     """
     found = []
-    for name in getattr(row, "exceptions", ()):
+    for name in row.exceptions:
         for module in _ALEMBIC_MODULES:
             cls = getattr(importlib.import_module(module), name, None)
             if isinstance(cls, type):
@@ -162,7 +162,7 @@ def alembic_exceptions(row: Category) -> list[str]:
 
 def opening_words(row: Category) -> tuple[str, ...]:
     """The opening words of an error that carries nothing but its text (an Alembic row's ``messages``)."""
-    return tuple(getattr(row, "messages", ()))
+    return row.messages
 
 
 def covered() -> list[Category]:
@@ -173,11 +173,16 @@ def covered() -> list[Category]:
 # --- the page ---------------------------------------------------------------------------------------------
 
 
+def page_path(page: str) -> str:
+    """``failures/enums/#a-section`` -> ``failures/enums``: the page a row's address is on, without its section."""
+    return page.split("#")[0].strip("/")
+
+
 def page_source(row: Category) -> Path | None:
     """``docs/<page>.md`` of a row, when the guide's sources are beside this package."""
     if row.page is None:
         return None
-    path = DOCS / (row.page.split("#")[0].strip("/") + ".md")
+    path = DOCS / (page_path(row.page) + ".md")
     return path if path.is_file() else None
 
 
@@ -310,7 +315,7 @@ def printed_messages(row: Category) -> list[str]:
     """
     if row.page is None:
         return []
-    folder = SNIPPETS / row.page.split("#")[0].strip("/")
+    folder = SNIPPETS / page_path(row.page)
     texts = [path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.txt"))] if folder.is_dir() else []
     source = page_source(row)
     if source is not None:
@@ -439,7 +444,7 @@ def _link(row: Category, from_page: str) -> str:
         return "no page yet: the diagnosis's NEXT line"
     source = page_source(row)
     title = explain_row(row).title if source is not None else row.label
-    target = row.page.split("#")[0].strip("/") + ".md"
+    target = page_path(row.page) + ".md"
     return f"[{title}]({posixpath.relpath(target, posixpath.dirname(from_page) or '.')})"
 
 
@@ -448,7 +453,7 @@ def pages_markdown(from_page: str) -> str:
     seen: dict[str, str] = {}
     for row in covered():
         if row.page is not None and page_source(row) is not None:
-            seen.setdefault(row.page.split("#")[0], _link(row, from_page))
+            seen.setdefault(page_path(row.page), _link(row, from_page))
     return "".join(f"- {link}\n" for link in seen.values())
 
 

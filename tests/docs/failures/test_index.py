@@ -36,7 +36,7 @@ def test_every_failure_page_and_code_is_in_the_index() -> None:
         for sqlstate in row.sqlstates:
             assert f"| `{sqlstate}` |" in index, sqlstate
         if row.page is not None:
-            page = row.page.split("#")[0].strip("/")  # failures/enums/#a-section: the page, once in the list
+            page = explain.page_path(row.page)  # failures/enums/#a-section: the page, once in the list
             assert (DOCS / (page + ".md")).is_file(), f"{row.key}: no page {row.page}"
             assert f"]({page}.md)" in listed, row.page
 
