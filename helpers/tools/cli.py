@@ -57,6 +57,11 @@ def parser() -> argparse.ArgumentParser:
         description="For the Alembic project where alembic.ini is (or -c PATH), against DATABASE_URL (or --url). "
         "Exit status 0: yes; 1: no (a failed revision or gate, a difference, a refused stamp); 2: bad input.",
     )
+    seeded = _Parser(add_help=False)
+    seeded.add_argument("--seed", metavar="FILE.sql|MODULE:FUNCTION",
+                        help="make the schema the revisions build on first, where they do not create it (an "
+                        "application's metadata.create_all()): a SQL file run with psql, or a function called with a "
+                        "SQLAlchemy connection")
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
                                   title="commands (rehearse, compare, stamp, history, identify, explain, lint)")
 
@@ -79,10 +84,10 @@ def parser() -> argparse.ArgumentParser:
                           help="fail when a table of more than N rows is rewritten")
 
     compare = commands.add_parser(
-        "compare", parents=[common], help="compare the database's schema with what revision REV builds"
+        "compare", parents=[common, seeded], help="compare the database's schema with what revision REV builds"
     )
     stamp = commands.add_parser(
-        "stamp", parents=[common], help="stamp REV only when the database is what REV builds"
+        "stamp", parents=[common, seeded], help="stamp REV only when the database is what REV builds"
     )
     for sub in (compare, stamp):
         sub.add_argument("revision", metavar="REV")
@@ -94,7 +99,8 @@ def parser() -> argparse.ArgumentParser:
     stamp.add_argument("--force", action="store_true", help="stamp even when the schema differs (recorded as forced)")
 
     identify = commands.add_parser(
-        "identify", parents=[common], help="which revision the database's schema matches, whatever alembic_version says"
+        "identify", parents=[common, seeded],
+        help="which revision the database's schema matches, whatever alembic_version says",
     )
     identify.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
                           help="leave out objects whose name matches (shell pattern: legacy_*, audit.*); repeatable")
@@ -162,7 +168,8 @@ def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
     from .compare import compare, lines
 
-    result = compare(args.config, args.url, args.revision, ignore=args.ignore, throwaway=args.throwaway)
+    result = compare(args.config, args.url, args.revision, ignore=args.ignore, throwaway=args.throwaway,
+                     seed=args.seed)
     if args.json:
         _print_json(result.as_json(), out)
     else:
@@ -174,7 +181,8 @@ def _stamp(args: argparse.Namespace, out: TextIO) -> int:
     from .compare import checked_stamp
 
     return OK if checked_stamp(
-        args.config, args.url, args.revision, ignore=args.ignore, throwaway=args.throwaway, force=args.force, out=out
+        args.config, args.url, args.revision, ignore=args.ignore, throwaway=args.throwaway, force=args.force,
+        seed=args.seed, out=out,
     ) else NO
 
 
@@ -224,7 +232,7 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
 def _identify(args: argparse.Namespace, out: TextIO) -> int:
     from .identify import identify, lines
 
-    found = identify(args.config, args.url, ignore=args.ignore, throwaway=args.throwaway)
+    found = identify(args.config, args.url, ignore=args.ignore, throwaway=args.throwaway, seed=args.seed)
     if args.json:
         _print_json(found.as_json(), out)
     else:

@@ -2,7 +2,9 @@
 
 ``compare`` builds REV in an empty scratch database through the project's own env.py (on the same
 server, or with ``throwaway`` on a throwaway server of the same major), drops it, and compares
-the live database's whole schema with it (``helpers.schema``). The live database is only read.
+the live database's whole schema with it (``helpers.schema``). Where the revisions build on a schema
+made outside them (an application's ``metadata.create_all()``), ``seed`` makes it first
+(``scratch.Seed``: a SQL file or a function). The live database is only read.
 ``checked_stamp`` runs that comparison first and runs ``alembic stamp REV`` (through env.py, so
 the attempt history records it) only when there is no difference, or with ``force``, which the
 history then says.
@@ -10,6 +12,7 @@ history then says.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,6 +42,7 @@ class Comparison:
     seconds: float
     differences: list[schema.Difference]
     ignored: list[str] = field(default_factory=list)
+    seed: str | None = None
 
     @property
     def same(self) -> bool:
@@ -51,6 +55,7 @@ class Comparison:
             "same": self.same,
             "built_on": self.built_on,
             "seconds": self.seconds,
+            "seed": self.seed,
             "ignored": self.ignored,
             "differences": [
                 {"object": d.group, "what": d.label, "revision_has": d.expected, "database_has": d.actual}
@@ -66,17 +71,20 @@ def compare(
     *,
     ignore: Sequence[str] = (),
     throwaway: bool = False,
+    seed: str | os.PathLike[str] | None = None,
 ) -> Comparison:
     """Compare the database at ``url`` with what ``revision`` of the project at ``ini`` builds.
 
     ``ignore``: shell-style patterns (``legacy_*``, ``audit.*``) for objects no migration manages.
-    Raises ``BadInputError`` for an unknown revision, an unusable URL, a server that does not
-    answer, or a scratch database that cannot be created.
+    ``seed``: the schema the revisions build on, made in the scratch database first: a SQL file, or
+    ``module:function`` (``scratch.seed_from``). Raises ``BadInputError`` for an unknown revision, an
+    unusable URL or seed, a server that does not answer, or a scratch database that cannot be created.
     """
     scripts = load_scripts(ini)
     resolve(scripts, revision)
+    planted = scratch.seed_from(seed, scripts) if seed is not None else None
     source = database_url(url)
-    made = empty_scratch(source, throwaway)
+    made = empty_scratch(source, throwaway, seed=planted)
     try:
         version_table = "alembic_version"
         built_in = 0.0
@@ -84,7 +92,7 @@ def compare(
             built = run(scripts, made.url_for(source), "upgrade", revision)
             if built.error is not None:
                 raise BadInputError(
-                    f"Revision {revision} cannot be built in an empty scratch database: {diagnose(built.error).message}"
+                    f"Revision {revision} cannot be built in {scratch.build_failure(built.error, planted)}."
                 )
             version_table = str(built.configure.get("version_table") or version_table)
             built_in = built.seconds
@@ -101,14 +109,24 @@ def compare(
         actual = schema.read(conn, excluded)
     found = schema.differences(expected.without(ignore), actual.without(ignore))
     return Comparison(revision, str(source.database), made.describe(str(source.database)), made.seconds + built_in,
-                      found, list(ignore))
+                      found, list(ignore), None if planted is None else planted.named)
 
 
-def empty_scratch(source: URL, throwaway: bool, purpose: str = "compare") -> scratch.Scratch:
-    """An empty database to build revisions in: on the source's server, or on a throwaway one of its major."""
+def empty_scratch(
+    source: URL, throwaway: bool, purpose: str = "compare", seed: scratch.Seed | None = None
+) -> scratch.Scratch:
+    """A database to build revisions in, empty or with ``seed``'s schema only: on the source's server, or on a
+    throwaway one of its major. A seed that fails drops it (BadInputError naming the seed)."""
     with read_only(source) as conn:
         major = server_major(conn)
-    return scratch.empty_on_throwaway(major, purpose) if throwaway else scratch.empty(source, purpose)
+    made = scratch.empty_on_throwaway(major, purpose) if throwaway else scratch.empty(source, purpose)
+    if seed is not None:
+        try:
+            scratch.plant(made, seed, major)
+        except BaseException:
+            made.drop()
+            raise
+    return made
 
 
 def _shown(text: str | None, other: str | None) -> str:
@@ -164,15 +182,16 @@ def checked_stamp(
     ignore: Sequence[str] = (),
     throwaway: bool = False,
     force: bool = False,
+    seed: str | os.PathLike[str] | None = None,
     out: TextIO | None = None,
 ) -> bool:
     """``alembic stamp REVISION`` only when the database is what it builds (or ``force``); True when stamped.
 
-    Prints the comparison to ``out``. A refusal changes nothing. A forced stamp is recorded as
-    forced in the attempt history (``helpers.history``).
+    Prints the comparison (``compare``, with ``seed``) to ``out``. A refusal changes nothing. A forced
+    stamp is recorded as forced in the attempt history (``helpers.history``).
     """
     out = out or sys.stdout
-    result = compare(ini, url, revision, ignore=ignore, throwaway=throwaway)
+    result = compare(ini, url, revision, ignore=ignore, throwaway=throwaway, seed=seed)
     for line in lines(result):
         print(line, file=out)
     note = None

@@ -29,18 +29,24 @@ def dump(source: URL, into: Path) -> Path:
     tool = shutil.which("pg_dump")
     if tool is None:
         raise BadInputError("pg_dump is not on PATH: install PostgreSQL's client tools, or pass --dump FILE.")
-    env = {**os.environ, **libpq_env(source)}
-    for variable in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"):
-        if variable not in libpq_env(source):
-            env.pop(variable, None)
     with into.open("wb") as out:
         done = subprocess.run(
-            [tool, "--no-owner", "--no-privileges"], env=env, stdout=out, stderr=subprocess.PIPE, check=False
+            [tool, "--no-owner", "--no-privileges"], env=client_env(source), stdout=out, stderr=subprocess.PIPE,
+            check=False,
         )
     if done.returncode != 0:
         reason = done.stderr.decode(errors="replace").strip().splitlines()
         raise BadInputError(f"pg_dump of {location(source)} failed: {reason[-1] if reason else done.returncode}.")
     return into
+
+
+def client_env(url: URL) -> dict[str, str]:
+    """This process's environment with the PG* variables that point the client tools at ``url``, and no other."""
+    env = {**os.environ, **libpq_env(url)}
+    for variable in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"):
+        if variable not in libpq_env(url):
+            env.pop(variable, None)
+    return env
 
 
 def dump_format(path: Path) -> str:
@@ -97,17 +103,33 @@ def _for_server(data: bytes, kind: str, major: int) -> bytes:
 
 def restore(server: Throwaway, dump_file: Path, kind: str, database: str) -> None:
     """Load ``dump_file`` into ``database`` on ``server``, stopping at the first error (BadInputError naming it)."""
+    with dump_file.open("rb") as source:
+        data = source.read()
     if kind == "plain":
-        args = [*server.psql, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-                "-d", database]
+        failed = run_sql(server.psql, {**os.environ, **server.env}, database, data, server.major)
     else:
         args = [*server.pg_restore, "--no-owner", "--no-privileges", "--exit-on-error", "-d", database]
-    with dump_file.open("rb") as source:
-        done = subprocess.run(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            env={**os.environ, **server.env}, input=_for_server(source.read(), kind, server.major), check=False,
-        )
-    if done.returncode != 0:
-        lines = done.stderr.decode(errors="replace").strip().splitlines()
-        reason = next((line for line in lines if "ERROR" in line or "error" in line), lines[-1] if lines else "")
-        raise BadInputError(f"The dump {dump_file} does not restore into PostgreSQL {server.major}: {reason.strip()}")
+        failed = _error(subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                       env={**os.environ, **server.env}, input=data, check=False))
+    if failed is not None:
+        raise BadInputError(f"The dump {dump_file} does not restore into PostgreSQL {server.major}: {failed}")
+
+
+def run_sql(psql: list[str], env: dict[str, str], database: str, data: bytes, major: int) -> str | None:
+    """Run plain SQL (a dump, a seed) with ``psql`` in ``database``, in one transaction, stopping at the first
+    error: None, or that error as psql prints it (``psql:<stdin>:12: ERROR:  ...``).
+
+    ``env``: the whole environment of ``psql``, with the PG* variables that reach the server.
+    """
+    args = [*psql, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", database]
+    done = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                          input=_for_server(data, "plain", major), check=False)
+    return _error(done)
+
+
+def _error(done: subprocess.CompletedProcess[bytes]) -> str | None:
+    """The error line of a client tool that failed (its last line if none says ERROR), None when it succeeded."""
+    if done.returncode == 0:
+        return None
+    lines = done.stderr.decode(errors="replace").strip().splitlines()
+    return next((line for line in lines if "ERROR" in line or "error" in line), lines[-1] if lines else "").strip()

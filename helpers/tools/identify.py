@@ -6,11 +6,14 @@ run goes on; each of those schemas, and the empty one (``base``), is compared wi
 database's. One build answers for every revision at once, which bisecting would not: bisecting
 needs a question whose answer flips once along the history, and "is it this schema?" is not one
 (a later revision may drop what an earlier one added). On a history with branches a state is a
-set of heads (``a1d5+b4f8``), as ``alembic_version`` would hold them. The live database is only read.
+set of heads (``a1d5+b4f8``), as ``alembic_version`` would hold them. Where the revisions build on a
+schema made outside them, ``seed`` makes it first (as for ``compare``), and ``base`` is that schema.
+The live database is only read.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,9 +22,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ..diagnosis import diagnose
 from ..history import current_heads
-from . import schema
+from . import schema, scratch
 from .compare import difference_lines, empty_scratch
 from .database import database_url, engine, read_only
 from .running import Hooks, run
@@ -54,8 +56,9 @@ class Identification:
     built_on: str
     seconds: float
     states: list[State]
-    unbuilt: str | None = None  # the revision an empty database cannot be built to, and why
+    unbuilt: str | None = None  # the revision an empty (or seeded) database cannot be built to, and why
     ignored: list[str] = field(default_factory=list)
+    seed: str | None = None
 
     @property
     def matches(self) -> list[State]:
@@ -84,6 +87,7 @@ class Identification:
             "seconds": self.seconds,
             "revisions_built": len(self.states) - 1,
             "unbuilt": self.unbuilt,
+            "seed": self.seed,
             "ignored": self.ignored,
         }
 
@@ -124,19 +128,21 @@ def identify(
     *,
     ignore: Sequence[str] = (),
     throwaway: bool = False,
+    seed: str | os.PathLike[str] | None = None,
 ) -> Identification:
     """Build every revision of the project at ``ini`` and compare each with the database at ``url``.
 
-    ``ignore``: shell-style patterns for objects no migration manages (as ``compare``). Raises
-    ``BadInputError`` for an unusable URL, a server that does not answer, or a scratch database
-    that cannot be created.
+    ``ignore``: shell-style patterns for objects no migration manages, ``seed``: the schema the revisions
+    build on (both as ``compare``). Raises ``BadInputError`` for an unusable URL or seed, a server that
+    does not answer, or a scratch database that cannot be created.
     """
     scripts = load_scripts(ini)
+    planted = scratch.seed_from(seed, scripts) if seed is not None else None
     source = database_url(url)
     with read_only(source) as conn:
         recorded = current_heads(conn)
     excluded = {*schema.BOOKKEEPING_TABLES, "alembic_version"}
-    made = empty_scratch(source, throwaway, "identify")
+    made = empty_scratch(source, throwaway, "identify", planted)
     began = time.perf_counter()
     try:
         eng = engine(made.url)
@@ -159,9 +165,9 @@ def identify(
     ]
     unbuilt = None
     if outcome.error is not None:
-        unbuilt = f"{builder.running or 'env.py'} fails on an empty database: {diagnose(outcome.error).message}"
+        unbuilt = f"{builder.running or 'env.py'} fails on {scratch.build_failure(outcome.error, planted)}"
     return Identification(str(source.database), recorded, scripts.unknown(recorded), made.describe(""), seconds,
-                          states, unbuilt, list(ignore))
+                          states, unbuilt, list(ignore), None if planted is None else planted.named)
 
 
 def lines(found: Identification) -> list[str]:

@@ -8,6 +8,11 @@ comes from ``DATABASE_URL`` when it is set, else from ``sqlalchemy.url``. Its re
 - ``8a4e6d2c1b05`` indexes ``orders.customer_id``;
 - ``c7d93e4f0a21`` makes ``orders.amount`` a ``numeric(12, 2)``: a type change that rewrites the table;
 - ``e52b8f1d6c34`` (with ``careless=True``) adds ``customers.nickname`` and its downgrade forgets to drop it.
+
+With ``base_outside=True``, ``customers`` is made outside the revisions, as an application's
+``metadata.create_all()`` makes its tables on first start: ``3f1c2a9b7d10`` adds its ``name`` column
+and creates ``orders``. The base is in the project twice: ``base.sql`` (``BASE_SQL``) and the function
+``base_schema:create_base`` (``BASE_FUNCTION``), which makes the same table with ``create_all()``.
 """
 
 from __future__ import annotations
@@ -118,6 +123,38 @@ AUTOCOMMIT = {
         """,
     ),
 }
+#: The first revision of a project whose base (customers) is made outside the revisions: it ALTERs that table.
+OUTSIDE_FIRST = {
+    "3f1c2a9b7d10": (
+        None,
+        "name customers and create orders",
+        """
+        op.add_column("customers", sa.Column("name", sa.String(100), nullable=False))
+        op.create_table(
+            "orders",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("customer_id", sa.Integer, sa.ForeignKey("customers.id"), nullable=False),
+            sa.Column("amount", sa.Integer, nullable=False),
+        )
+        """,
+        """
+        op.drop_table("orders")
+        op.drop_column("customers", "name")
+        """,
+    ),
+}
+BASE_SQL = "CREATE TABLE customers (id serial PRIMARY KEY);\n"
+BASE_FUNCTION = "base_schema:create_base"
+_BASE_SCHEMA = '''"""The tables the application makes on first start, before any revision: what the revisions build on."""
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table("customers", metadata, sa.Column("id", sa.Integer, primary_key=True))
+
+
+def create_base(connection):
+    metadata.create_all(connection)
+'''
 AUTOCOMMIT_REVISION = "d0c4a7f3e8b1"
 REWRITING = "c7d93e4f0a21"
 CARELESS_REVISION = "e52b8f1d6c34"
@@ -181,12 +218,14 @@ def ordinary_project(
     branched: bool = False,
     autocommit: bool = False,
     per_revision: bool = False,
+    base_outside: bool = False,
     variable: str = "DATABASE_URL",
 ) -> Path:
     """Make the project in ``tmp_path/shop`` and return its folder (where alembic.ini is).
 
     ``branched``: with the two ``BRANCHES`` heads; ``autocommit``: with the ``AUTOCOMMIT`` revision.
     ``per_revision``: env.py runs each revision in its own transaction (``transaction_per_migration``).
+    ``base_outside``: ``customers`` is made outside the revisions (``BASE_SQL``, ``BASE_FUNCTION``).
     ``variable``: the environment variable its env.py reads the URL from.
     """
     if drivers.is_async():
@@ -210,7 +249,10 @@ def ordinary_project(
         assert online in text
         text = text.replace(online, online + ", transaction_per_migration=True", 1)
     env_py.write_text(text)
-    revisions = {**REVISIONS, **(CARELESS if careless else {}), **(BRANCHES if branched else {}),
+    if base_outside:
+        (root / "base.sql").write_text(BASE_SQL)
+        (root / "base_schema.py").write_text(_BASE_SCHEMA)
+    revisions = {**REVISIONS, **(OUTSIDE_FIRST if base_outside else {}), **(CARELESS if careless else {}), **(BRANCHES if branched else {}),
                  **(AUTOCOMMIT if autocommit else {})}
     for revision, (down, message, upgrade, downgrade) in revisions.items():
         body = {

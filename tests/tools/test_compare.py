@@ -21,7 +21,7 @@ from helpers.tools import history
 from helpers.tools.compare import checked_stamp, compare, lines
 from tests.support.cli import cli, throwaway_image
 from tests.support.database import Database
-from tests.support.ordinary import ordinary_project
+from tests.support.ordinary import BASE_FUNCTION, BASE_SQL, REWRITING, ordinary_project
 from tests.support.paths import PROJECT
 
 INI = PROJECT / "alembic.ini"
@@ -268,3 +268,75 @@ def test_stamp_force_says_where_env_py_recorded_it(phone_by_hand: Database) -> N
     result = cli("stamp", "0008", "--force", env=phone_by_hand.env)
     assert result.status == 0, result.err
     assert result.out.splitlines()[-1].startswith("The attempt history records it as forced (alembic_history, attempt ")
+
+
+@pytest.fixture
+def base_outside(database: Database, tmp_path: Path) -> Path:
+    """A project whose base (customers) is made outside the revisions, and the database at its head, made the way
+    the application makes it: the base first, then ``alembic upgrade head``."""
+    shop = ordinary_project(tmp_path, base_outside=True)
+    database.sql(BASE_SQL)
+    assert database.alembic("upgrade", "head", cwd=shop).returncode == 0
+    return shop
+
+
+def test_a_base_made_outside_the_revisions_cannot_be_built_without_a_seed(
+    database: Database, base_outside: Path
+) -> None:
+    before = database.fingerprint(history=True)
+
+    result = cli("compare", "head", cwd=base_outside, env=database.env)
+
+    assert (result.status, result.out) == (2, "")
+    assert result.err == (
+        'error: Revision head cannot be built in an empty database: relation "customers" does not exist; if the '
+        "revisions build on a schema made outside them (metadata.create_all()), give it with --seed FILE.sql or "
+        "--seed module:function.\n"
+    )
+    assert database.fingerprint(history=True) == before
+
+
+@pytest.mark.parametrize("seed", ["base.sql", BASE_FUNCTION], ids=["sql", "function"])
+def test_seed_makes_the_base_first_and_compare_says_same(database: Database, base_outside: Path, seed: str) -> None:
+    before = database.fingerprint(history=True)
+
+    result = cli("compare", "head", "--seed", seed, cwd=base_outside, env=database.env)
+
+    assert (result.status, result.err) == (0, "")
+    first, *rest = result.out.splitlines()
+    assert first.startswith(f"Built revision head in a database on the same server seeded from {seed} in ")
+    assert rest == ["Same: the database is what revision head builds."]
+    assert json.loads(cli("compare", "head", "--seed", seed, "--json", cwd=base_outside, env=database.env).out)[
+        "seed"] == seed
+    assert database.fingerprint(history=True) == before
+    assert not database.scalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'compare_%'")
+
+
+def test_seed_still_finds_what_differs(database: Database, base_outside: Path) -> None:
+    database.sql("ALTER TABLE customers ADD COLUMN legacy_code text")
+
+    found = compare(base_outside / "alembic.ini", database.url, "head", seed=base_outside / "base.sql")
+
+    assert [(d.group, d.label) for d in found.differences] == [("table public.customers", "column legacy_code")]
+
+
+def test_stamp_after_compare_with_a_seed(database: Database, base_outside: Path) -> None:
+    database.sql("DELETE FROM alembic_version")  # the revision was lost, the schema is head's
+    assert cli("compare", REWRITING, "--seed", "base.sql", cwd=base_outside, env=database.env).status == 0
+
+    result = cli("stamp", REWRITING, "--seed", "base.sql", cwd=base_outside, env=database.env)
+
+    assert result.status == 0, (result.out, result.err)
+    assert result.out.splitlines()[-1] == f"Stamped {REWRITING}."
+    assert database.scalar("SELECT version_num FROM alembic_version") == REWRITING
+
+
+def test_seed_on_a_throwaway_server(database: Database, base_outside: Path) -> None:
+    """--throwaway: the seed file runs with the throwaway server's own psql."""
+    env = {**database.env, **throwaway_image()}
+
+    result = cli("compare", "head", "--seed", "base.sql", "--throwaway", cwd=base_outside, env=env)
+
+    assert result.status == 0, (result.out, result.err)
+    assert " seeded from base.sql in " in result.out.splitlines()[0]
+    assert result.out.splitlines()[0].startswith("Built revision head in a database on a throwaway PostgreSQL ")
