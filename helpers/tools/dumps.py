@@ -121,7 +121,8 @@ def run_sql(psql: list[str], env: dict[str, str], database: str, data: bytes, ma
 
     ``env``: the whole environment of ``psql``, with the PG* variables that reach the server.
     """
-    args = [*psql, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", database]
+    args = [*psql, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", database,
+            "-f", "-"]  # -f -: errors name their line (psql:<stdin>:12: ERROR: ...)
     done = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
                           input=_for_server(data, "plain", major), check=False)
     return _error(done)

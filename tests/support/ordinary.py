@@ -145,7 +145,7 @@ OUTSIDE_FIRST = {
 }
 BASE_SQL = "CREATE TABLE customers (id serial PRIMARY KEY);\n"
 BASE_FUNCTION = "base_schema:create_base"
-_BASE_SCHEMA = '''"""The tables the application makes on first start, before any revision: what the revisions build on."""
+_BASE_SCHEMA = '''"""The tables the application makes on first start, before any revision."""
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -252,8 +252,8 @@ def ordinary_project(
     if base_outside:
         (root / "base.sql").write_text(BASE_SQL)
         (root / "base_schema.py").write_text(_BASE_SCHEMA)
-    revisions = {**REVISIONS, **(OUTSIDE_FIRST if base_outside else {}), **(CARELESS if careless else {}), **(BRANCHES if branched else {}),
-                 **(AUTOCOMMIT if autocommit else {})}
+    revisions = {**REVISIONS, **(OUTSIDE_FIRST if base_outside else {}), **(CARELESS if careless else {}),
+                 **(BRANCHES if branched else {}), **(AUTOCOMMIT if autocommit else {})}
     for revision, (down, message, upgrade, downgrade) in revisions.items():
         body = {
             "upgrade": textwrap.indent(textwrap.dedent(upgrade).strip("\n"), "    ") + "\n",

@@ -19,6 +19,7 @@ import pytest
 from tests.support.cli import Exit, cli
 from tests.support.database import Database, fresh_database
 from tests.support.fingerprint import Fingerprint
+from tests.support.ordinary import ordinary_project
 from tests.support.paths import PROJECT
 
 
@@ -198,3 +199,48 @@ def test_a_database_that_does_not_exist(source: Database, command: tuple[str, ..
     error = one_sentence(cli(*command, env={**source.env, "DATABASE_URL": url}))
     assert error.startswith("error: The server at ")
     assert "/no_such_database answered, but has no database 'no_such_database': " in error
+
+
+SEEDED = [("compare", "0007"), ("stamp", "0007"), ("identify",)]
+
+
+@pytest.mark.parametrize("command", SEEDED, ids=lambda c: c[0])
+def test_a_seed_file_that_is_missing_or_unreadable(source: Database, tmp_path: Path, command: tuple[str, ...]) -> None:
+    missing = tmp_path / "base.sql"
+    assert one_sentence(cli(*command, "--seed", str(missing), env=source.env)) == (
+        f"error: The seed file {missing} does not exist."
+    )
+    assert one_sentence(cli(*command, "--seed", str(tmp_path), env=source.env)) == (
+        f"error: The seed file {tmp_path} cannot be read: Is a directory."
+    )
+
+
+@pytest.mark.parametrize("command", SEEDED, ids=lambda c: c[0])
+def test_a_seed_whose_sql_fails_names_the_file_and_the_error(
+    source: Database, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    seed = tmp_path / "base.sql"
+    seed.write_text("CREATE TABLE customers (id serial PRIMARY KEY);\nALTER TABLE orders ADD COLUMN note text;\n")
+    error = one_sentence(cli(*command, "--seed", str(seed), env=source.env))
+    assert error == (
+        f'error: The seed file {seed} fails at line 2 on an empty database: ERROR: relation "orders" does not exist.'
+    )
+    assert not source.scalar("SELECT count(*) FROM pg_database WHERE datname ~ '^(compare|identify)_'")
+
+
+@pytest.mark.parametrize("command", SEEDED, ids=lambda c: c[0])
+def test_a_seed_function_that_cannot_be_imported_or_fails(
+    source: Database, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    assert one_sentence(cli(*command, "--seed", "no_such_module:create_base", env=source.env)) == (
+        "error: The seed no_such_module:create_base cannot be imported: No module named 'no_such_module'."
+    )
+    shop = ordinary_project(tmp_path)  # the function's module beside alembic.ini, where it is imported from
+    (shop / "seeds_that_fail.py").write_text(
+        "def create_base(connection):\n    connection.exec_driver_sql('ALTER TABLE orders ADD note text')\n"
+    )
+    at_head = (command[0], "head") if len(command) > 1 else command
+    error = one_sentence(cli(*at_head, "--seed", "seeds_that_fail:create_base", cwd=shop, env=source.env))
+    assert error == (
+        'error: The seed seeds_that_fail:create_base fails on an empty database: relation "orders" does not exist.'
+    )

@@ -15,7 +15,7 @@ import pytest
 from helpers.tools.identify import identify, lines
 from tests.support.cli import cli
 from tests.support.database import Database
-from tests.support.ordinary import BRANCHES, REWRITING, ordinary_project
+from tests.support.ordinary import BASE_FUNCTION, BASE_SQL, BRANCHES, REWRITING, ordinary_project
 from tests.support.paths import PROJECT
 
 
@@ -120,3 +120,57 @@ def test_a_schema_made_outside_the_revisions_shows_the_first_differences(databas
     assert "more lines (--json lists every difference)" in result.out
     found = json.loads(cli("identify", "--json", cwd=shop, env=database.env).out)
     assert len(found["differences"]) > 40
+
+
+@pytest.fixture
+def base_outside(database: Database, tmp_path: Path) -> Path:
+    """The project whose base (customers) is made outside the revisions; the database at its head, its
+    alembic_version lost."""
+    shop = ordinary_project(tmp_path, base_outside=True)
+    database.sql(BASE_SQL)
+    assert database.alembic("upgrade", "head", cwd=shop).returncode == 0
+    database.sql("DROP TABLE alembic_version")
+    return shop
+
+
+def test_a_base_made_outside_the_revisions_stops_the_build_and_suggests_seed(
+    database: Database, base_outside: Path
+) -> None:
+    result = cli("identify", cwd=base_outside, env=database.env)
+
+    assert result.status == 1, result.err
+    assert result.out.splitlines()[1] == (
+        'Stopped: revision 3f1c2a9b7d10 fails on an empty database: relation "customers" does not exist; if the '
+        "revisions build on a schema made outside them (metadata.create_all()), give it with --seed FILE.sql or "
+        "--seed module:function; later revisions were not compared."
+    )
+
+
+def test_seed_makes_the_base_and_identify_finds_the_revision(database: Database, base_outside: Path) -> None:
+    before = database.fingerprint(history=True)
+
+    result = cli("identify", "--seed", "base.sql", cwd=base_outside, env=database.env)
+
+    assert result.status == 0, (result.out, result.err)
+    shown = result.out.splitlines()
+    assert shown[0].startswith(
+        "Built 3 revisions one after another in a database on the same server seeded from base.sql in "
+    )
+    assert shown[1:] == [
+        "alembic_version says: nothing (no alembic_version).",
+        f"Matches: the database's schema is what revision {REWRITING} builds.",
+        f"alembic_version does not say so: python -m helpers stamp {REWRITING} --seed base.sql puts it right.",
+    ]
+    assert database.fingerprint(history=True) == before
+    assert cli("stamp", REWRITING, "--seed", "base.sql", cwd=base_outside, env=database.env).status == 0
+
+
+def test_with_a_seed_base_is_the_seeds_schema(database: Database, tmp_path: Path) -> None:
+    """A database the application made but never migrated: only the base, which is what --seed makes."""
+    shop = ordinary_project(tmp_path, base_outside=True)
+    database.sql(BASE_SQL)
+
+    found = identify(shop / "alembic.ini", database.url, seed=BASE_FUNCTION)
+
+    assert [state.name for state in found.matches] == ["base"]
+    assert found.as_json()["seed"] == BASE_FUNCTION
