@@ -4,19 +4,25 @@
 - drop: users.phone was added by hand with another type; drop it and let revision 0008 add it.
 ``compare-with-revision.sh`` tells the two apart; after either fix the schema is the one a clean
 ``alembic upgrade head`` builds.
+- seed: a project whose base (customers) the application makes outside the revisions; compare cannot
+  build it from an empty database, and builds it on ``--seed base.sql`` or ``--seed base_schema:create_base``.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from tests.support import fingerprint
 from tests.support.database import Database, server
+from tests.support.ordinary import ordinary_project
 from tests.support.paths import PROJECT, page
 from tests.support.scenario import Captures, break_at
 from tests.support.transcript import Run, run
@@ -130,3 +136,31 @@ def test_stamping_a_different_object_would_leave_the_wrong_schema(database: Data
     assert database.alembic("upgrade", "head").returncode == 0
     assert database.fingerprint().schema != clean_schema
     assert fingerprint.schema_dump(database.env).count("phone integer") == 1
+
+
+def test_a_base_made_outside_the_revisions_is_seeded(
+    database: Database, update_snapshots: bool, tmp_path: Path
+) -> None:
+    """The page's seed files in a project whose first revision ALTERs customers; the database made as the
+    application makes it: the base, then ``alembic upgrade head``."""
+    captures = Captures(PAGE, update_snapshots)
+    shop = ordinary_project(tmp_path, base_outside=True)
+    for name in ("base.sql", "base_schema.py"):
+        shutil.copy(captures.dir / "seed" / name, shop / name)
+    database.load(shop / "base.sql")
+    assert database.alembic("upgrade", "head", cwd=shop).returncode == 0
+    before = database.fingerprint(history=True)
+
+    def helpers(*args: str) -> Run:
+        return run([sys.executable, "-m", "helpers", *args], env=database.env, cwd=shop,
+                   display=shlex.join(["python", "-m", "helpers", *args]))
+
+    unseeded = captures.check("seed/compare-unseeded.txt", helpers("compare", "head"))
+    assert unseeded.returncode == 2
+    assert 'relation "customers" does not exist; if the revisions build on a schema made outside them' in (
+        unseeded.output)
+    for name, seed in (("compare.txt", "base.sql"), ("compare-function.txt", "base_schema:create_base")):
+        seeded = captures.check(f"seed/{name}", helpers("compare", "head", "--seed", seed))
+        assert seeded.returncode == 0, seeded.output
+        assert seeded.output.splitlines()[-1] == "Same: the database is what revision head builds."
+    assert database.fingerprint(history=True) == before
