@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import secrets
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -340,3 +341,18 @@ def test_seed_on_a_throwaway_server(database: Database, base_outside: Path) -> N
     assert result.status == 0, (result.out, result.err)
     assert " seeded from base.sql in " in result.out.splitlines()[0]
     assert result.out.splitlines()[0].startswith("Built revision head in a database on a throwaway PostgreSQL ")
+
+
+def test_a_schema_only_dump_of_the_base_is_a_seed(database: Database, tmp_path: Path) -> None:
+    """pg_dump's own output seeds too: its owner lines and psql meta-commands (``\\restrict``) included."""
+    shop = ordinary_project(tmp_path, base_outside=True)
+    database.sql(BASE_SQL)
+    dump = tmp_path / "base-dump.sql"
+    with dump.open("w") as out:
+        subprocess.run(["pg_dump", "--schema-only"], env=database.env, stdout=out, check=True)
+    assert database.alembic("upgrade", "head", cwd=shop).returncode == 0
+
+    result = cli("compare", "head", "--seed", str(dump), cwd=shop, env=database.env)
+
+    assert (result.status, result.err) == (0, "")
+    assert result.out.splitlines()[-1] == "Same: the database is what revision head builds."
