@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection
@@ -34,6 +35,9 @@ from ..errors import BadInputError, first_line
 from . import dumps
 from .database import engine, location
 from .scripts import Scripts
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 from .servers import Throwaway, throwaway
 
 
@@ -223,10 +227,18 @@ def seed_from(value: str | os.PathLike[str], scripts: Scripts) -> Seed:
         raise BadInputError(f"The seed file {path} cannot be read: {exc.strerror or first_line(exc)}.") from None
 
 
+def _prepend_sys_path(config: Config) -> list[str]:
+    """The folders alembic.ini's ``prepend_sys_path`` names (Alembic 1.13 has no ``get_prepend_sys_paths_list``)."""
+    if hasattr(config, "get_prepend_sys_paths_list"):
+        return list(config.get_prepend_sys_paths_list() or [])
+    value = config.get_main_option("prepend_sys_path")
+    return [part for part in re.split(r", *| +|:", value) if part] if value else []  # Alembic 1.13's split
+
+
 def _imported(text: str, scripts: Scripts) -> Callable[[Connection], object]:
     module_name, _, name = text.partition(":")
     saved = list(sys.path)
-    sys.path[:0] = [str(scripts.ini.parent), *(scripts.config().get_prepend_sys_paths_list() or [])]
+    sys.path[:0] = [str(scripts.ini.parent), *_prepend_sys_path(scripts.config())]
     try:
         function = getattr(importlib.import_module(module_name), name)
     except Exception as exc:  # ImportError, AttributeError, or anything the module raises on import
