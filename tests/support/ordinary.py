@@ -28,23 +28,26 @@ from alembic.config import Config
 
 from tests.support import drivers
 
+#: The orders table, made by the first revision of both histories (REVISIONS, OUTSIDE_FIRST).
+_CREATE_ORDERS = """op.create_table(
+    "orders",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("customer_id", sa.Integer, sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("amount", sa.Integer, nullable=False),
+)
+"""
+
 REVISIONS = {
     "3f1c2a9b7d10": (
         None,
         "create customers and orders",
-        """
+        textwrap.dedent("""
         op.create_table(
             "customers",
             sa.Column("id", sa.Integer, primary_key=True),
             sa.Column("name", sa.String(100), nullable=False),
         )
-        op.create_table(
-            "orders",
-            sa.Column("id", sa.Integer, primary_key=True),
-            sa.Column("customer_id", sa.Integer, sa.ForeignKey("customers.id"), nullable=False),
-            sa.Column("amount", sa.Integer, nullable=False),
-        )
-        """,
+        """) + _CREATE_ORDERS,
         """
         op.drop_table("orders")
         op.drop_table("customers")
@@ -128,15 +131,7 @@ OUTSIDE_FIRST = {
     "3f1c2a9b7d10": (
         None,
         "name customers and create orders",
-        """
-        op.add_column("customers", sa.Column("name", sa.String(100), nullable=False))
-        op.create_table(
-            "orders",
-            sa.Column("id", sa.Integer, primary_key=True),
-            sa.Column("customer_id", sa.Integer, sa.ForeignKey("customers.id"), nullable=False),
-            sa.Column("amount", sa.Integer, nullable=False),
-        )
-        """,
+        'op.add_column("customers", sa.Column("name", sa.String(100), nullable=False))\n' + _CREATE_ORDERS,
         """
         op.drop_table("orders")
         op.drop_column("customers", "name")
