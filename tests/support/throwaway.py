@@ -162,8 +162,15 @@ def _from_database_url(url: str) -> Server:
 _TOOL = """#!/bin/sh
 # {tool} of the PostgreSQL {major} container, run inside it: the client tools match the server.
 if [ "${{PGPORT:-}}" = "{port}" ] || [ -z "${{PGPORT:-}}" ]; then PGHOST=127.0.0.1 PGPORT=5432; export PGHOST PGPORT; fi
+# docker exec carries stdout and stderr as two streams, so merged here their lines could interleave
+# in any order: when they are one file (2>&1), the tool merges them itself, in the order it wrote them.
+if [ "$(readlink /proc/$$/fd/1)" = "$(readlink /proc/$$/fd/2)" ]; then
+  set -- sh -c 'exec "$0" "$@" 2>&1' {tool} "$@"
+else
+  set -- {tool} "$@"
+fi
 exec docker exec -i -w "$PWD" -e PGHOST -e PGPORT -e PGUSER -e PGPASSWORD -e PGDATABASE -e PGSSLMODE \
-  -e PGAPPNAME -e PGCONNECT_TIMEOUT -e PGOPTIONS -e PAGER {container} {tool} "$@"
+  -e PGAPPNAME -e PGCONNECT_TIMEOUT -e PGOPTIONS -e PAGER {container} "$@"
 """
 CLIENT_TOOLS = ("psql", "pg_dump", "pg_restore", "pg_dumpall", "createdb", "dropdb", "pg_isready")
 
