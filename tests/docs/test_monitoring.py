@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 from tests.support.console import check_console_blocks
@@ -11,7 +10,7 @@ from tests.support.database import Database, server
 from tests.support.paths import PROJECT, SNIPPETS, page, snippet_dir
 from tests.support.project import project_with
 from tests.support.snapshots import check_file
-from tests.support.transcript import run
+from tests.support.transcript import helpers
 
 PAGE = page("monitoring")
 
@@ -59,8 +58,7 @@ def test_history_after_the_duplicate_key_failure_and_its_retry(database: Databas
     database.load(DUPLICATE_KEY / "keep-oldest.sql")
     assert database.alembic("upgrade", "head").returncode == 0
 
-    shown = run([sys.executable, "-m", "helpers", "history"], env=database.env, cwd=PROJECT,
-                display="python -m helpers history")
+    shown = helpers("history", env=database.env, cwd=PROJECT)
 
     assert shown.returncode == 0, shown.output
     check_file(HISTORY, shown.transcript, update_snapshots, major=server().major)

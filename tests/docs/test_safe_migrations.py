@@ -4,10 +4,8 @@ rewrites the table) and the safe one does not. The examples the page points to a
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from helpers.tools.rehearse import Rehearsal, rehearse
 from helpers.tools.trace import strength
 from tests.support import transcript
 from tests.support.database import Database
-from tests.support.paths import DOCS, PROJECT, ROOT, page, snippet_dir
+from tests.support.paths import DOCS, PROJECT, page, snippet_dir
 from tests.support.project import project_with, upgrade
 from tests.support.scenario import Captures
 
@@ -53,9 +51,7 @@ def test_lint_flags_the_dangerous_revision_in_its_upgrade(rule: str, tmp_path: P
     project = workdir(tmp_path, rule, "dangerous")
     path = project / "versions" / "dangerous.py"
 
-    command = ["python", "-m", "helpers", "lint", "versions/dangerous.py"]
-    shown = transcript.run([sys.executable, *command[1:]], cwd=project, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                           display=" ".join(command))
+    shown = transcript.helpers("lint", "versions/dangerous.py", cwd=project)
     Captures(PAGE, update_snapshots).check(f"{RULES[rule].name}/lint.txt", shown)
     assert shown.returncode == 1
     report = lint.lint([path], options=lint.Options(squawk=False))

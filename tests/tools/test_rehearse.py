@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -24,16 +23,15 @@ from tests.support.database import Database, server
 from tests.support.ordinary import AUTOCOMMIT_REVISION, BRANCHES, CARELESS_REVISION, REWRITING, ordinary_project
 from tests.support.paths import PROJECT, SNIPPETS
 from tests.support.project import project_with
-from tests.support.transcript import Run, alembic, run
+from tests.support.transcript import Run, alembic, helpers
 
 BIG_TABLES = SNIPPETS / "big-tables" / "versions"
 BRANCH = sorted(BRANCHES)[0]
 
 
 def helpers_cli(database: Database, cwd: Path, *args: str) -> Run:
-    """``python -m helpers ARGS`` in ``cwd`` against ``database`` (DATABASE_URL), in a process of its own."""
-    return run([sys.executable, "-m", "helpers", *args], env=database.env, cwd=cwd,
-               display=" ".join(["python -m helpers", *args]))
+    """``python -m helpers ARGS`` in ``cwd`` against ``database`` (DATABASE_URL), as typed (run in this process)."""
+    return helpers(*args, env=database.env, cwd=cwd)
 
 
 @pytest.fixture

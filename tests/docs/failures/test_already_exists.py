@@ -11,16 +11,14 @@
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import fingerprint
+from tests.support import fingerprint, transcript
 from tests.support.database import Database, server
 from tests.support.ordinary import ordinary_project
 from tests.support.paths import PROJECT, page
@@ -60,8 +58,7 @@ def compare(database: Database, captures: Captures, revision: str, table: str) -
 
 def compare_schema(database: Database, revision: str) -> Run:
     """``python -m helpers compare REV`` where alembic.ini is, as the page shows it."""
-    return run([sys.executable, "-m", "helpers", "compare", revision], env=database.env, cwd=PROJECT,
-               display=f"python -m helpers compare {revision}")
+    return transcript.helpers("compare", revision, env=database.env, cwd=PROJECT)
 
 
 def retry(database: Database, captures: Captures, case: str, clean_schema: str) -> None:
@@ -152,8 +149,7 @@ def test_a_base_made_outside_the_revisions_is_seeded(
     before = database.fingerprint(history=True)
 
     def helpers(*args: str) -> Run:
-        return run([sys.executable, "-m", "helpers", *args], env=database.env, cwd=shop,
-                   display=shlex.join(["python", "-m", "helpers", *args]))
+        return transcript.helpers(*args, env=database.env, cwd=shop)
 
     unseeded = captures.check("seed/compare-unseeded.txt", helpers("compare", "head"))
     assert unseeded.returncode == 2

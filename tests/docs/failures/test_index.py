@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import sys
+from dataclasses import replace
 
 import alembic
 import alembic.util.exc
@@ -14,7 +14,7 @@ from helpers.tools import explain
 from tests.support.paths import DOCS, SNIPPETS, page
 from tests.support.scenario import Captures
 from tests.support.snapshots import check_file
-from tests.support.transcript import Run, run
+from tests.support.transcript import Run, helpers
 
 PAGE = page("failures/index")
 HOME_PAGES = SNIPPETS / "index" / "failure-pages.md"
@@ -56,8 +56,7 @@ def helpers_explain(*args: str) -> Run:
     """``python -m helpers explain ARGS``, as the page shows it, with the guide at its default address."""
     env = {k: v for k, v in os.environ.items() if k != "HELPERS_GUIDE_URL"}
     shown = " ".join(f'"{a}"' if " " in a or "'" in a else a for a in args)
-    return run([sys.executable, "-m", "helpers", "explain", *args], env=env,
-               display=f"python -m helpers explain {shown}")
+    return replace(helpers("explain", *args, env=env), display=f"python -m helpers explain {shown}")
 
 
 def test_explain_prints_what_the_page_shows(update_snapshots: bool) -> None:

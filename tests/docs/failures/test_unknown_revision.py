@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from tests.support.ordinary import ordinary_project
 from tests.support.paths import PROJECT, page, snippet_dir
 from tests.support.project import project_with
 from tests.support.scenario import Captures
-from tests.support.transcript import Run, shell
+from tests.support.transcript import Run, helpers, shell
 
 PAGE = page("failures/unknown-revision")
 FILES = snippet_dir(PAGE)
@@ -131,7 +130,7 @@ def test_the_guarded_stamp_replaces_the_unknown_revision(database: Database, upd
     captures = Captures(PAGE, update_snapshots)
     assert database.alembic("upgrade", "0009").returncode == 0
     database.load(FILES / "unknown-id-only.sql")
-    done = captures.check("guarded-stamp.txt", database.run([sys.executable, "-m", "helpers", "stamp", "0009"]))
+    done = captures.check("guarded-stamp.txt", helpers("stamp", "0009", env=database.env))
     assert done.returncode == 0
     assert "Stamped 0009." in done.output
     assert database.scalar("SELECT string_agg(version_num, ',') FROM alembic_version") == "0009"

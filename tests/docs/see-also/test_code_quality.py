@@ -63,8 +63,7 @@ def test_the_documented_config_runs_this_hook() -> None:
 
 
 def test_the_example_project_output(tmp_path: Path, update_snapshots: bool) -> None:
-    shown = transcript.run([sys.executable, "-m", "helpers", "lint"], cwd=project_with(tmp_path), env=ENV,
-                           display="python -m helpers lint")
+    shown = transcript.helpers("lint", cwd=project_with(tmp_path), env=ENV)
     Captures(PAGE, update_snapshots).check("example-project.txt", shown)
     assert shown.returncode == 1
 
