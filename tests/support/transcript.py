@@ -76,7 +76,8 @@ def run(
 
 def shell(command: str, *, env: dict[str, str] | None = None, cwd: Path = PROJECT, timeout: float = 300) -> Run:
     """``command`` as typed into bash; a plain ``alembic ...`` or ``python -m helpers ...`` runs in this process."""
-    if not _SHELL_SYNTAX & set(command):
+    # After the command's name, "=" is plain text to bash ("-x lock_timeout=1min"): only before it is it an assignment.
+    if not (_SHELL_SYNTAX - {"="}) & set(command):
         if command.startswith("alembic "):
             return alembic(*shlex.split(command)[1:], env=env, cwd=cwd)
         if command.startswith(HELPERS + " "):
