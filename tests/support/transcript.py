@@ -96,7 +96,7 @@ def helpers(*args: str, env: dict[str, str] | None = None, cwd: Path = PROJECT) 
         try:
             return main(list(args), out=stream)
         except SystemExit as exc:  # argparse: its usage line and message are already in the stream
-            return exc.code if isinstance(exc.code, int) else 1
+            return 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
         except Exception:  # what the interpreter would print for an uncaught exception
             stream.write(traceback.format_exc())
             return 1
