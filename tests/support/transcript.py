@@ -13,6 +13,7 @@ import contextlib
 import io
 import logging
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -82,7 +83,23 @@ def shell(command: str, *, env: dict[str, str] | None = None, cwd: Path = PROJEC
             return alembic(*shlex.split(command)[1:], env=env, cwd=cwd)
         if command.startswith(HELPERS + " "):
             return helpers(*shlex.split(command)[3:], env=env, cwd=cwd)
+    piped = _ALEMBIC_PIPED.match(command)
+    if piped and not (_SHELL_SYNTAX - {"="}) & set(piped["alembic"]):
+        # `alembic ... 2>&1 | sed ...`: Alembic in this process, what it printed through the rest of the
+        # pipeline in bash; the pipeline's exit status is its last command's, as bash gives it.
+        first = alembic(*shlex.split(piped["alembic"])[1:], env=env, cwd=cwd)
+        rest = subprocess.run(
+            ["bash", "-c", piped["rest"]], input=first.output, cwd=cwd, env=_env(env),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout,
+        )
+        return Run(command, rest.returncode, rest.stdout)
     return run(["bash", "-c", command], env=env, cwd=cwd, display=command, timeout=timeout)
+
+
+#: ``alembic upgrade|downgrade ARGS 2>&1 | REST``: the tracebacks the pages cut to their exception
+#: (``| sed -n '/^sqlalchemy.exc/,$p'``). Not ``check`` or ``revision --autogenerate``: they import the
+#: project's models, which this process may hold from another project of the same module name.
+_ALEMBIC_PIPED = re.compile(r"(?P<alembic>alembic (?:upgrade|downgrade) [^|]*?) 2>&1 \| (?P<rest>.+)", re.DOTALL)
 
 
 HELPERS = "python -m helpers"
