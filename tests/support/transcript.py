@@ -29,6 +29,8 @@ from tests.support.paths import PROJECT
 
 EXIT_MARKER = "[exit status {}]"
 _SHELL_SYNTAX = set("|&;<>()$`\\\"'*?[]#~=%{}")
+#: After the command's name, "=" is plain text to bash ("-x lock_timeout=1min"): only before it is it an assignment.
+_SHELL_SYNTAX_AFTER_NAME = _SHELL_SYNTAX - {"="}
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,13 @@ def run(
 
 def shell(command: str, *, env: dict[str, str] | None = None, cwd: Path = PROJECT, timeout: float = 300) -> Run:
     """``command`` as typed into bash; a plain ``alembic ...`` or ``python -m helpers ...`` runs in this process."""
-    # After the command's name, "=" is plain text to bash ("-x lock_timeout=1min"): only before it is it an assignment.
-    if not (_SHELL_SYNTAX - {"="}) & set(command):
+    if not _SHELL_SYNTAX_AFTER_NAME & set(command):
         if command.startswith("alembic "):
             return alembic(*shlex.split(command)[1:], env=env, cwd=cwd)
         if command.startswith(HELPERS + " "):
             return helpers(*shlex.split(command)[3:], env=env, cwd=cwd)
     piped = _ALEMBIC_PIPED.match(command)
-    if piped and not (_SHELL_SYNTAX - {"="}) & set(piped["alembic"]):
+    if piped and not _SHELL_SYNTAX_AFTER_NAME & set(piped["alembic"]):
         # `alembic ... 2>&1 | sed ...`: Alembic in this process, what it printed through the rest of the
         # pipeline in bash; the pipeline's exit status is its last command's, as bash gives it.
         first = alembic(*shlex.split(piped["alembic"])[1:], env=env, cwd=cwd)
@@ -109,16 +110,8 @@ def helpers(*args: str, env: dict[str, str] | None = None, cwd: Path = PROJECT) 
     """``python -m helpers ARGS`` in ``cwd`` as a reader would type it, in this process (stdout and stderr merged)."""
     from helpers.tools.cli import main
 
-    def call(stream: io.StringIO) -> int:
-        try:
-            return main(list(args), out=stream)
-        except SystemExit as exc:  # argparse: its usage line and message are already in the stream
-            return 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
-        except Exception:  # what the interpreter would print for an uncaught exception
-            stream.write(traceback.format_exc())
-            return 1
-
-    return Run(shlex.join([*HELPERS.split(), *args]), *_in_process(call, env, cwd))
+    display = shlex.join([*HELPERS.split(), *args])
+    return Run(display, *_in_process(lambda stream: main(list(args), out=stream), env, cwd))
 
 
 def alembic_path() -> str:
@@ -139,18 +132,34 @@ def alembic(
 def _in_process(call: Callable[[io.StringIO], int], env: dict[str, str] | None, cwd: Path) -> tuple[int, str]:
     """``call(stream)`` as a fresh process would run it (``_process_state``), stdout and stderr into ``stream``.
 
-    Returns its exit status and what it printed.
+    Returns its exit status and what it printed; ``SystemExit`` and an uncaught exception end it as they
+    would end the interpreter.
     """
     stream = io.StringIO()
+
+    def status() -> int:
+        try:
+            return call(stream)
+        except SystemExit as exc:
+            if exc.code is None:
+                return 0
+            if isinstance(exc.code, int):
+                return exc.code & 0xFF
+            stream.write(f"{exc.code}\n")
+            return 1
+        except Exception:  # what the interpreter would print for an uncaught exception
+            stream.write(traceback.format_exc())
+            return 1
+
     with _process_state(_env(env), cwd), contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
         if drivers.loop_running():  # a test under asyncpg: env.py's asyncio.run needs a thread without a loop
             codes: list[int] = []
-            worker = threading.Thread(target=lambda: codes.append(call(stream)))
+            worker = threading.Thread(target=lambda: codes.append(status()))
             worker.start()
             worker.join()
             code = codes[0] if codes else 1
         else:
-            code = call(stream)
+            code = status()
     return code, stream.getvalue()
 
 
@@ -163,26 +172,15 @@ def _alembic_main(argv: list[str], stream: io.StringIO) -> int:
     from alembic.config import CommandLine, Config
 
     cli = CommandLine(prog="alembic")
-    try:
-        options = cli.parser.parse_args(argv)
-        if not hasattr(options, "cmd"):
-            cli.parser.error("too few arguments")
-        if hasattr(cli, "_inis_from_config"):  # Alembic 1.16 and later: alembic.ini and pyproject.toml
-            toml, ini = cli._inis_from_config(options)
-            config = Config(file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options, stdout=stream)
-        else:  # the oldest Alembic pyproject.toml allows (nox -s oldest)
-            config = Config(file_=options.config, ini_section=options.name, cmd_opts=options, stdout=stream)
-        cli.run_cmd(config, options)
-    except SystemExit as exc:
-        if exc.code is None:
-            return 0
-        if isinstance(exc.code, int):
-            return exc.code & 0xFF
-        stream.write(f"{exc.code}\n")
-        return 1
-    except Exception:  # what the interpreter would print for an uncaught exception
-        stream.write(traceback.format_exc())
-        return 1
+    options = cli.parser.parse_args(argv)
+    if not hasattr(options, "cmd"):
+        cli.parser.error("too few arguments")
+    if hasattr(cli, "_inis_from_config"):  # Alembic 1.16 and later: alembic.ini and pyproject.toml
+        toml, ini = cli._inis_from_config(options)
+        config = Config(file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options, stdout=stream)
+    else:  # the oldest Alembic pyproject.toml allows (nox -s oldest)
+        config = Config(file_=options.config, ini_section=options.name, cmd_opts=options, stdout=stream)
+    cli.run_cmd(config, options)
     return 0
 
 
