@@ -1,7 +1,7 @@
 """squawk (``squawk-cli``) on each revision's offline SQL, its findings reported under the revision file.
 
-``alembic upgrade heads --sql`` is run once through the project's own env.py (offline: nothing connects),
-cut at Alembic's ``-- Running upgrade A -> B`` lines into one file per revision (Alembic's own BEGIN,
+``alembic upgrade heads --sql`` is run once through the project's own env.py, in this process (offline:
+nothing connects), cut at Alembic's ``-- Running upgrade A -> B`` lines into one file per revision (Alembic's own BEGIN,
 COMMIT and alembic_version statements blanked, so squawk's lines stay the file's), and squawk reads them
 all in one run. A finding is reported at the op call that wrote its statement when the revision's op calls
 and its offline statements pair up one to one, else at its ``def upgrade`` line; with the statement.
@@ -9,6 +9,7 @@ and its offline statements pair up one to one, else at its ``def upgrade`` line;
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -16,10 +17,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import first_line
 from . import lint_sql
 from .lint_rules import SQUAWK_COVERED, SQUAWK_STYLE, SQUAWK_UNFIT
 
@@ -46,18 +49,45 @@ def binary() -> str | None:
 
 
 def offline_sql(config: Path) -> dict[str, str]:
-    """Each revision's offline SQL by revision id; raises RuntimeError with Alembic's last line."""
-    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL") or PLACEHOLDER_URL}
-    result = subprocess.run(
-        [sys.executable, "-m", "alembic", "-c", str(config), "upgrade", "heads", "--sql"],
-        capture_output=True, text=True, cwd=config.parent, env=env, timeout=300,
-    )
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise RuntimeError(last)
+    """Each revision's offline SQL by revision id; raises RuntimeError with what stopped it, in a line.
+
+    ``alembic upgrade heads --sql`` through the project's env.py, in this process (an interpreter with Alembic
+    and SQLAlchemy imported costs about 0.7 s of CPU to start: most of a pre-commit run), as from the folder of
+    ``alembic.ini``: what env.py changes (working folder, logging, ``sys.path``, the project's modules it imports,
+    ``DATABASE_URL``) is put back afterwards.
+    """
+    from alembic import command
+    from alembic.config import Config
+    from alembic.util import CommandError
+
+    from . import running  # Alembic's commands and SQLAlchemy's engine: only when squawk runs
+
+    buffer, printed = io.StringIO(), io.StringIO()
+    saved_modules, saved_cwd, saved_path = set(sys.modules), os.getcwd(), list(sys.path)
+    project = [config.parent.resolve()]
+    try:
+        with (
+            running.process_state(capture=True, buffer=printed),
+            running.environ("DATABASE_URL", os.environ.get("DATABASE_URL") or PLACEHOLDER_URL),
+        ):
+            os.chdir(config.parent)
+            try:
+                command.upgrade(Config(str(config), output_buffer=buffer, stdout=printed), "heads", sql=True)
+            finally:
+                project += [Path(p).resolve() for p in sys.path if p and p not in saved_path]
+    except SystemExit as exc:  # an env.py that exits instead of raising
+        if exc.code not in (0, None):
+            raise RuntimeError(f"env.py exited with status {exc.code}") from exc
+    except CommandError as exc:
+        raise RuntimeError(f"FAILED: {first_line(exc)}") from exc
+    except Exception as exc:  # env.py or a revision failed offline: the line a traceback would end with
+        raise RuntimeError(traceback.format_exception_only(exc)[-1].strip()) from exc
+    finally:
+        os.chdir(saved_cwd)
+        _forget_modules(set(sys.modules) - saved_modules, project)
     chunks: dict[str, list[str]] = {}
     current: list[str] | None = None
-    for line in result.stdout.splitlines():
+    for line in buffer.getvalue().splitlines():
         match = _RUNNING.match(line)
         if match:
             current = chunks.setdefault(match.group(1), [])
@@ -66,6 +96,15 @@ def offline_sql(config: Path) -> dict[str, str]:
         if current is not None:
             current.append("" if _ALEMBIC_OWN.match(line.strip()) else line)
     return {revision: "\n".join(lines) + "\n" for revision, lines in chunks.items()}
+
+
+def _forget_modules(names: set[str], folders: list[Path]) -> None:
+    """Forget the modules env.py imported from the project (``models`` ...): another project linted by this process
+    may have modules of the same names."""
+    for name in names:
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if file and any(Path(file).resolve().is_relative_to(folder) for folder in folders):
+            del sys.modules[name]
 
 
 def run(chunks: dict[str, str], target: int, selected: Iterable[str] = ()) -> list[SquawkFinding]:

@@ -100,8 +100,8 @@ def run(
     started = time.perf_counter()
     error: BaseException | None = None
     with (
-        _process_state(capture, buffer),
-        _environ("DATABASE_URL", environ_url or shown),
+        process_state(capture, buffer),
+        environ("DATABASE_URL", environ_url or shown),
         _guard(str(url.database), wrong),
         _watch_configure(hooks, seen),
     ):
@@ -128,7 +128,7 @@ def run(
 
 
 @contextlib.contextmanager
-def _environ(name: str, value: str) -> Iterator[None]:
+def environ(name: str, value: str) -> Iterator[None]:
     saved = os.environ.get(name)
     os.environ[name] = value
     try:
@@ -224,7 +224,7 @@ def _announcing(steps: Callable[..., Any], started: Callable[[Any], None]) -> Ca
 
 
 @contextlib.contextmanager
-def _process_state(capture: bool, buffer: io.StringIO) -> Iterator[None]:
+def process_state(capture: bool, buffer: io.StringIO) -> Iterator[None]:
     """Keep what env.py prints (when ``capture``); undo what it does to logging and sys.path in any case."""
     manager = logging.Logger.manager
     saved_loggers = {

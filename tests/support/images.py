@@ -9,7 +9,7 @@ Which image runs a major (`image_for`), in this order:
    (about a minute, once per machine; its output goes to a log file, not to the test output).
 
 `start_postgres` runs it through testcontainers' ``PostgresContainer`` with fsync,
-synchronous_commit and full_page_writes off, its data in memory (a tmpfs), Ryuk off (its image
+synchronous_commit, full_page_writes and autovacuum off, its data in memory (a tmpfs), Ryuk off (its image
 cannot be pulled without a registry) and the URL's host 127.0.0.1. `exec_in` runs a tool (psql, pg_dump, ...) of the
 server's own version inside the container.
 """
@@ -40,7 +40,7 @@ if os.environ.get("DOCKER_HOST", "unix://").startswith("unix://"):
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_SCRIPT = ROOT / "containers" / "build.sh"
-FAST_COMMAND = "postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+FAST_COMMAND = "postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off"
 #: The server's data folder where an image does not say (its PGDATA): `start_postgres` mounts a tmpfs there.
 DEFAULT_PGDATA = "/var/lib/postgresql/data"
 #: Seconds a pull may stall (no progress line) before it counts as failed.
