@@ -129,54 +129,66 @@ def request_log() -> Iterator[list[str]]:
 NewContext = Callable[..., tuple["BrowserContext", Log]]
 
 
-@pytest.fixture
-def new_context(
-    browser: Browser, site: Site, request_log: list[str], request: pytest.FixtureRequest
-) -> Iterator[NewContext]:
-    """Make browser contexts that only reach the local server; the test fails if anything else was asked for.
+def open_context(
+    browser: Browser, site: Site, request_log: list[str], who: str, **options: Any
+) -> tuple[BrowserContext, Log]:
+    """A browser context that only reaches the local server; ``who`` (a test's id) names its requests in the log.
 
     Console errors, uncaught exceptions and HTTP errors of every page are collected in the returned
-    ``Log`` (``log.errors``); tests that load pages assert it is empty.
+    ``Log`` (``log.errors``); requests elsewhere are blocked and recorded (``log.blocked``).
     """
-    made: list[tuple[BrowserContext, Log]] = []
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)  # a hang fails in seconds, not half a minute (not an assertion)
     origin = site.base.rstrip("/")
+    log = Log(origin)
 
-    def make(**options: Any) -> tuple[BrowserContext, Log]:
-        context = browser.new_context(**options)
-        context.set_default_timeout(10_000)  # a hang fails in seconds, not half a minute (not an assertion)
-        log = Log(origin)
+    def route(route: Route) -> None:
+        url = route.request.url
+        if url == origin or url.startswith(origin + "/"):
+            route.continue_()
+        else:
+            log.blocked.append(url)
+            request_log.append(f"{who}: BLOCKED {route.request.method} {url}")
+            route.abort("blockedbyclient")
 
-        def route(route: Route) -> None:
-            url = route.request.url
-            if url == origin or url.startswith(origin + "/"):
-                route.continue_()
-            else:
-                log.blocked.append(url)
-                request_log.append(f"{request.node.nodeid}: BLOCKED {route.request.method} {url}")
-                route.abort("blockedbyclient")
+    def on_request(req: Request) -> None:
+        log.requests.append(req.url)
+        request_log.append(f"{who}: {req.method} {req.url}")
 
-        def on_request(req: Request) -> None:
-            log.requests.append(req.url)
-            request_log.append(f"{request.node.nodeid}: {req.method} {req.url}")
+    def on_page(page: Page) -> None:
+        page.on("console", lambda msg: log.errors.append(f"{page.url}: console {msg.type}: {msg.text}")
+                if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: log.errors.append(f"{page.url}: uncaught {exc}"))
+        page.on("response", lambda resp: log.errors.append(f"{resp.url}: HTTP {resp.status}")
+                if resp.status >= 400 else None)
 
-        def on_page(page: Page) -> None:
-            page.on("console", lambda msg: log.errors.append(f"{page.url}: console {msg.type}: {msg.text}")
-                    if msg.type == "error" else None)
-            page.on("pageerror", lambda exc: log.errors.append(f"{page.url}: uncaught {exc}"))
-            page.on("response", lambda resp: log.errors.append(f"{resp.url}: HTTP {resp.status}")
-                    if resp.status >= 400 else None)
+    context.route("**/*", route)
+    context.on("request", on_request)
+    context.on("page", on_page)
+    return context, log
 
-        context.route("**/*", route)
-        context.on("request", on_request)
-        context.on("page", on_page)
-        made.append((context, log))
-        return context, log
 
-    yield make
+def close_contexts(made: list[tuple[BrowserContext, Log]]) -> None:
+    """Close ``made``; fail if any of them asked for something outside the site's origin."""
     blocked = [url for _, log in made for url in log.blocked]
     for context, _ in made:
         context.close()
     assert not blocked, "requests outside the site's origin (blocked):\n" + "\n".join(sorted(set(blocked)))
+
+
+@pytest.fixture
+def new_context(
+    browser: Browser, site: Site, request_log: list[str], request: pytest.FixtureRequest
+) -> Iterator[NewContext]:
+    """Make browser contexts (`open_context`) for one test; it fails if any asked for anything elsewhere."""
+    made: list[tuple[BrowserContext, Log]] = []
+
+    def make(**options: Any) -> tuple[BrowserContext, Log]:
+        made.append(open_context(browser, site, request_log, request.node.nodeid, **options))
+        return made[-1]
+
+    yield make
+    close_contexts(made)
 
 
 @pytest.fixture

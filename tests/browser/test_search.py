@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.conftest import NewContext, Site
+from tests.browser.conftest import Log, Site, close_contexts, open_context
 
 if TYPE_CHECKING:  # playwright is imported by the fixtures, so that its absence is one skip line
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 #: query -> (the page it should find, the worst acceptable rank among the result pages).
 #: "pg_dump" is in the text of several pages; the restore page's front matter boosts it to the top.
@@ -89,24 +90,36 @@ PASTED = {
 }
 
 
+@pytest.fixture(scope="module")
+def search_page(browser: Browser, site: Site, request_log: list[str]) -> Iterator[tuple[Page, Log]]:
+    """The home page, loaded once for every query of this module (a load and the index built: about a second)."""
+    context, log = open_context(browser, site, request_log, __name__, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site.url(), wait_until="load")
+    yield page, log
+    close_contexts([(context, log)])
+
+
+RESULTS = ".md-search-result__list > .md-search-result__item"
+
+
 def _result_pages(page: Page, site: Site, query: str) -> list[str]:
     box = page.locator("input.md-search__input")
     box.click()
+    box.press("Control+A")  # the last query out, as keys: the results go with it
+    box.press("Backspace")
+    page.locator(RESULTS).first.wait_for(state="detached")
     box.fill(query[:-1])  # a paste, then the last key: Material searches on key events, which fill() does not send
     box.press_sequentially(query[-1])
-    page.locator(".md-search-result__list > .md-search-result__item").first.wait_for()
-    hrefs = page.locator(".md-search-result__list > .md-search-result__item > a").evaluate_all(
-        "links => links.map(a => a.href)"
-    )
+    page.locator(RESULTS).first.wait_for()
+    hrefs = page.locator(f"{RESULTS} > a").evaluate_all("links => links.map(a => a.href)")
     pages = [href.removeprefix(site.base).split("?")[0].split("#")[0] for href in hrefs]
     return list(dict.fromkeys(pages))  # a page's result lists its sections too: one entry per page
 
 
 @pytest.mark.parametrize("query", list(QUERIES))
-def test_search_finds_the_right_page(new_context: NewContext, site: Site, query: str) -> None:
-    context, log = new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(site.url(), wait_until="load")
+def test_search_finds_the_right_page(search_page: tuple[Page, Log], site: Site, query: str) -> None:
+    page, log = search_page
     found = _result_pages(page, site, query)
     wanted, worst = QUERIES[query]
     assert wanted in found[:worst], f"search {query!r}: {wanted} not in the first {worst}: {found}"
@@ -115,10 +128,10 @@ def test_search_finds_the_right_page(new_context: NewContext, site: Site, query:
 
 
 @pytest.mark.parametrize("pasted", list(PASTED))
-def test_search_finds_the_page_for_what_the_terminal_shows(new_context: NewContext, site: Site, pasted: str) -> None:
-    context, log = new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(site.url(), wait_until="load")
+def test_search_finds_the_page_for_what_the_terminal_shows(
+    search_page: tuple[Page, Log], site: Site, pasted: str
+) -> None:
+    page, log = search_page
     found = _result_pages(page, site, pasted)
     assert PASTED[pasted] in found[:3], f"search {pasted!r}: {PASTED[pasted]} not in the first three: {found[:5]}"
     assert log.errors == []
