@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import nox
@@ -32,7 +35,14 @@ DEFAULT = [
     "lint", "tests", *(f"pg-{m}" for m in DEFAULT_MAJORS), "faults", "docs", "browser", "docs-zensical",
     *(f"driver-{d}" for d in DRIVERS), "pytest-alembic", "markdown-docs", "oldest",
 ]  # fmt: skip
-nox.options.sessions = DEFAULT
+#: `nox` runs `all`: DEFAULT's sessions in two lanes side by side, each session its own `nox -s NAME`, so that one
+#: lane's waits (timeouts, containers starting, the faults' timers, a file's last tests on one worker) are the other
+#: lane's CPU. Lanes are balanced by each session's time alone (README, "How long the checks take").
+LANES = (
+    ("tests", "pg-15", "pg-17", "browser"),
+    tuple(name for name in DEFAULT if name not in ("tests", "pg-15", "pg-17", "browser")),
+)
+nox.options.sessions = ["all"]
 
 #: pytest on both cores (pytest-xdist), one PostgreSQL server per worker; a file's tests stay on one worker
 #: (module fixtures such as a prepared database are made once). `-- -n 0` runs in one process.
@@ -113,6 +123,34 @@ def _prints_true(session: nox.Session, code: str) -> bool:
 
 def _engine_answers(session: nox.Session) -> bool:
     return _prints_true(session, "from tests.support.images import engine_answers; print(engine_answers())")
+
+
+@nox.session(name="all", python=False)
+def all_(session: nox.Session) -> None:
+    """Every check: the default run's sessions in two lanes side by side; each one's output whole as it ends."""
+    printing = threading.Lock()
+    failed: list[str] = []
+
+    def lane(names: tuple[str, ...]) -> None:
+        for name in names:
+            log = Path(session.create_tmp()) / f"{name}.log"
+            started = time.monotonic()
+            with log.open("w") as out:
+                done = subprocess.run([sys.executable, "-m", "nox", "-s", name], stdout=out, stderr=subprocess.STDOUT)
+            with printing:
+                print(log.read_text(), flush=True)
+                outcome = "passed" if done.returncode == 0 else f"FAILED (exit status {done.returncode})"
+                session.log(f"{name} {outcome} in {time.monotonic() - started:.0f} s")
+            if done.returncode != 0:
+                failed.append(name)
+
+    lanes = [threading.Thread(target=lane, args=(names,)) for names in LANES]
+    for thread in lanes:
+        thread.start()
+    for thread in lanes:
+        thread.join()
+    if failed:
+        session.error(f"failed: {', '.join(failed)}")
 
 
 @nox.session
