@@ -37,11 +37,14 @@ DEFAULT = [
 ]  # fmt: skip
 #: `nox` runs `all`: DEFAULT's sessions in two lanes side by side, each session its own `nox -s NAME`, so that one
 #: lane's waits (timeouts, containers starting, the faults' timers, a file's last tests on one worker) are the other
-#: lane's CPU. Lanes are balanced by each session's time alone (README, "How long the checks take").
+#: lane's CPU. Balanced by each session's time side by side, the short ones last so both lanes end together
+#: (README, "How long the checks take").
 LANES = (
-    ("tests", "pg-15", "pg-17", "browser"),
-    tuple(name for name in DEFAULT if name not in ("tests", "pg-15", "pg-17", "browser")),
+    ("tests", "pg-15", "pg-17", "browser", "docs-zensical", "docs"),
+    ("lint", "pg-16", "faults", "oldest", "driver-psycopg2", "driver-asyncpg", "pytest-alembic", "markdown-docs"),
 )
+if sorted(LANES[0] + LANES[1]) != sorted(DEFAULT):
+    raise RuntimeError("noxfile.py: LANES must hold each session of DEFAULT once")
 nox.options.sessions = ["all"]
 
 #: pytest on both cores (pytest-xdist), one PostgreSQL server per worker; a file's tests stay on one worker

@@ -7,13 +7,15 @@ then `nox -s SESSION --no-install` (the checks). Prints each session's two times
 the machine's 5-minute load average as it ended (others' work counts: figures from a busy machine
 are not comparable), and the whole run's; each session's output goes to
 ``$TMPDIR/mrp-sessions-NAME.log``. ``-s NAME ...`` times those sessions only; ``--here`` times this
-checkout instead of a clone (its .nox reused: the warm figures).
+checkout instead of a clone (its .nox reused: the warm figures). ``--whole`` times the default `nox` instead
+(``all``: the sessions in two lanes side by side), and prints each session's time as ``all`` reported it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,7 +38,7 @@ def log_of(session: str) -> Path:
     return Path(tempfile.gettempdir()) / f"mrp-sessions-{session}.log"
 
 
-def timed_nox(checkout: Path, session: str, *flags: str) -> tuple[float, int]:
+def timed_nox(checkout: Path, session: str = "all", *flags: str) -> tuple[float, int]:
     started = time.perf_counter()
     with log_of(session).open("a") as log:
         done = subprocess.run(
@@ -65,20 +67,42 @@ def measure(checkout: Path, sessions: list[str]) -> None:
     print(f"{'whole run':<16} {total_setup:>7.0f}s {total_run:>7.0f}s {whole:>7.0f}s  ({whole / 60:.1f} min)")
 
 
+#: How `nox -s all` reports a session as it ends (noxfile.py).
+_ENDED = re.compile(r"^nox > (\S+) (passed|FAILED.*) in (\d+) s$", re.MULTILINE)
+
+
+def measure_whole(checkout: Path) -> None:
+    """The default `nox` as one command: its wall time, and each session's as `all` printed it."""
+    log_of("all").unlink(missing_ok=True)
+    whole, status = timed_nox(checkout)
+    ended = _ENDED.findall(log_of("all").read_text(errors="replace"))
+    for session, outcome, seconds in ended:
+        print(f"{session:<16} {int(seconds):>7}s  {outcome}", flush=True)
+    outcome = "ok" if status == 0 else f"exit status {status} ({log_of('all')})"
+    print(f"{'whole run':<16} {whole:>7.0f}s  ({whole / 60:.1f} min) {outcome}, load {os.getloadavg()[1]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-s", "--sessions", nargs="+", help="time these sessions only")
     parser.add_argument("--here", action="store_true", help="time this checkout, not a fresh clone")
+    parser.add_argument("--whole", action="store_true", help="time the default nox (two lanes) as one command")
     args = parser.parse_args()
     if args.here:
-        measure(ROOT, args.sessions or default_sessions(ROOT))
+        if args.whole:
+            measure_whole(ROOT)
+        else:
+            measure(ROOT, args.sessions or default_sessions(ROOT))
         return
     with tempfile.TemporaryDirectory(prefix="mrp-clone-") as folder:
         checkout = Path(folder) / "clone"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(checkout)], check=True)
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True, text=True)
         print(f"fresh clone of {commit.stdout.strip()} in {checkout}", flush=True)
-        measure(checkout, args.sessions or default_sessions(checkout))
+        if args.whole:
+            measure_whole(checkout)
+        else:
+            measure(checkout, args.sessions or default_sessions(checkout))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """The client tools the pages run (psql, pg_dump) print as they would in a terminal, on every server.
 
-On a container they run through ``docker exec``, which carries stdout and stderr as two streams: merged
-afterwards, their lines came in any order (3 of 40 runs of a page's ``psql -f`` before the wrapper in
-tests/support/throwaway.py merged them inside the container). So this runs on every version, not once.
+On a container they run inside it: through ``nsenter`` as root (the tool writes to the caller's own descriptors),
+else ``docker exec``, which carries stdout and stderr as two streams: merged afterwards, their lines came in any
+order (3 of 40 runs of a page's ``psql -f`` before the wrapper in tests/support/throwaway.py merged them inside
+the container). So this runs on every version, not once.
 """
 
 from __future__ import annotations
