@@ -32,7 +32,7 @@ DRIVERS = ("psycopg2", "asyncpg")
 
 #: The default `nox`, in order.
 DEFAULT = [
-    "lint", "tests", *(f"pg-{m}" for m in DEFAULT_MAJORS), "faults", "docs", "browser", "docs-zensical",
+    "lint", "tests", "once", *(f"pg-{m}" for m in DEFAULT_MAJORS), "faults", "docs", "browser", "docs-zensical",
     *(f"driver-{d}" for d in DRIVERS), "pytest-alembic", "markdown-docs", "oldest",
 ]  # fmt: skip
 #: `nox` runs `all`: DEFAULT's sessions in two lanes side by side, each session its own `nox -s NAME`, so that one
@@ -40,7 +40,7 @@ DEFAULT = [
 #: lane's CPU. Balanced by each session's time side by side, the short ones last so both lanes end together
 #: (README, "How long the checks take").
 LANES = (
-    ("tests", "pg-15", "pg-17", "browser", "docs-zensical", "docs"),
+    ("tests", "pg-15", "pg-17", "browser", "once", "docs-zensical", "docs"),
     ("lint", "pg-16", "faults", "oldest", "driver-psycopg2", "driver-asyncpg", "pytest-alembic", "markdown-docs"),
 )
 if sorted(LANES[0] + LANES[1]) != sorted(DEFAULT):
@@ -52,8 +52,8 @@ nox.options.sessions = ["all"]
 BOTH_CORES = ("-n", "2", "--dist", "loadfile")
 #: What `tests` and the version sessions run: all but the browser's and Zensical's tests (sessions of their own).
 SUITE = ("--ignore=tests/browser", "--ignore=tests/zensical")
-#: The version, driver and oldest sessions leave out what is the same on every server and driver (the harness's
-#: and the site's own tests, marker `once`, tests/conftest.py), and the fault tests (`faults`) everywhere.
+#: What is the same on every server and driver (the harness's and the site's own tests, the pre-commit hook: marker
+#: `once`, tests/conftest.py) runs in `once` only, and the fault tests (`faults`) in `faults` only.
 NOT_ONCE = ("-m", "not once and not faults")
 
 
@@ -158,9 +158,16 @@ def all_(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Every page, helper, project and harness test on the embedded PostgreSQL 18 (browser, Zensical: own sessions)."""
+    """Every page, scenario, helper, command and project test on the embedded PostgreSQL 18."""
     session.install("-e", ".[test]")
-    session.run("pytest", *SUITE, "-m", "not faults", *BOTH_CORES, *session.posargs)
+    session.run("pytest", *SUITE, *NOT_ONCE, *BOTH_CORES, *session.posargs)
+
+
+@nox.session
+def once(session: nox.Session) -> None:
+    """The same on every server (marker once): the harness's own tests, the site's checks, the pre-commit hook."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *SUITE, "-m", "once and not faults", *BOTH_CORES, *session.posargs)
 
 
 def _major_session(major: str) -> None:

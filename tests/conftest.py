@@ -17,14 +17,15 @@ from tests.support.database import Database, fresh_database, server, started_ser
 from tests.support.throwaway import Server
 
 TESTS = Path(__file__).resolve().parent
-#: The harness's and the site's own tests (tests/harness/, tests/site/), the same on every server and driver:
-#: `nox -s tests` runs them, the version, driver and oldest sessions leave them out (`-m "not once"`).
+#: The harness's and the site's own tests (tests/harness/, tests/site/), the same on every server and driver, are
+#: marked `once` (so is a test that uses no server and costs much, by hand): `nox -s once` runs them, every other
+#: session leaves them out (`-m "not once"`).
 ONCE_FOLDERS = {"site", "harness"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     throwaway.temporary_files_in_memory()
-    config.addinivalue_line("markers", "once: the same on every server; run by nox -s tests only (tests/conftest.py)")
+    config.addinivalue_line("markers", "once: the same on every server; run by nox -s once only (tests/conftest.py)")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

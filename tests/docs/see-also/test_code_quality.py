@@ -123,11 +123,10 @@ def _git(repo: Path, *args: str) -> None:
                    capture_output=True, timeout=60)
 
 
+@pytest.mark.once  # no server, and pre-commit builds the hook's environment with pip (seconds to a minute)
 def test_the_pre_commit_hook_fails_a_dangerous_revision_and_passes_its_safe_version(tmp_path: Path) -> None:
     if shutil.which("git") is None or shutil.which("pre-commit", path=str(Path(sys.executable).parent)) is None:
         pytest.skip("pre-commit and git are needed to run the hook")
-    if os.environ.get("PG_MAJOR"):  # it builds an environment with pip (about a minute) and uses no server
-        pytest.skip("the pre-commit hook uses no PostgreSQL server: it runs once, in nox -s tests")
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     if head.returncode != 0:
         pytest.skip("this checkout is not a git repository: pre-commit installs hooks from a commit")
