@@ -30,7 +30,7 @@ WHEEL_MAJORS = ("16",)
 #: each (PG_DRIVER, tests/support/drivers.py).
 DRIVERS = ("psycopg2", "asyncpg")
 
-#: The default `nox`, in order.
+#: The default run's sessions (`nox` runs them through `all`, in the lanes of LANES).
 DEFAULT = [
     "lint", "tests", "once", *(f"pg-{m}" for m in DEFAULT_MAJORS), "faults", "docs", "browser", "docs-zensical",
     *(f"driver-{d}" for d in DRIVERS), "pytest-alembic", "markdown-docs", "oldest",
