@@ -9,6 +9,7 @@ and its offline statements pair up one to one, else at its ``def upgrade`` line;
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -63,14 +64,14 @@ def offline_sql(config: Path) -> dict[str, str]:
     from . import running  # Alembic's commands and SQLAlchemy's engine: only when squawk runs
 
     buffer, printed = io.StringIO(), io.StringIO()
-    saved_modules, saved_cwd, saved_path = set(sys.modules), os.getcwd(), list(sys.path)
+    saved_modules, saved_path = set(sys.modules), list(sys.path)
     project = [config.parent.resolve()]
     try:
         with (
             running.process_state(capture=True, buffer=printed),
             running.environ("DATABASE_URL", os.environ.get("DATABASE_URL") or PLACEHOLDER_URL),
+            contextlib.chdir(config.parent),
         ):
-            os.chdir(config.parent)
             try:
                 command.upgrade(Config(str(config), output_buffer=buffer, stdout=printed), "heads", sql=True)
             finally:
@@ -83,7 +84,6 @@ def offline_sql(config: Path) -> dict[str, str]:
     except Exception as exc:  # env.py or a revision failed offline: the line a traceback would end with
         raise RuntimeError(traceback.format_exception_only(exc)[-1].strip()) from exc
     finally:
-        os.chdir(saved_cwd)
         _forget_modules(set(sys.modules) - saved_modules, project)
     chunks: dict[str, list[str]] = {}
     current: list[str] | None = None
