@@ -3,8 +3,8 @@
 Each fault gets a dedicated throwaway container (never the suite's shared ``server()``): killed
 with SIGKILL and started again, run under a memory limit the OOM killer enforces, given a
 size-limited tmpfs for its data or its WAL, frozen (``docker pause``), or cut off from its
-clients (iptables DROP on the published loopback port, both directions). Every fault is bounded:
-a watchdog heals it after ``limit`` seconds even when the test is stuck, and the container (its
+clients (iptables DROP on the published loopback port and in the container, both directions).
+Every fault is bounded: a watchdog heals it after ``limit`` seconds even when the test is stuck, and the container (its
 tmpfs with it) and the firewall rules are removed in ``finally``, when the test fails too.
 Containers and rules left by a process that died without cleaning up are swept on the next start.
 
@@ -429,20 +429,29 @@ class FaultServer:
 
     @contextlib.contextmanager
     def partitioned(self, limit: float) -> Iterator[None]:
-        """Every packet to and from the published port dropped for the block, at most ``limit`` seconds.
+        """Every packet between the clients and the server dropped for the block, at most ``limit`` seconds.
 
-        Clients reach the server through docker-proxy on 127.0.0.1:<port>, so the rules act on
-        loopback, both directions: the client's packets to the port and the proxy's replies from it.
+        Clients reach the published port on 127.0.0.1 through docker-proxy where the engine runs one (Docker's
+        default), else straight into the container (NAT; ``containers/engine.sh`` starts dockerd so). Both are cut:
+        on loopback, the packets to the port and the proxy's replies from it; in the container's own network,
+        the server's port both ways.
         """
-        rules = _partition_rules(self.name, self.port)
-        for rule in rules:
+        for rule in _partition_rules(self.name, self.port):
             _iptables("-I", *rule)
-        watchdog = _Watchdog(limit, lambda: _drop_rules_for(self.name))
+        self.container.reload()
+        inside = _InsideRules(int(self.container.attrs["State"]["Pid"]))
+        inside.insert()
+
+        def heal() -> None:
+            _drop_rules_for(self.name)
+            inside.delete()
+
+        watchdog = _Watchdog(limit, heal)
         try:
             yield
         finally:
             watchdog.cancel()
-            _drop_rules_for(self.name)
+            heal()
 
 
 class _Watchdog:
@@ -488,8 +497,10 @@ def disks_usable() -> str | None:
     return None
 
 
-def _iptables(*args: str) -> None:
-    done = subprocess.run(["iptables", "-w", "5", *args], capture_output=True, text=True, timeout=30)
+def _iptables(*args: str, netns_of: int | None = None) -> None:
+    """iptables ARGS on this machine, or in the network namespace of process ``netns_of`` (a container's)."""
+    enter = [] if netns_of is None else ["nsenter", "--target", str(netns_of), "--net", "--"]
+    done = subprocess.run([*enter, "iptables", "-w", "5", *args], capture_output=True, text=True, timeout=30)
     if done.returncode != 0:
         raise RuntimeError(f"iptables {' '.join(args)} failed: {done.stderr.strip()}")
 
@@ -500,6 +511,35 @@ def _partition_rules(name: str, port: int) -> list[list[str]]:
         ["INPUT", "-i", "lo", "-p", "tcp", "--dport", str(port), *comment, "-j", "DROP"],
         ["INPUT", "-i", "lo", "-p", "tcp", "--sport", str(port), *comment, "-j", "DROP"],
     ]
+
+
+_INSIDE_RULES = (
+    ("INPUT", "-p", "tcp", "--dport", "5432", "-j", "DROP"),
+    ("OUTPUT", "-p", "tcp", "--sport", "5432", "-j", "DROP"),
+)
+
+
+@dataclass
+class _InsideRules:
+    """The server's port cut both ways in the network namespace of the container whose first process is ``pid``.
+
+    Gone with the container, so nothing is left to sweep.
+    """
+
+    pid: int
+    inserted: bool = False
+
+    def insert(self) -> None:
+        for rule in _INSIDE_RULES:
+            _iptables("-I", *rule, netns_of=self.pid)
+        self.inserted = True
+
+    def delete(self) -> None:
+        if self.inserted:
+            self.inserted = False
+            for rule in _INSIDE_RULES:
+                with contextlib.suppress(RuntimeError):  # the container has gone (and its rules with it)
+                    _iptables("-D", *rule, netns_of=self.pid)
 
 
 def _our_rules() -> list[str]:

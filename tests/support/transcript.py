@@ -78,23 +78,56 @@ def run(
 
 
 def shell(command: str, *, env: dict[str, str] | None = None, cwd: Path = PROJECT, timeout: float = 300) -> Run:
-    """``command`` as typed into bash; a plain ``alembic ...`` or ``python -m helpers ...`` runs in this process."""
-    if not _SHELL_SYNTAX_AFTER_NAME & set(command):
-        if command.startswith("alembic "):
-            return alembic(*shlex.split(command)[1:], env=env, cwd=cwd)
-        if command.startswith(HELPERS + " "):
-            return helpers(*shlex.split(command)[3:], env=env, cwd=cwd)
-    piped = _ALEMBIC_PIPED.match(command)
+    """``command`` as typed into bash; a plain ``alembic ...`` or ``python -m helpers ...`` runs in this process.
+
+    So does one after assignments bash makes for it alone (``DATABASE_URL=$APP_URL alembic upgrade head``), and an
+    ``alembic upgrade|downgrade ... 2>&1 | REST`` pipeline's first command (`_ALEMBIC_PIPED`).
+    """
+    given = dict(os.environ if env is None else env)
+    assigned = _ASSIGNMENTS.fullmatch(command)
+    only_for_it = _assignments(assigned["assignments"], given) if assigned else {}
+    typed = assigned["command"] if assigned else command
+    if not _SHELL_SYNTAX_AFTER_NAME & set(typed):
+        first = _typed_in_process(typed, {**given, **only_for_it}, cwd)
+        if first is not None:
+            return first if not assigned else Run(command, first.returncode, first.output)
+    piped = _ALEMBIC_PIPED.fullmatch(typed)
     if piped and not _SHELL_SYNTAX_AFTER_NAME & set(piped["alembic"]):
         # `alembic ... 2>&1 | sed ...`: Alembic in this process, what it printed through the rest of the
         # pipeline in bash; the pipeline's exit status is its last command's, as bash gives it.
-        first = alembic(*shlex.split(piped["alembic"])[1:], env=env, cwd=cwd)
+        first = alembic(*shlex.split(piped["alembic"])[1:], env={**given, **only_for_it}, cwd=cwd)
         rest = subprocess.run(
             ["bash", "-c", piped["rest"]], input=first.output, cwd=cwd, env=_env(env),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout,
         )
         return Run(command, rest.returncode, rest.stdout)
     return run(["bash", "-c", command], env=env, cwd=cwd, display=command, timeout=timeout)
+
+
+def _typed_in_process(command: str, env: dict[str, str], cwd: Path) -> Run | None:
+    """A plain ``alembic ...`` or ``python -m helpers ...`` (no shell syntax) run in this process, else None."""
+    if command.startswith("alembic "):
+        return alembic(*shlex.split(command)[1:], env=env, cwd=cwd)
+    if command.startswith(HELPERS + " "):
+        return helpers(*shlex.split(command)[3:], env=env, cwd=cwd)
+    return None
+
+
+#: ``NAME=WORD ... COMMAND``: variables bash sets for that one command. A WORD here is plain text or one
+#: ``$NAME``; anything else (quotes, ``${...}``, two expansions) leaves the whole line to bash.
+_ASSIGNMENTS = re.compile(
+    r"(?P<assignments>(?:[A-Za-z_]\w*=(?:\$[A-Za-z_]\w*|[^\s$`\\\"'|&;<>(){}*?\[\]#~%]*) +)+)(?P<command>.*)",
+    re.DOTALL,
+)
+
+
+def _assignments(words: str, env: dict[str, str]) -> dict[str, str]:
+    """``NAME=WORD`` assignments (`_ASSIGNMENTS`) as bash makes them: ``$NAME`` read from ``env``, unset is empty."""
+    made = {}
+    for word in words.split():
+        name, _, value = word.partition("=")
+        made[name] = env.get(value[1:], "") if value.startswith("$") else value
+    return made
 
 
 #: ``alembic upgrade|downgrade ARGS 2>&1 | REST``: the tracebacks the pages cut to their exception

@@ -1,0 +1,56 @@
+"""transcript.shell runs a reader's ``alembic`` line in this process when it can, printing what bash would print."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import transcript
+from tests.support.database import Database
+
+ELSEWHERE = "postgresql://nobody@127.0.0.1:1/not-this-one"
+
+
+@pytest.fixture
+def processes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The command lines transcript.shell hands to bash from now on (run as before, and recorded)."""
+    started: list[str] = []
+    real_run = transcript.run
+
+    def run(args: list[str], **options: object) -> transcript.Run:
+        started.append(" ".join(args))
+        return real_run(args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(transcript, "run", run)
+    return started
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "DATABASE_URL=$MIGRATOR_URL alembic current",
+        "DATABASE_URL=$UNSET alembic current",  # unset: empty, as bash makes it (env.py's one line)
+        "PGAPPNAME=migrator DATABASE_URL=$MIGRATOR_URL python -m helpers history",
+        "DATABASE_URL=$MIGRATOR_URL alembic upgrade 0001 2>&1 | tail -n 3",
+    ],
+)
+def test_assignments_before_alembic_or_helpers_run_in_this_process_as_bash_runs_them(
+    database: Database, processes: list[str], command: str
+) -> None:
+    # Only the assignment reaches the test's database: DATABASE_URL itself names no server.
+    env = {**database.env, "MIGRATOR_URL": database.env["DATABASE_URL"], "DATABASE_URL": ELSEWHERE}
+    by_bash = transcript.run(["bash", "-c", command], env=env, display=command)
+    database.sql("DROP TABLE IF EXISTS users CASCADE; DROP TABLE IF EXISTS alembic_version")  # undo 0001
+    processes.clear()
+
+    in_process = transcript.shell(command, env=env)
+
+    assert processes == []
+    assert in_process == by_bash
+
+
+def test_a_quoted_assignment_is_left_to_bash(database: Database, processes: list[str]) -> None:
+    command = 'DATABASE_URL="$MIGRATOR_URL" alembic current'
+    env = {**database.env, "MIGRATOR_URL": database.env["DATABASE_URL"], "DATABASE_URL": ELSEWHERE}
+    ran = transcript.shell(command, env=env)
+    assert processes == [f"bash -c {command}"]
+    assert ran.returncode == 0, ran.output
