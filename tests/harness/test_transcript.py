@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.support import transcript
 from tests.support.database import Database
+from tests.support.project import project_with
 
 ELSEWHERE = "postgresql://nobody@127.0.0.1:1/not-this-one"
 
@@ -54,3 +57,32 @@ def test_a_quoted_assignment_is_left_to_bash(database: Database, processes: list
     ran = transcript.shell(command, env=env)
     assert processes == [f"bash -c {command}"]
     assert ran.returncode == 0, ran.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "alembic upgrade 0001 && alembic downgrade base && alembic current",
+        "alembic upgrade 0001 && alembic downgrade 0009 && alembic current",  # the second fails: the third never runs
+        'alembic revision -m "Add users.locale" --rev-id 9001',  # bash's quotes: the words shlex gives
+        "alembic history 2>&1 | tail -n 2",
+    ],
+)
+def test_and_lists_quotes_and_pipes_run_in_this_process_as_bash_runs_them(
+    database: Database, processes: list[str], command: str, tmp_path: Path
+) -> None:
+    by_bash = transcript.run(["bash", "-c", command], env=database.env, cwd=project_with(tmp_path / "bash"))
+    database.sql("DROP TABLE IF EXISTS users CASCADE; DROP TABLE IF EXISTS alembic_version")
+    processes.clear()
+
+    in_process = transcript.shell(command, env=database.env, cwd=project_with(tmp_path / "here"))
+
+    assert processes == []
+    assert in_process.returncode == by_bash.returncode
+    assert in_process.output.replace("/here/", "/bash/") == by_bash.output
+
+
+def test_an_and_inside_quotes_is_left_to_bash(database: Database, processes: list[str]) -> None:
+    ran = transcript.shell("alembic current && echo 'a && b'", env=database.env)
+    assert processes == ["bash -c alembic current && echo 'a && b'"]
+    assert ran.output.endswith("a && b\n")

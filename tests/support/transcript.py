@@ -10,6 +10,7 @@ costs about 0.7 s of CPU, and was half of what the tests spent (README, "How lon
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -78,47 +79,74 @@ def run(
 
 
 def shell(command: str, *, env: dict[str, str] | None = None, cwd: Path = PROJECT, timeout: float = 300) -> Run:
-    """``command`` as typed into bash; a plain ``alembic ...`` or ``python -m helpers ...`` runs in this process.
-
-    So does one after assignments bash makes for it alone (``DATABASE_URL=$APP_URL alembic upgrade head``), and an
-    ``alembic upgrade|downgrade ... 2>&1 | REST`` pipeline's first command (`_ALEMBIC_PIPED`).
+    """``command`` as typed into bash, with what bash would print; an ``alembic`` or ``python -m helpers`` line runs
+    in this process when nothing but bash's quoting is in it (`_in_process_step`), each command of an ``&&`` list so.
     """
     given = dict(os.environ if env is None else env)
-    assigned = _ASSIGNMENTS.fullmatch(command)
-    only_for_it = _assignments(assigned["assignments"], given) if assigned else {}
-    typed = assigned["command"] if assigned else command
-    if not _SHELL_SYNTAX_AFTER_NAME & set(typed):
-        first = _typed_in_process(typed, {**given, **only_for_it}, cwd)
-        if first is not None:
-            return first if not assigned else Run(command, first.returncode, first.output)
-    piped = _ALEMBIC_PIPED.fullmatch(typed)
-    if piped and not _SHELL_SYNTAX_AFTER_NAME & set(piped["alembic"]):
-        # `alembic ... 2>&1 | sed ...`: Alembic in this process, what it printed through the rest of the
-        # pipeline in bash; the pipeline's exit status is its last command's, as bash gives it.
-        first = alembic(*shlex.split(piped["alembic"])[1:], env={**given, **only_for_it}, cwd=cwd)
+    steps = [_in_process_step(typed, given, cwd, timeout) for typed in command.split(" && ")]
+    if not all(steps):
+        return run(["bash", "-c", command], env=env, cwd=cwd, display=command, timeout=timeout)
+    code, output = 0, ""
+    for step in steps:
+        code, printed = step()  # type: ignore[misc]
+        output += printed
+        if code != 0:  # `a && b`: b runs only when a succeeded, and the list's status is the last run's
+            break
+    return Run(command, code, output)
+
+
+def _in_process_step(
+    typed: str, env: dict[str, str], cwd: Path, timeout: float
+) -> Callable[[], tuple[int, str]] | None:
+    """How to run ``typed`` in this process (a call giving its exit status and output), or None: bash runs it.
+
+    ``typed`` is ``[NAME=WORD ...] alembic|python -m helpers ARGS [2>&1 | REST]``, its arguments free of anything
+    but quotes (no ``$``, globs, redirections): the assignments are made for it alone, and what it printed goes
+    through REST in bash, whose status is the pipeline's. ``check`` and ``revision --autogenerate`` import the
+    project's models, which this process may hold from another project of the same module name: in this process
+    only when typed plain.
+    """
+    assigned = _ASSIGNMENTS.fullmatch(typed)
+    own_env = {**env, **_assignments(assigned["assignments"], env)} if assigned else env
+    line = assigned["command"] if assigned else typed
+    piped = _PIPED.fullmatch(line)
+    first = piped["first"] if piped else line
+    if _SHELL_SYNTAX_AFTER_NAME - _QUOTES & set(first):
+        return None
+    try:
+        words = shlex.split(first)
+    except ValueError:  # a quote left open: an `&&` inside quotes split it here
+        return None
+    plain = line == typed == first and not _QUOTES & set(first)
+    if words[:1] == ["alembic"] and (plain or not ({"check", "--autogenerate"} & set(words))):
+        call = functools.partial(alembic, *words[1:], env=own_env, cwd=cwd)
+    elif words[:3] == HELPERS.split():
+        call = functools.partial(helpers, *words[3:], env=own_env, cwd=cwd)
+    else:
+        return None
+
+    def step() -> tuple[int, str]:
+        ran = call()
+        if piped is None:
+            return ran.returncode, ran.output
         rest = subprocess.run(
-            ["bash", "-c", piped["rest"]], input=first.output, cwd=cwd, env=_env(env),
+            ["bash", "-c", piped["rest"]], input=ran.output, cwd=cwd, env=_env(env),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout,
         )
-        return Run(command, rest.returncode, rest.stdout)
-    return run(["bash", "-c", command], env=env, cwd=cwd, display=command, timeout=timeout)
+        return rest.returncode, rest.stdout
+
+    return step
 
 
-def _typed_in_process(command: str, env: dict[str, str], cwd: Path) -> Run | None:
-    """A plain ``alembic ...`` or ``python -m helpers ...`` (no shell syntax) run in this process, else None."""
-    if command.startswith("alembic "):
-        return alembic(*shlex.split(command)[1:], env=env, cwd=cwd)
-    if command.startswith(HELPERS + " "):
-        return helpers(*shlex.split(command)[3:], env=env, cwd=cwd)
-    return None
-
-
+_QUOTES = {"'", '"'}
 #: ``NAME=WORD ... COMMAND``: variables bash sets for that one command. A WORD here is plain text or one
 #: ``$NAME``; anything else (quotes, ``${...}``, two expansions) leaves the whole line to bash.
 _ASSIGNMENTS = re.compile(
     r"(?P<assignments>(?:[A-Za-z_]\w*=(?:\$[A-Za-z_]\w*|[^\s$`\\\"'|&;<>(){}*?\[\]#~%]*) +)+)(?P<command>.*)",
     re.DOTALL,
 )
+#: ``COMMAND 2>&1 | REST``: the tracebacks the pages cut to their exception (``| sed -n '/^sqlalchemy.exc/,$p'``).
+_PIPED = re.compile(r"(?P<first>[^|]*?) 2>&1 \| (?P<rest>.+)", re.DOTALL)
 
 
 def _assignments(words: str, env: dict[str, str]) -> dict[str, str]:
@@ -128,12 +156,6 @@ def _assignments(words: str, env: dict[str, str]) -> dict[str, str]:
         name, _, value = word.partition("=")
         made[name] = env.get(value[1:], "") if value.startswith("$") else value
     return made
-
-
-#: ``alembic upgrade|downgrade ARGS 2>&1 | REST``: the tracebacks the pages cut to their exception
-#: (``| sed -n '/^sqlalchemy.exc/,$p'``). Not ``check`` or ``revision --autogenerate``: they import the
-#: project's models, which this process may hold from another project of the same module name.
-_ALEMBIC_PIPED = re.compile(r"(?P<alembic>alembic (?:upgrade|downgrade) [^|]*?) 2>&1 \| (?P<rest>.+)", re.DOTALL)
 
 
 HELPERS = "python -m helpers"
