@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -90,6 +91,21 @@ class Database:
     def scalar(self, statement: str, **params: object) -> object:
         with self.instrument.connect() as conn:
             return conn.execute(sa.text(statement), params).scalar()
+
+    def alone(self, timeout: float = 10) -> str:
+        """This database's URL once no other session is connected to it (asked over the server's admin connection).
+
+        A closed connection's backend leaves pg_stat_activity a moment after its client has gone: a command that
+        looks at who else is connected (``rehearse`` copies a busy database by dump) may see it if asked at once.
+        """
+        deadline = time.monotonic() + timeout
+        others = sa.text("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = :name")
+        with server().admin.connect() as conn:
+            while conn.execute(others, {"name": self.name}).scalar():
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"other sessions still connected to {self.name} after {timeout:.0f} s")
+                time.sleep(0.01)
+        return self.url
 
     def fingerprint(self, history: bool = False) -> fingerprint.Fingerprint:
         """Schema, row counts, alembic_version; ``history``: with the attempt history (alembic_history) too."""

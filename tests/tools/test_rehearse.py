@@ -70,7 +70,7 @@ def test_an_ordinary_project_names_the_rewritten_table_and_its_lock(database: Da
 def test_a_downgrade_that_does_not_undo_its_upgrade_is_named(database: Database, shop: Path) -> None:
     before = database.fingerprint(history=True)
 
-    found = rehearse(shop / "alembic.ini", database.url)
+    found = rehearse(shop / "alembic.ini", database.alone())
 
     shown = lines(found)
     assert not found.ok and found.round_trip is not None
@@ -96,7 +96,7 @@ def test_an_env_py_that_takes_its_url_elsewhere_is_stopped_before_it_runs_anythi
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SHOP_DATABASE_URL", database.url)
         with pytest.raises(WrongDatabaseError) as refused:
-            rehearse(root / "alembic.ini", database.url)
+            rehearse(root / "alembic.ini", database.alone())
 
     assert f"env.py connected to database {database.name!r}" in str(refused.value)
     assert "nothing was run there" in str(refused.value)
@@ -109,7 +109,7 @@ def test_a_failing_revision_is_diagnosed_as_production_would_see_it(database: Da
     database.load(SNIPPETS / "failures" / "duplicate-key" / "bad-data.sql")
     before = database.fingerprint(history=True)
 
-    found = rehearse(PROJECT / "alembic.ini", database.url)
+    found = rehearse(PROJECT / "alembic.ini", database.alone())
 
     assert not found.ok and found.failure is not None
     assert (found.failure.revision, found.failure.diagnosis.sqlstate) == ("0004", "23505")
@@ -136,7 +136,7 @@ def test_big_tables_helpers_trace_the_concurrent_index_and_commit_early(database
     )
     before = database.fingerprint(history=True)
 
-    found = rehearse(workdir / "alembic.ini", database.url, max_lock=5.0)
+    found = rehearse(workdir / "alembic.ini", database.alone(), max_lock=5.0)
 
     assert found.ok, "\n".join(lines(found))
     by_revision = {revision.revision: revision for revision in found.revisions}
@@ -152,7 +152,7 @@ def test_big_tables_helpers_trace_the_concurrent_index_and_commit_early(database
 
 
 def test_the_gates_fail_the_rehearsal(database: Database, shop: Path) -> None:
-    found = rehearse(shop / "alembic.ini", database.url, target=REWRITING, max_lock=0.0, max_rewrite_rows=999)
+    found = rehearse(shop / "alembic.ini", database.alone(), target=REWRITING, max_lock=0.0, max_rewrite_rows=999)
 
     assert not found.ok
     assert [v.split(":")[0] for v in found.violations] == ["--max-lock 0ms", "--max-rewrite-rows 999"]
@@ -213,10 +213,10 @@ def copies_of(database: Database) -> list[str]:
 
 
 def test_the_copy_is_dropped_unless_kept(database: Database, shop: Path) -> None:
-    rehearse(shop / "alembic.ini", database.url, target=REWRITING)
+    rehearse(shop / "alembic.ini", database.alone(), target=REWRITING)
     assert copies_of(database) == []
 
-    kept = rehearse(shop / "alembic.ini", database.url, target=REWRITING, keep=True, round_trip=False)
+    kept = rehearse(shop / "alembic.ini", database.alone(), target=REWRITING, keep=True, round_trip=False)
 
     (copy,) = copies_of(database)
     assert kept.kept is not None and copy in kept.kept
@@ -228,7 +228,7 @@ def test_nothing_pending(database: Database, shop: Path) -> None:
     assert database.alembic("upgrade", "head", cwd=shop).returncode == 0
     before = database.fingerprint(history=True)
 
-    found = rehearse(shop / "alembic.ini", database.url)
+    found = rehearse(shop / "alembic.ini", database.alone())
 
     assert found.ok and found.revisions == [] and found.round_trip is None
     assert lines(found)[2] == f"Nothing to run: the database is already at {CARELESS_REVISION}."
@@ -283,7 +283,7 @@ def test_locks_taken_outside_a_transaction_are_observed(database: Database, outs
     """DROP CONSTRAINT in autocommit_block() takes ACCESS EXCLUSIVE on both tables for a few ms: reported, gated."""
     before = database.fingerprint(history=True)
 
-    found = rehearse(outside / "alembic.ini", database.url, max_lock=0.0)
+    found = rehearse(outside / "alembic.ini", database.alone(), max_lock=0.0)
 
     tables = tables_of_report(found, AUTOCOMMIT_REVISION)
     assert {name: (lock.mode, lock.outside_transaction) for name, lock in tables.items()} == {
@@ -308,7 +308,7 @@ def test_locks_the_tracer_could_not_see_read_not_observed(database: Database, ou
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("helpers.tools.rehearse.install_witness", lambda conn: False)
         patch.setattr("helpers.tools.trace._Poll._run", lambda poll: None)
-        found = rehearse(outside / "alembic.ini", database.url, round_trip=False, max_lock=0.0)
+        found = rehearse(outside / "alembic.ini", database.alone(), round_trip=False, max_lock=0.0)
 
     shown = lines(found)
     assert "  (no lock on a table)" not in shown
@@ -391,7 +391,7 @@ def test_a_failed_rehearsal_says_where_and_where_production_would_be_left(
     assert database.alembic("upgrade", "3f1c2a9b7d10", cwd=root).returncode == 0
     before = database.fingerprint(history=True)
 
-    found = rehearse(root / "alembic.ini", database.url)
+    found = rehearse(root / "alembic.ini", database.alone())
 
     shown = lines(found)
     assert found.failure is not None and found.failure.revision == "f00dfacef00d"
@@ -406,7 +406,7 @@ def test_a_message_of_several_lines_keeps_the_report_layout(database: Database, 
     message = "amounts become decimal\nsee ticket 42"
     script.write_text(text.replace("amounts in cents become decimal amounts", message, 1))
 
-    shown = lines(rehearse(shop / "alembic.ini", database.url, target=REWRITING, round_trip=False))
+    shown = lines(rehearse(shop / "alembic.ini", database.alone(), target=REWRITING, round_trip=False))
 
     assert f"{REWRITING} amounts become decimal (2 statements, " in "\n".join(shown)
     assert not [line for line in shown if line.startswith("see ticket 42")]
@@ -438,7 +438,7 @@ def test_locks_already_held_and_a_failing_downgrade_are_named(database: Database
     (shop / "migrations" / "versions" / "0e1a2b3c4d5f_one_way.py").write_text(ONE_WAY)
     (shop / "migrations" / "versions" / f"{CARELESS_REVISION}_add_customers_nickname.py").unlink()
 
-    shown = lines(rehearse(shop / "alembic.ini", database.url))
+    shown = lines(rehearse(shop / "alembic.ini", database.alone()))
 
     assert "  (no lock it took that an earlier revision of the transaction did not already hold: " in "\n".join(shown)
     assert "At migrations/versions/0e1a2b3c4d5f_one_way.py:17, in downgrade: " in "\n".join(shown)
@@ -452,7 +452,7 @@ def test_an_env_py_that_fails_before_any_revision_names_its_line(database: Datab
                                    "if context.is_offline_mode():", 1))
     line = env_py.read_text().splitlines().index('raise RuntimeError("no settings")') + 1
 
-    shown = lines(rehearse(root / "alembic.ini", database.url))
+    shown = lines(rehearse(root / "alembic.ini", database.alone()))
 
     assert f'At migrations/env.py:{line}, in <module>: raise RuntimeError("no settings")' in shown
 
@@ -466,6 +466,6 @@ def test_an_env_py_that_calls_connect_on_the_connection_it_is_handed(database: D
     env_py.write_text(text.replace(
         own_engine, '    connectable = config.attributes.get("connection") or engine_from_config(', 1))
 
-    found = rehearse(shop / "alembic.ini", database.url, target=REWRITING)
+    found = rehearse(shop / "alembic.ini", database.alone(), target=REWRITING)
 
     assert found.ok, "\n".join(lines(found))
