@@ -81,7 +81,7 @@ def _rehearse(database: Database, tmp_path: Path, rule: str, which: str) -> Rehe
     if not database.scalar("SELECT to_regclass('users') IS NOT NULL"):
         upgrade(database.url, "0010" if (FILES / RULES[rule].name / "before.py").is_file() else "0009", project)
         database.sql(SEED)
-    return rehearse(project / "alembic.ini", database.url, round_trip=False)
+    return rehearse(project / "alembic.ini", database.alone(), round_trip=False)
 
 
 FAILS = {"ML000": "42601", "ML001": "23502", "ML004": "25001", "ML010": "55P04", "ML011": "42710"}

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support import snapshots, transcript
-from tests.support.database import server
+from tests.support.database import server, wait_until_alone
 from tests.support.fences import fences
 from tests.support.paths import SNIPPETS, relative
 from tests.support.project import project_with, upgrade
@@ -155,6 +155,7 @@ class Session:
     def run(self, command: str) -> list[str]:
         """The output lines of ``command`` as the page shows them: the throwaway names replaced."""
         shown = []
+        wait_until_alone(self.database)  # the previous command's connections gone, as when a reader types this one
         for line in transcript.shell(command, env=self.env, cwd=self.workdir).lines:
             line = line.replace(str(self.workdir), SHOWN_WORKDIR)
             shown.append(re.sub(rf"\b{re.escape(self.database)}\b", SHOWN_DATABASE, line))

@@ -92,24 +92,30 @@ class Database:
         with self.instrument.connect() as conn:
             return conn.execute(sa.text(statement), params).scalar()
 
-    def alone(self, timeout: float = 10) -> str:
-        """This database's URL once no other session is connected to it (asked over the server's admin connection).
-
-        A closed connection's backend leaves pg_stat_activity a moment after its client has gone: a command that
-        looks at who else is connected (``rehearse`` copies a busy database by dump) may see it if asked at once.
-        """
-        deadline = time.monotonic() + timeout
-        others = sa.text("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = :name")
-        with server().admin.connect() as conn:
-            while conn.execute(others, {"name": self.name}).scalar():
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"other sessions still connected to {self.name} after {timeout:.0f} s")
-                time.sleep(0.01)
+    def alone(self) -> str:
+        """This database's URL once no other session is connected to it (`wait_until_alone`)."""
+        wait_until_alone(self.name)
         return self.url
 
     def fingerprint(self, history: bool = False) -> fingerprint.Fingerprint:
         """Schema, row counts, alembic_version; ``history``: with the attempt history (alembic_history) too."""
         return fingerprint.take(self.instrument, self.env, history)
+
+
+def wait_until_alone(database: str, timeout: float = 10) -> None:
+    """Wait (bounded) until no session is connected to ``database``; asked over the server's admin connection.
+
+    A closed connection's backend leaves pg_stat_activity a moment after its client has gone, as a reader's
+    previous command has long ended when they type the next: a command that looks at who else is connected
+    (``rehearse`` copies a busy database by dump instead of cloning it) may see it if asked at once.
+    """
+    deadline = time.monotonic() + timeout
+    others = sa.text("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = :name")
+    with server().admin.connect() as conn:
+        while conn.execute(others, {"name": database}).scalar():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"other sessions still connected to {database} after {timeout:.0f} s")
+            time.sleep(0.01)
 
 
 @contextmanager
