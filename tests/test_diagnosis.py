@@ -248,6 +248,7 @@ def test_terminated_backend(engine: sa.Engine) -> None:
         pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         with engine.connect() as killer:
             killer.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid or 0)})")
+        drivers.until_closed_seen(conn.connection.dbapi_connection)
         with pytest.raises(sa.exc.DBAPIError) as raised:
             conn.exec_driver_sql("SELECT 1")
     # psycopg 3 reads the server's farewell (57P01); psycopg2 and asyncpg only see the socket closed,

@@ -19,6 +19,7 @@ import asyncio
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -90,6 +91,27 @@ def loop_running() -> bool:
     except RuntimeError:
         return False
     return True
+
+
+def until_closed_seen(dbapi_connection: Any, timeout: float = 10) -> None:
+    """Under asyncpg, wait (bounded) until the driver has read that the server closed the connection.
+
+    asyncpg reads its socket only while the event loop runs: through SQLAlchemy's sync API, only while
+    a query of some connection waits. Between reading the server's farewell (an ErrorResponse while
+    idle) and reading the socket's end, its next query fails with ``InternalClientError: cannot switch
+    to state 11; another operation (2) is in progress`` instead of "connection is closed". psycopg 3 and
+    psycopg2 read nothing until the next query: nothing to wait for.
+    """
+    if not is_async():
+        return
+    from sqlalchemy.util import await_only
+
+    driver_connection = dbapi_connection.driver_connection
+    deadline = time.monotonic() + timeout
+    while not driver_connection.is_closed():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"asyncpg did not see its connection closed within {timeout} s")
+        await_only(asyncio.sleep(0.01))
 
 
 def raw_socket(dbapi_connection: Any) -> socket.socket:
