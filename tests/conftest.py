@@ -5,6 +5,7 @@ Shared code lives in tests/support/; this file holds fixtures and pytest hooks o
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -47,6 +48,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """
     sys.dont_write_bytecode = True
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+    # What was imported and collected stays: the garbage collector no longer walks it, and runs less often
+    # (the suite's Python processes: about 5 % less CPU, README "How long the checks take").
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

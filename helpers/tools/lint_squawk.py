@@ -84,7 +84,7 @@ def offline_sql(config: Path) -> dict[str, str]:
     except Exception as exc:  # env.py or a revision failed offline: the line a traceback would end with
         raise RuntimeError(traceback.format_exception_only(exc)[-1].strip()) from exc
     finally:
-        _forget_modules(set(sys.modules) - saved_modules, project)
+        running.forget_modules(set(sys.modules) - saved_modules, project)
     chunks: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in buffer.getvalue().splitlines():
@@ -96,15 +96,6 @@ def offline_sql(config: Path) -> dict[str, str]:
         if current is not None:
             current.append("" if _ALEMBIC_OWN.match(line.strip()) else line)
     return {revision: "\n".join(lines) + "\n" for revision, lines in chunks.items()}
-
-
-def _forget_modules(names: set[str], folders: list[Path]) -> None:
-    """Forget the modules env.py imported from the project (``models`` ...): another project linted by this process
-    may have modules of the same names."""
-    for name in names:
-        file = getattr(sys.modules.get(name), "__file__", None)
-        if file and any(Path(file).resolve().is_relative_to(folder) for folder in folders):
-            del sys.modules[name]
 
 
 def run(chunks: dict[str, str], target: int, selected: Iterable[str] = ()) -> list[SquawkFinding]:

@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -35,6 +36,22 @@ from .scripts import Scripts
 
 class WrongDatabaseError(BadInputError):
     """env.py connected somewhere other than the database the run was pointed at."""
+
+
+def forget_modules(names: Iterable[str], folders: Iterable[Path]) -> None:
+    """Forget the modules of ``names`` imported from ``folders`` (a project's ``models`` ..., which env.py imported):
+    another project run in this process may have modules of the same names.
+
+    The finders of relative ``sys.path`` entries go too: ``prepend_sys_path = .`` puts ``.`` there, and Python
+    keeps the finder of ``.`` for the folder that was current when it was made.
+    """
+    resolved = [Path(folder).resolve() for folder in folders]
+    for name in names:
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if file and any(Path(file).resolve().is_relative_to(folder) for folder in resolved):
+            del sys.modules[name]
+    for entry in [entry for entry in sys.path_importer_cache if not os.path.isabs(entry)]:
+        del sys.path_importer_cache[entry]
 
 
 @dataclass

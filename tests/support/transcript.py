@@ -102,9 +102,7 @@ def _in_process_step(
 
     ``typed`` is ``[NAME=WORD ...] alembic|python -m helpers ARGS [2>&1 | REST]``, its arguments free of anything
     but quotes (no ``$``, globs, redirections): the assignments are made for it alone, and what it printed goes
-    through REST in bash, whose status is the pipeline's. ``check`` and ``revision --autogenerate`` import the
-    project's models, which this process may hold from another project of the same module name: in this process
-    only when typed plain.
+    through REST in bash, whose status is the pipeline's.
     """
     assigned = _ASSIGNMENTS.fullmatch(typed)
     own_env = {**env, **_assignments(assigned["assignments"], env)} if assigned else env
@@ -117,8 +115,7 @@ def _in_process_step(
         words = shlex.split(first)
     except ValueError:  # a quote left open: an `&&` inside quotes split it here
         return None
-    plain = line == typed == first and not _QUOTES & set(first)
-    if words[:1] == ["alembic"] and (plain or not ({"check", "--autogenerate"} & set(words))):
+    if words[:1] == ["alembic"]:
         call = functools.partial(alembic, *words[1:], env=own_env, cwd=cwd)
     elif words[:3] == HELPERS.split():
         call = functools.partial(helpers, *words[3:], env=own_env, cwd=cwd)
@@ -248,11 +245,16 @@ def _process_state(env: dict[str, str], cwd: Path) -> Iterator[None]:
 
     env.py's ``fileConfig`` replaces logging handlers and Alembic leaves its ``op`` and
     ``context`` proxies installed after a failed run (no try/finally in Alembic): both undone here.
+    What env.py imported from ``cwd`` (a project's ``models``) is forgotten: another project run
+    next in this process may have a module of the same name.
     """
     from alembic import context, op
     from alembic.util import messaging
 
+    from helpers.tools.running import forget_modules
+
     saved_env, saved_cwd, saved_path = dict(os.environ), os.getcwd(), list(sys.path)
+    saved_modules = set(sys.modules)
     saved_width = messaging.TERMWIDTH
     saved_logs = {
         name: (lg.handlers[:], lg.level, lg.propagate, lg.disabled)
@@ -266,6 +268,7 @@ def _process_state(env: dict[str, str], cwd: Path) -> Iterator[None]:
     try:
         yield
     finally:
+        forget_modules(set(sys.modules) - saved_modules, [cwd])  # before leaving cwd: a __file__ may be relative
         os.environ.clear()
         os.environ.update(saved_env)
         os.chdir(saved_cwd)
