@@ -250,6 +250,7 @@ def _command_line() -> CommandLine:
 
 
 _LOGGERS = ("", "alembic", "sqlalchemy", "sqlalchemy.engine")
+_OWN = {"helpers", "tests"}
 
 
 @contextlib.contextmanager
@@ -281,7 +282,9 @@ def _process_state(env: dict[str, str], cwd: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        forget_modules(set(sys.modules) - saved_modules, [cwd])  # before leaving cwd: a __file__ may be relative
+        # Before leaving cwd (a __file__ may be relative); never the harness's or the helpers' own modules, which
+        # this process holds (a run from the repository's root would have named them).
+        forget_modules({m for m in set(sys.modules) - saved_modules if m.partition(".")[0] not in _OWN}, [cwd])
         os.environ.clear()
         os.environ.update(saved_env)
         os.chdir(saved_cwd)
