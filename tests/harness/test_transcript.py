@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,3 +89,17 @@ def test_an_and_inside_quotes_is_left_to_bash(database: Database, processes: lis
     ran = transcript.shell("alembic current && echo 'a && b'", env=database.env)
     assert processes == ["bash -c alembic current && echo 'a && b'"]
     assert ran.output.endswith("a && b\n")
+
+
+def test_a_second_project_imports_its_own_models_not_the_firsts(tmp_path: Path) -> None:
+    """What a run imports from its folder through ``.`` (``prepend_sys_path = .``) is gone before the next run."""
+    seen = []
+    for value in ("first", "second"):
+        folder = tmp_path / value
+        folder.mkdir()
+        (folder / "mrp_models_probe.py").write_text(f"VALUE = {value!r}\n")
+        with transcript._process_state(dict(os.environ), folder):
+            sys.path.insert(0, ".")
+            seen.append(importlib.import_module("mrp_models_probe").VALUE)
+    assert seen == ["first", "second"]
+    assert "mrp_models_probe" not in sys.modules
