@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
-from ..errors import BadInputError
+from .errors import BadInputError
 
 OK, NO, BAD_INPUT = 0, 1, 2
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|min)")
@@ -151,8 +151,8 @@ def _print_json(data: Any, out: TextIO) -> None:
 
 
 def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
-    from . import rehearsal_report
-    from .rehearse import rehearse
+    from .rehearse import report as rehearsal_report
+    from .rehearse.run import rehearse
 
     result = rehearse(
         args.config, args.url, target=args.target, copy=args.copy, dump=args.dump, keep=args.keep,
@@ -166,7 +166,7 @@ def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
-    from .compare import compare, lines
+    from .schema.compare import compare, lines
 
     result = compare(args.config, args.url, args.revision, ignore=args.ignore, throwaway=args.throwaway,
                      seed=args.seed)
@@ -178,7 +178,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _stamp(args: argparse.Namespace, out: TextIO) -> int:
-    from .compare import checked_stamp
+    from .schema.compare import checked_stamp
 
     return OK if checked_stamp(
         args.config, args.url, args.revision, ignore=args.ignore, throwaway=args.throwaway, force=args.force,
@@ -188,7 +188,7 @@ def _stamp(args: argparse.Namespace, out: TextIO) -> int:
 
 def _history(args: argparse.Namespace, out: TextIO) -> int:
     from . import history
-    from .scripts import load_scripts
+    from .shared.scripts import load_scripts
 
     scripts = load_scripts(args.config)
     attempts = history.read(args.url, limit=args.limit)
@@ -213,7 +213,8 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
     from pathlib import Path
 
-    from . import lint, lint_output
+    from .lint import output as lint_output
+    from .lint import run as lint
 
     def rules(text: str | None) -> list[str] | None:
         return [r.strip() for r in text.split(",") if r.strip()] if text is not None else None
@@ -230,7 +231,7 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _identify(args: argparse.Namespace, out: TextIO) -> int:
-    from .identify import identify, lines
+    from .schema.identify import identify, lines
 
     found = identify(args.config, args.url, ignore=args.ignore, throwaway=args.throwaway, seed=args.seed)
     if args.json:

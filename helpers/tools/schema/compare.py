@@ -21,13 +21,15 @@ from typing import Any, TextIO
 
 from sqlalchemy.engine import URL
 
-from ..diagnosis import diagnose
+from ...diagnosis import diagnose
+from ...history import NOTE, TABLE, current_heads
+from .. import history
 from ..errors import BadInputError
-from ..history import NOTE, TABLE, current_heads
-from . import history, schema, scratch
-from .database import database_url, engine, read_only, server_major
-from .running import run
-from .scripts import load_scripts, resolve
+from ..shared import scratch
+from ..shared import snapshot as schema
+from ..shared.database import database_url, engine, read_only, server_major
+from ..shared.running import run
+from ..shared.scripts import load_scripts, resolve
 
 _LONG = 120
 

@@ -22,12 +22,13 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ..history import current_heads
-from . import schema, scratch
+from ...history import current_heads
+from ..shared import scratch
+from ..shared import snapshot as schema
+from ..shared.database import database_url, engine, read_only
+from ..shared.running import Hooks, run
+from ..shared.scripts import load_scripts
 from .compare import difference_lines, empty_scratch
-from .database import database_url, engine, read_only
-from .running import Hooks, run
-from .scripts import load_scripts
 
 #: Lines of differences printed for the closest revision (a base made outside the revisions differs in hundreds).
 _SHOWN = 40

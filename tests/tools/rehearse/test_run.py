@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from helpers.tools.rehearsal_report import lines
-from helpers.tools.rehearse import rehearse
-from helpers.tools.running import WrongDatabaseError
+from helpers.tools.rehearse.report import lines
+from helpers.tools.rehearse.run import rehearse
+from helpers.tools.shared.running import WrongDatabaseError
 from tests.support.cli import cli, throwaway_image
 from tests.support.database import Database, server
 from tests.support.ordinary import AUTOCOMMIT_REVISION, BRANCHES, CARELESS_REVISION, REWRITING, ordinary_project

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection
 
-from ..diagnosis import diagnose, sqlstate_of
+from ...diagnosis import diagnose, sqlstate_of
 from ..errors import BadInputError, first_line
 from . import dumps
 from .database import engine, location

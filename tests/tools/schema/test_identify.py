@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.tools.identify import identify, lines
+from helpers.tools.schema.identify import identify, lines
 from tests.support.cli import cli
 from tests.support.database import Database
 from tests.support.ordinary import BASE_FUNCTION, BASE_SQL, BRANCHES, REWRITING, ordinary_project

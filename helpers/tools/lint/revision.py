@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import lint_sql
+from . import sql as lint_sql
 
 Position = tuple[int, int]
 ColumnType = tuple[Any, ...]
@@ -113,7 +113,7 @@ class Scope:
     # What the checks call -------------------------------------------------------------------------
 
     def report(self, rule: str, pos: Position, detail: str = "") -> None:
-        from .lint_rules import RULES
+        from .rules import RULES
 
         message: str = RULES[rule].message + (f" ({detail})" if detail else "")
         self.findings.append(Finding(self.revision.path, pos[0], pos[1], rule, message))

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 
 from helpers.history import history_table
 from helpers.tools import history
-from helpers.tools.compare import checked_stamp, compare, lines
+from helpers.tools.schema.compare import checked_stamp, compare, lines
 from tests.support.cli import cli, throwaway_image
 from tests.support.database import Database
 from tests.support.ordinary import BASE_FUNCTION, BASE_SQL, REWRITING, ordinary_project

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..failures import GUIDE_URL
+from ...failures import GUIDE_URL
 
 SQUAWK_DOCS = "https://squawkhq.com/docs/"
 

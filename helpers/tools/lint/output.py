@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .lint import Report
-from .lint_revision import Finding
-from .lint_rules import RULES, squawk_address
+from .revision import Finding
+from .rules import RULES, squawk_address
+from .run import Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FORMATS = ("text", "json", "github", "sarif")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.tools import lint
-from helpers.tools.lint_rules import RULES
+from helpers.tools.lint import run as lint
+from helpers.tools.lint.rules import RULES
 from tests.support.cli import cli
 from tests.support.paths import PROJECT, ROOT
 from tests.support.project import project_with

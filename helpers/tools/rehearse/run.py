@@ -24,13 +24,14 @@ from typing import Any
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError
 
-from ..diagnosis import Diagnosis, diagnose
+from ...diagnosis import Diagnosis, diagnose
+from ...history import current_heads
 from ..errors import BadInputError, first_line
-from ..history import current_heads
-from . import dumps, schema, scratch
-from .database import database_url, engine, other_sessions, read_only, server_major
-from .running import Hooks, run
-from .scripts import Scripts, check_known, load_scripts, resolve
+from ..shared import dumps, scratch
+from ..shared import snapshot as schema
+from ..shared.database import database_url, engine, other_sessions, read_only, server_major
+from ..shared.running import Hooks, run
+from ..shared.scripts import Scripts, check_known, load_scripts, resolve
 from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, install_witness, remove_witness, sql_name, strength
 
 COPY_METHODS = ("auto", "clone", "dump")

@@ -25,8 +25,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import first_line
-from .running import Hooks
-from .schema import OWN_SCHEMA
+from ..shared.running import Hooks
+from ..shared.snapshot import OWN_SCHEMA
 
 #: PostgreSQL's table lock modes, weakest first, as pg_locks names them.
 MODES = (
