@@ -6,7 +6,7 @@ and import it from there.
 Layers, each importing only those below it: ``context`` (``MigrationContext``, the step a
 migration runs in) wraps the operations (``tables``, ``constraints``, ``indexes``, ``backfill``),
 which need only a ``Step`` (``step``); below them ``autocommit``, ``locks``, ``advisory``,
-``savepoints``, ``catalog`` (every look-up in PostgreSQL's catalog), ``column_types``,
+``savepoints``, ``preflight`` (every pre-flight look-up in PostgreSQL's catalog), ``column_types``,
 ``identifiers``, ``diagnosis`` and ``errors``.
 
 The commands that run around migrations (``python -m helpers``: rehearse, compare, stamp,

@@ -1,4 +1,4 @@
-"""Catalog look-ups (helpers.catalog): one round trip per pre-flight check, names resolved as DDL resolves them."""
+"""Pre-flight look-ups in pg_catalog (helpers.preflight): one round trip per pre-flight check, names resolved as DDL resolves them."""
 
 from __future__ import annotations
 

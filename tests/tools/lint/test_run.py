@@ -1,4 +1,4 @@
-"""helpers/tools/lint.py (and lint_revision, lint_sql, lint_squawk, lint_output, lint_rules): ``python -m helpers
+"""helpers/tools/lint/run.py (and revision, sql, squawk, output, rules): ``python -m helpers
 lint`` reads revision files without running them, reports each finding at its file and line, and exits 0 clean,
 1 with findings, 2 on bad input. The rules one by one: tests/docs/test_safe_migrations.py."""
 

@@ -1,4 +1,4 @@
-"""helpers/tools/compare.py (with schema.py): ``python -m helpers compare REV`` and ``stamp REV``.
+"""helpers/tools/schema/compare.py (with shared/snapshot.py): ``python -m helpers compare REV`` and ``stamp REV``.
 
 A database where part of a revision was applied by hand, differently: compare names the object
 and exits 1; stamp refuses and alembic_version is unchanged. Every kind of object the comparison

@@ -1,4 +1,4 @@
-"""helpers/tools/identify.py: ``python -m helpers identify``: which revision the database's schema matches.
+"""helpers/tools/schema/identify.py: ``python -m helpers identify``: which revision the database's schema matches.
 
 On the ordinary project (tests/support/ordinary.py), linear and with two heads, and on the example
 project: a database whose alembic_version is missing, wrong or unknown. Every test proves the
