@@ -10,9 +10,10 @@ which need only a ``Step`` (``step``); below them ``autocommit``, ``locks``, ``a
 ``identifiers``, ``diagnosis`` and ``errors``.
 
 The commands that run around migrations (``python -m helpers``: rehearse, compare, stamp,
-history) live in ``helpers.tools``, which imports this package and is never imported by it:
-``import helpers`` loads the core only. ``helpers.rehearse``, ``helpers.compare``,
-``helpers.checked_stamp`` and ``helpers.read_history`` still work, loaded on first use.
+history, identify, explain, lint) live in ``helpers.tools``, which imports this package and is never
+imported by it: ``import helpers`` loads the core only. ``helpers.rehearse``, ``helpers.compare``,
+``helpers.checked_stamp``, ``helpers.read_history`` and ``helpers.BadInputError`` still work, loaded on
+first use.
 """
 
 import importlib

@@ -232,7 +232,9 @@ def test_the_commands_stay_reachable_from_the_package() -> None:
         "import sys, helpers\nassert 'helpers.tools.rehearse' not in sys.modules\n"
         "print(helpers.rehearse.__module__, helpers.read_history.__module__, helpers.Comparison.__module__)"
     )
-    assert fresh_python(script) == ["helpers.tools.rehearse.run", "helpers.tools.history", "helpers.tools.schema.compare"]
+    assert fresh_python(script) == [
+        "helpers.tools.rehearse.run", "helpers.tools.history", "helpers.tools.schema.compare"
+    ]
 
 
 def test_no_module_reaches_into_private_names_it_does_not_define() -> None:

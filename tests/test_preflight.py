@@ -1,4 +1,4 @@
-"""Pre-flight look-ups in pg_catalog (helpers.preflight): one round trip per pre-flight check, names resolved as DDL resolves them."""
+"""Pre-flight look-ups in pg_catalog (helpers.preflight): one round trip per check, names resolved as DDL does."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""``python -m helpers``: rehearse, compare, stamp, history, explain, for the Alembic project where ``alembic.ini`` is.
+"""``python -m helpers``: rehearse, compare, stamp, history, identify, explain, lint, for the Alembic project where
+``alembic.ini`` is.
 
-Thin over the Python API (``helpers.tools.rehearse``, ``helpers.tools.schema.compare``, ``helpers.tools.history``). Exit
-status 0 when the answer is yes, 1 when it is no (a failed revision or gate, a difference, a
-refused stamp), 2 on bad input, with one sentence saying what was wrong.
+Thin over the Python API (``helpers.tools.rehearse``, ``helpers.tools.schema``, ``helpers.tools.lint``,
+``helpers.tools.history``, ``helpers.tools.explain``). Exit status 0 when the answer is yes, 1 when it is no (a
+failed revision or gate, a difference, a refused stamp, a lint finding), 2 on bad input, with one sentence saying
+what was wrong.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A ``Tracer`` listens to SQLAlchemy's ``Engine`` events (class-wide, so it also sees an engine that
 env.py builds itself) for the one connection the migration runs on, which it learns from
-Alembic's ``configure`` (``project.Hooks``). Right after each statement it reads ``pg_locks`` for
+Alembic's ``configure`` (``helpers.tools.shared.running.Hooks``). Right after each statement it reads ``pg_locks`` for
 that backend on the same connection, so it sees relations the migration's own transaction created;
 a lock stays held until the transaction commits or rolls back. A statement run outside a
 transaction (``autocommit_block``: ``CREATE INDEX CONCURRENTLY``) keeps its locks only while it
