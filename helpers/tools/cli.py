@@ -93,8 +93,7 @@ def parser() -> argparse.ArgumentParser:
     )
     for sub in (compare, stamp):
         sub.add_argument("revision", metavar="REV")
-        sub.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
-                         help="leave out objects whose name matches (shell pattern: legacy_*, audit.*); repeatable")
+        _ignore_objects(sub)
         sub.add_argument("--throwaway", action="store_true",
                          help="build REV on a throwaway server of the same major, not on the database's server")
     compare.add_argument("--json", action="store_true", help="print the differences as JSON")
@@ -104,8 +103,7 @@ def parser() -> argparse.ArgumentParser:
         "identify", parents=[common, seeded],
         help="which revision the database's schema matches, whatever alembic_version says",
     )
-    identify.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
-                          help="leave out objects whose name matches (shell pattern: legacy_*, audit.*); repeatable")
+    _ignore_objects(identify)
     identify.add_argument("--throwaway", action="store_true",
                           help="build the revisions on a throwaway server of the same major")
     identify.add_argument("--json", action="store_true", help="print the answer as JSON")
@@ -135,6 +133,23 @@ def parser() -> argparse.ArgumentParser:
                       help="do not run squawk on the offline SQL")
     return top
 
+
+
+class _OldIgnore(argparse.Action):
+    """``--ignore PATTERN``, the spelling of ``--ignore-objects`` before lint's ``--ignore RULES``: still taken
+    for one release, with a line on stderr."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(f"{parser.prog}: --ignore {values} is now --ignore-objects {values}; --ignore will stop meaning "
+              "object patterns in the next release.", file=sys.stderr)
+        getattr(namespace, self.dest).append(values)
+
+
+def _ignore_objects(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--ignore-objects", dest="ignore", action="append", default=[], metavar="PATTERN",
+                     help="leave out objects whose name matches (shell pattern: legacy_*, audit.*); repeatable")
+    sub.add_argument("--ignore", dest="ignore", action=_OldIgnore, help=argparse.SUPPRESS)
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run one command; returns the exit status."""

@@ -2,7 +2,7 @@
 
 A database where part of a revision was applied by hand, differently: compare names the object
 and exits 1; stamp refuses and alembic_version is unchanged. Every kind of object the comparison
-covers is caught when it differs, and ``--ignore`` leaves out what no migration manages.
+covers is caught when it differs, and ``--ignore-objects`` leaves out what no migration manages.
 """
 
 from __future__ import annotations
