@@ -29,7 +29,7 @@ from ...history import current_heads
 from ..errors import BadInputError, first_line
 from ..shared import dumps, scratch
 from ..shared import snapshot as schema
-from ..shared.database import database_url, engine, other_sessions, read_only, server_major
+from ..shared.database import connected, database_url, disposed_engine, other_sessions, read_only, server_major
 from ..shared.running import Hooks, run
 from ..shared.scripts import Scripts, check_known, load_scripts, resolve
 from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, install_witness, remove_witness, sql_name, strength
@@ -259,8 +259,7 @@ def _rehearse_on(
     keep: bool,
 ) -> Rehearsal:
     copy_url = copied.url
-    observer = engine(copy_url, isolation_level="AUTOCOMMIT")
-    try:
+    with disposed_engine(copy_url, isolation_level="AUTOCOMMIT") as observer:
         with observer.connect() as conn:
             start_heads = current_heads(conn)
             check_known(scripts, source, start_heads)  # a dump file's, checked once restored
@@ -276,8 +275,6 @@ def _rehearse_on(
             if witnessed:
                 with observer.connect() as conn:
                     remove_witness(conn)
-    finally:
-        observer.dispose()
 
     rehearsal = Rehearsal(
         source=source,
@@ -295,12 +292,8 @@ def _rehearse_on(
     )
     if outcome.error is not None:
         failed = tracer.failing_revision
-        eng = engine(copy_url)
-        try:
-            with eng.connect() as conn:
-                left_at = current_heads(conn)
-        finally:
-            eng.dispose()
+        with connected(copy_url) as conn:
+            left_at = current_heads(conn)
         rehearsal.failure = Failure(failed, diagnose(outcome.error), "upgrade", _message(scripts, failed),
                                     _location(scripts, failed, outcome.error), left_at)
     elif round_trip and tracer.applied:
@@ -365,12 +358,8 @@ def _round_trip(
             trip.failure = Failure(check.running, diagnose(down.error), "downgrade",
                                    location=_location(scripts, check.running, down.error))
             return trip
-    eng = engine(url)
-    try:
-        with eng.connect() as conn:
-            after = schema.fingerprint(conn, current_heads(conn))
-    finally:
-        eng.dispose()
+    with connected(url) as conn:
+        after = schema.fingerprint(conn, current_heads(conn))
     trip.differences = schema.fingerprint_differences(before, after)
     if before.revisions != after.revisions:
         was, now = ", ".join(before.revisions) or "empty", ", ".join(after.revisions) or "empty"

@@ -27,7 +27,7 @@ from .. import history
 from ..errors import BadInputError
 from ..shared import scratch
 from ..shared import snapshot as schema
-from ..shared.database import database_url, engine, read_only, server_major
+from ..shared.database import connected, database_url, read_only, server_major
 from ..shared.running import run
 from ..shared.scripts import load_scripts, resolve
 
@@ -99,12 +99,8 @@ def compare(
             version_table = str(built.configure.get("version_table") or version_table)
             built_in = built.seconds
         excluded = {*schema.BOOKKEEPING_TABLES, version_table}
-        eng = engine(made.url)
-        try:
-            with eng.connect() as conn:
-                expected = schema.read(conn, excluded)
-        finally:
-            eng.dispose()
+        with connected(made.url) as conn:
+            expected = schema.read(conn, excluded)
     finally:
         made.drop()
     with read_only(source) as conn:

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from ...history import current_heads
 from ..shared import scratch
 from ..shared import snapshot as schema
-from ..shared.database import database_url, engine, read_only
+from ..shared.database import connected, database_url, read_only
 from ..shared.running import Hooks, run
 from ..shared.scripts import load_scripts
 from .compare import difference_lines, empty_scratch
@@ -146,12 +146,8 @@ def identify(
     made = empty_scratch(source, throwaway, "identify", planted)
     began = time.perf_counter()
     try:
-        eng = engine(made.url)
-        try:
-            with eng.connect() as conn:
-                empty = schema.read(conn, excluded)
-        finally:
-            eng.dispose()
+        with connected(made.url) as conn:
+            empty = schema.read(conn, excluded)
         builder = _Builder(excluded)
         outcome = run(scripts, made.url_for(source), "upgrade", "heads", hooks=builder.hooks)
     finally:

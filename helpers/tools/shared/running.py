@@ -30,7 +30,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import Pool
 
 from ..errors import BadInputError
-from .database import engine
+from .database import disposed_engine
 from .scripts import Scripts
 
 
@@ -110,7 +110,6 @@ def run(
         config.attributes.setdefault("configure_logger", False)
     shown = url.render_as_string(hide_password=False)
     config.set_main_option("sqlalchemy.url", shown.replace("%", "%%"))
-    eng = engine(url)
     wrong: list[str] = []
     seen: dict[str, Any] = {}
     buffer = io.StringIO()
@@ -121,6 +120,7 @@ def run(
         environ("DATABASE_URL", environ_url or shown),
         _guard(str(url.database), wrong),
         _watch_configure(hooks, seen),
+        disposed_engine(url) as eng,
     ):
         try:
             with eng.connect() as conn:
@@ -133,8 +133,6 @@ def run(
             error = exc if exc.code not in (0, None) else None
         except Exception as exc:
             error = exc
-        finally:
-            eng.dispose()
     if wrong:
         raise WrongDatabaseError(
             f"env.py connected to database {wrong[0]!r}, not {url.database!r} it was pointed at: it takes its URL "
