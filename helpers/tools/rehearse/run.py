@@ -30,7 +30,7 @@ from ..errors import BadInputError, first_line
 from ..shared import dumps, scratch
 from ..shared import snapshot as schema
 from ..shared.database import connected, database_url, disposed_engine, other_sessions, read_only, server_major
-from ..shared.running import Hooks, run
+from ..shared.running import Hooks, RevisionEvent, run
 from ..shared.scripts import Scripts, check_known, load_scripts, resolve
 from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, install_witness, remove_witness, sql_name, strength
 
@@ -211,23 +211,17 @@ class _DowngradeCheck:
         self.schemas = schemas
         self.trip = trip
         self.connection: Connection | None = None
-        self.running: str | None = None
         self.current: schema.Schema | None = None  # after the previous downgrade
-        self.hooks = Hooks(configured=self._configured, version_started=self._started,
-                                   version_applied=self._applied)
+        self.hooks = Hooks(configured=self._configured, applied=self._applied)
 
     def _configured(self, kwargs: dict[str, Any]) -> None:
         if isinstance(kwargs.get("connection"), Connection):
             self.connection = kwargs["connection"]
 
-    def _started(self, step: Any) -> None:
-        self.running = getattr(getattr(step, "revision", None), "revision", None)
-
-    def _applied(self, step: Any) -> None:
-        revision = str(step.up_revision_id)
-        self.running = None
+    def _applied(self, event: RevisionEvent) -> None:
+        revision = event.revision
         expected, upgraded = self.schemas.before.get(revision), self.schemas.after.get(revision)
-        if expected is None or upgraded is None or self.connection is None or step.is_upgrade:
+        if expected is None or upgraded is None or self.connection is None or event.upgrade:
             return
         now = schema.read(self.connection)
         # What later revisions' downgrades left behind is theirs: only what this one adds is its own.
@@ -291,7 +285,7 @@ def _rehearse_on(
         kept=_kept(copied) if keep else None,
     )
     if outcome.error is not None:
-        failed = tracer.failing_revision
+        failed = outcome.failed.revision if outcome.failed else None
         with connected(copy_url) as conn:
             left_at = current_heads(conn)
         rehearsal.failure = Failure(failed, diagnose(outcome.error), "upgrade", _message(scripts, failed),
@@ -355,8 +349,9 @@ def _round_trip(
     for step in steps:
         down = run(scripts, url, "downgrade", step, hooks=check.hooks)
         if down.error is not None:
-            trip.failure = Failure(check.running, diagnose(down.error), "downgrade",
-                                   location=_location(scripts, check.running, down.error))
+            failed = down.failed.revision if down.failed else None
+            trip.failure = Failure(failed, diagnose(down.error), "downgrade",
+                                   location=_location(scripts, failed, down.error))
             return trip
     with connected(url) as conn:
         after = schema.fingerprint(conn, current_heads(conn))
@@ -364,11 +359,11 @@ def _round_trip(
     if before.revisions != after.revisions:
         was, now = ", ".join(before.revisions) or "empty", ", ".join(after.revisions) or "empty"
         trip.differences.append(f"alembic_version: was {was}; is now {now}")
-    again = _Running()
-    up = run(scripts, url, "upgrade", target, hooks=again.hooks)
+    up = run(scripts, url, "upgrade", target)
     if up.error is not None:
-        trip.failure = Failure(again.running, diagnose(up.error), "upgrade again",
-                               location=_location(scripts, again.running, up.error))
+        failed = up.failed.revision if up.failed else None
+        trip.failure = Failure(failed, diagnose(up.error), "upgrade again",
+                               location=_location(scripts, failed, up.error))
     return trip
 
 
@@ -382,20 +377,6 @@ def _above(scripts: Scripts, start: Sequence[str], upgraded: Sequence[str]) -> b
         start[0] in {script.revision for script in scripts.directory.iterate_revisions(revision, "base")}
         for revision in upgraded
     )
-
-
-class _Running:
-    """Which revision is running, for naming the one that failed."""
-
-    def __init__(self) -> None:
-        self.running: str | None = None
-        self.hooks = Hooks(version_started=self._started, version_applied=self._applied)
-
-    def _started(self, step: Any) -> None:
-        self.running = getattr(getattr(step, "revision", None), "revision", None)
-
-    def _applied(self, step: Any) -> None:
-        self.running = None
 
 
 _TABLE_KINDS = {"table", "materialized view"}

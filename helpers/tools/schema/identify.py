@@ -26,7 +26,7 @@ from ...history import current_heads
 from ..shared import scratch
 from ..shared import snapshot as schema
 from ..shared.database import connected, database_url, read_only
-from ..shared.running import Hooks, run
+from ..shared.running import Hooks, RevisionEvent, run
 from ..shared.scripts import load_scripts
 from .compare import difference_lines, empty_scratch
 
@@ -101,8 +101,7 @@ class _Builder:
         self.connection: Connection | None = None
         self.heads: tuple[str, ...] = ()
         self.built: list[tuple[tuple[str, ...], str, schema.Schema]] = []
-        self.running: str | None = None
-        self.hooks = Hooks(configured=self._configured, version_started=self._started, version_applied=self._applied)
+        self.hooks = Hooks(configured=self._configured, applied=self._applied)
 
     def _configured(self, kwargs: dict[str, Any]) -> None:
         if isinstance(kwargs.get("connection"), Connection):
@@ -110,17 +109,10 @@ class _Builder:
         if kwargs.get("version_table"):
             self.excluded.add(str(kwargs["version_table"]))
 
-    def _started(self, step: Any) -> None:
-        self.running = getattr(getattr(step, "revision", None), "revision", None)
-
-    def _applied(self, step: Any) -> None:
-        self.running = None
-        down = set(getattr(step, "down_revision_ids", None) or ())
-        self.heads = tuple(sorted({*(head for head in self.heads if head not in down), str(step.up_revision_id)}))
+    def _applied(self, event: RevisionEvent) -> None:
+        self.heads = tuple(sorted({*(head for head in self.heads if head not in event.down), event.revision}))
         if self.connection is not None:
-            message = str(getattr(getattr(step, "up_revision", None), "doc", "") or "").strip()
-            self.built.append((self.heads, message.splitlines()[0] if message else "",
-                               schema.read(self.connection, self.excluded)))
+            self.built.append((self.heads, event.message, schema.read(self.connection, self.excluded)))
 
 
 def identify(
@@ -162,7 +154,8 @@ def identify(
     ]
     unbuilt = None
     if outcome.error is not None:
-        unbuilt = f"{builder.running or 'env.py'} fails on {scratch.build_failure(outcome.error, planted)}"
+        failed = outcome.failed.revision if outcome.failed else "env.py"
+        unbuilt = f"{failed} fails on {scratch.build_failure(outcome.error, planted)}"
     return Identification(str(source.database), recorded, scripts.unknown(recorded), made.describe(""), seconds,
                           states, unbuilt, list(ignore), None if planted is None else planted.named)
 
