@@ -1,6 +1,6 @@
 """Rehearse a project's pending migrations on a copy of its database: every lock, rewrite and duration.
 
-``rehearse`` copies the database (``scratch``), runs ``alembic upgrade TARGET`` on the copy with
+``rehearse`` copies the database (``copying``), runs ``alembic upgrade TARGET`` on the copy with
 every statement traced (``trace``), then goes round: ``downgrade`` back to where it started (the
 schema after each revision's downgrade must be the one before its upgrade, and the whole
 fingerprint the one before the run), and ``upgrade`` again. The copy is dropped afterwards. The
@@ -9,7 +9,7 @@ source database is only read.
 The result is a ``Rehearsal``: per revision, the strongest lock taken on each table and how long
 it was held until commit, rewrites and row counts; the statements that block the application's
 reads or writes; the failure, diagnosed, if a revision failed; the round trip; and the gates
-(``max_lock``, ``max_rewrite_rows``) it broke. ``rehearsal_report`` prints it.
+(``max_lock``, ``max_rewrite_rows``) it broke. ``report`` prints it.
 """
 
 from __future__ import annotations
@@ -22,19 +22,31 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import URL, Connection
-from sqlalchemy.exc import DBAPIError
 
 from ...diagnosis import Diagnosis, diagnose
 from ...history import current_heads
 from ..errors import BadInputError, first_line
-from ..shared import dumps, scratch
+from ..shared import scratch
 from ..shared import snapshot as schema
-from ..shared.database import connected, database_url, disposed_engine, other_sessions, read_only, server_major
+from ..shared.database import connected, disposed_engine
 from ..shared.running import Hooks, RevisionEvent, run
 from ..shared.scripts import Scripts, check_known, load_scripts, resolve
+from . import copying
+from .copying import COPY_METHODS
 from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, install_witness, remove_witness, sql_name, strength
 
-COPY_METHODS = ("auto", "clone", "dump")
+
+@dataclass(frozen=True)
+class Options:
+    """How to rehearse, as ``rehearse``'s keyword arguments say: made once, handed on whole."""
+
+    target: str = "head"
+    copy: str = "auto"
+    dump: Path | None = None
+    keep: bool = False
+    round_trip: bool = True
+    max_lock: float | None = None
+    max_rewrite_rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -149,45 +161,16 @@ def rehearse(
     """
     if copy not in COPY_METHODS:
         raise BadInputError(f"Unknown copy method {copy!r}; use one of {', '.join(COPY_METHODS)}.")
+    options = Options(target, copy, Path(dump) if dump is not None else None, keep, round_trip, max_lock,
+                      max_rewrite_rows)
     scripts = load_scripts(ini)
     resolve(scripts, target)
-    copied, source_name = _copy(scripts, url, copy, Path(dump) if dump is not None else None)
+    copied, source_name = copying.copy(scripts, url, options.copy, options.dump)
     try:
-        return _rehearse_on(scripts, copied, source_name, target, round_trip, max_lock, max_rewrite_rows, keep)
+        return _rehearse_on(scripts, copied, source_name, options)
     finally:
         if not keep:
             copied.drop()
-
-
-def _copy(scripts: Scripts, url: str | None, method: str, dump: Path | None) -> tuple[scratch.Scratch, str]:
-    if dump is not None:
-        dumps.dump_format(dump)
-        major = dumps.dumped_major(dump)
-        if major is None:
-            raise BadInputError(f"The dump file {dump} does not say which PostgreSQL it was taken from.")
-        return scratch.from_dump(None, major, dump), dump.name
-    source = database_url(url)
-    name = str(source.database)
-    with read_only(source) as conn:
-        major = server_major(conn)
-        others = other_sessions(conn)
-        try:
-            heads = current_heads(conn)
-        except DBAPIError:  # a role that may not read it: checked on the copy instead
-            conn.rollback()
-        else:
-            check_known(scripts, name, heads)
-    if method == "dump" or (method == "auto" and others):
-        return scratch.from_dump(source, major), name
-    try:
-        return scratch.clone(source), name
-    except scratch.SourceBusyError:
-        if method == "clone":
-            raise BadInputError(
-                f"Database {name!r} cannot be cloned while other sessions are connected to it; "
-                "rehearse with --copy dump instead."
-            ) from None
-        return scratch.from_dump(source, major), name
 
 
 class _SchemaByRevision:
@@ -242,17 +225,8 @@ def _described(difference: schema.Difference) -> str:
     return f"{difference.group}, {difference.label}: before its upgrade {was}; after its downgrade {now}"
 
 
-def _rehearse_on(
-    scripts: Scripts,
-    copied: scratch.Scratch,
-    source: str,
-    target: str,
-    round_trip: bool,
-    max_lock: float | None,
-    max_rewrite_rows: int | None,
-    keep: bool,
-) -> Rehearsal:
-    copy_url = copied.url
+def _rehearse_on(scripts: Scripts, copied: scratch.Scratch, source: str, options: Options) -> Rehearsal:
+    copy_url, target = copied.url, options.target
     with disposed_engine(copy_url, isolation_level="AUTOCOMMIT") as observer:
         with observer.connect() as conn:
             start_heads = current_heads(conn)
@@ -280,9 +254,9 @@ def _rehearse_on(
         revisions=_revisions(tracer, before.row_counts),
         statements=tracer.statements,
         blockers=_blockers(tracer, before.row_counts),
-        max_lock=max_lock,
-        max_rewrite_rows=max_rewrite_rows,
-        kept=_kept(copied) if keep else None,
+        max_lock=options.max_lock,
+        max_rewrite_rows=options.max_rewrite_rows,
+        kept=copying.kept(copied) if options.keep else None,
     )
     if outcome.error is not None:
         failed = outcome.failed.revision if outcome.failed else None
@@ -290,18 +264,11 @@ def _rehearse_on(
             left_at = current_heads(conn)
         rehearsal.failure = Failure(failed, diagnose(outcome.error), "upgrade", _message(scripts, failed),
                                     _location(scripts, failed, outcome.error), left_at)
-    elif round_trip and tracer.applied:
+    elif options.round_trip and tracer.applied:
         upgraded = [applied.revision for applied in tracer.applied if applied.upgrade]
         rehearsal.round_trip = _round_trip(scripts, copy_url, before, schemas, start_heads, upgraded, target)
-    rehearsal.violations = _gates(rehearsal, tracer, before.row_counts, max_lock, max_rewrite_rows)
+    rehearsal.violations = _gates(rehearsal, tracer, before.row_counts)
     return rehearsal
-
-
-def _kept(copied: scratch.Scratch) -> str:
-    where = copied.url.render_as_string(hide_password=True)
-    if copied.server is not None and copied.server.kept:
-        return f"{where} ({copied.server.kept})"
-    return f"{where} (drop it with: DROP DATABASE {copied.database})"
 
 
 def _message(scripts: Scripts, revision: str | None) -> str:
@@ -455,9 +422,9 @@ def _committed_after(tracer: Tracer, statement: Statement, hold: Any) -> str | N
     return finished[-1] if finished and finished[-1] != statement.revision else None
 
 
-def _gates(
-    rehearsal: Rehearsal, tracer: Tracer, rows: dict[str, int], max_lock: float | None, max_rewrite_rows: int | None
-) -> list[str]:
+def _gates(rehearsal: Rehearsal, tracer: Tracer, rows: dict[str, int]) -> list[str]:
+    """The gates (``--max-lock``, ``--max-rewrite-rows``, as the rehearsal holds them) the run broke."""
+    max_lock, max_rewrite_rows = rehearsal.max_lock, rehearsal.max_rewrite_rows
     found = []
     if max_lock is not None:
         for blocker in rehearsal.blockers:  # every lock that blocks writes: SHARE and stronger
