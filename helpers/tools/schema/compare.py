@@ -2,7 +2,7 @@
 
 ``compare`` builds REV in an empty scratch database through the project's own env.py (on the same
 server, or with ``throwaway`` on a throwaway server of the same major), drops it, and compares
-the live database's whole schema with it (``helpers.schema``). Where the revisions build on a schema
+the live database's whole schema with it (``shared/snapshot.py``). Where the revisions build on a schema
 made outside them (an application's ``metadata.create_all()``), ``seed`` makes it first
 (``scratch.Seed``: a SQL file or a function). The live database is only read.
 ``checked_stamp`` runs that comparison first and runs ``alembic stamp REV`` (through env.py, so
@@ -27,11 +27,10 @@ from .. import history
 from ..errors import BadInputError
 from ..shared import scratch
 from ..shared import snapshot as schema
-from ..shared.database import connected, database_url, read_only, server_major
+from ..shared.database import connected, database_url, read_only
 from ..shared.running import run
 from ..shared.scripts import load_scripts, resolve
-
-_LONG = 120
+from .build import difference_lines, empty_scratch
 
 
 @dataclass
@@ -110,37 +109,6 @@ def compare(
                       found, list(ignore), None if planted is None else planted.named)
 
 
-def empty_scratch(
-    source: URL, throwaway: bool, purpose: str = "compare", seed: scratch.Seed | None = None
-) -> scratch.Scratch:
-    """A database to build revisions in, empty or with ``seed``'s schema only: on the source's server, or on a
-    throwaway one of its major. A seed that fails drops it (BadInputError naming the seed)."""
-    with read_only(source) as conn:
-        major = server_major(conn)
-    made = scratch.empty_on_throwaway(major, purpose) if throwaway else scratch.empty(source, purpose)
-    if seed is not None:
-        try:
-            scratch.plant(made, seed, major)
-        except BaseException:
-            made.drop()
-            raise
-    return made
-
-
-def _shown(text: str | None, other: str | None) -> str:
-    """A definition on one line; a long one cut around where it differs from ``other``."""
-    if text is None:
-        return "nothing"
-    flat = " ".join(text.split())
-    if len(flat) <= _LONG or other is None:
-        return flat if len(flat) <= _LONG else flat[: _LONG - 3] + "..."
-    theirs = " ".join(other.split())
-    at = next((i for i, (a, b) in enumerate(zip(flat, theirs, strict=False)) if a != b), min(len(flat), len(theirs)))
-    start = max(0, at - 40)
-    cut = flat[start : start + _LONG]
-    return ("..." if start else "") + cut + ("..." if start + _LONG < len(flat) else "")
-
-
 def lines(comparison: Comparison) -> list[str]:
     """The differences grouped by object, each as "revision REV has ... / the database has ...", a verdict last."""
     c = comparison
@@ -156,19 +124,6 @@ def lines(comparison: Comparison) -> list[str]:
             f"Different: {len(c.differences)} difference{'s' if len(c.differences) != 1 else ''} in {objects} "
             f"object{'s' if objects != 1 else ''}; the database is not what revision {c.revision} builds."
         )
-    return out
-
-
-def difference_lines(differences: Sequence[schema.Difference], revision: str) -> list[str]:
-    """Grouped by object: "revision REV has ... / the database has ..."."""
-    out = []
-    for group, found in schema.grouped(differences).items():
-        out.append(group)
-        for d in found:
-            out.append(
-                f"  {d.label}: revision {revision} has {_shown(d.expected, d.actual)} / "
-                f"the database has {_shown(d.actual, d.expected)}"
-            )
     return out
 
 

@@ -28,7 +28,7 @@ from ..shared import snapshot as schema
 from ..shared.database import connected, database_url, read_only
 from ..shared.running import Hooks, RevisionEvent, run
 from ..shared.scripts import load_scripts
-from .compare import difference_lines, empty_scratch
+from .build import difference_lines, empty_scratch
 
 #: Lines of differences printed for the closest revision (a base made outside the revisions differs in hundreds).
 _SHOWN = 40
