@@ -23,7 +23,7 @@ from typing import Any
 from ..errors import BadInputError
 from . import revision as lint_revision
 from . import squawk as lint_squawk
-from .revision import Facts, Finding, Revision
+from .scope import Facts, Finding, Revision
 
 #: The oldest PostgreSQL major the guide is checked on.
 DEFAULT_TARGET = 15

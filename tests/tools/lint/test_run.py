@@ -306,3 +306,20 @@ def test_without_pglast_one_sentence_says_what_to_install(project: Path) -> None
 
     assert (result.returncode, result.stderr) == (2, "error: python -m helpers lint needs pglast to read SQL; install "
                                                      "it: pip install 'migration-rollback-helpers[migration-lint]'\n")
+
+
+def test_only_the_rule_table_and_the_scope_name_rule_ids() -> None:
+    """The readers (revision.py, sql.py), squawk, output and run say what a revision does; a rule id (``ML005``)
+    is named in rules.py, where the rule is, and scope.py, where it is decided, only (docstrings aside)."""
+    import ast
+
+    folder = ROOT / "helpers" / "tools" / "lint"
+    naming = set()
+    for path in sorted(folder.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and ast.get_docstring(node)}
+        if any(isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+               and re.search(r"\bML\d{3}\b", node.value) for node in ast.walk(tree)):
+            naming.add(path.name)
+    assert naming == {"rules.py", "scope.py"}
