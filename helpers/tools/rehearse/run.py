@@ -193,20 +193,15 @@ class _DowngradeCheck:
     def __init__(self, schemas: _SchemaByRevision, trip: RoundTrip) -> None:
         self.schemas = schemas
         self.trip = trip
-        self.connection: Connection | None = None
         self.current: schema.Schema | None = None  # after the previous downgrade
-        self.hooks = Hooks(configured=self._configured, applied=self._applied)
-
-    def _configured(self, kwargs: dict[str, Any]) -> None:
-        if isinstance(kwargs.get("connection"), Connection):
-            self.connection = kwargs["connection"]
+        self.hooks = Hooks(applied=self._applied)
 
     def _applied(self, event: RevisionEvent) -> None:
         revision = event.revision
         expected, upgraded = self.schemas.before.get(revision), self.schemas.after.get(revision)
-        if expected is None or upgraded is None or self.connection is None or event.upgrade:
+        if expected is None or upgraded is None or event.connection is None or event.upgrade:
             return
-        now = schema.read(self.connection)
+        now = schema.read(event.connection)
         # What later revisions' downgrades left behind is theirs: only what this one adds is its own.
         left = {_key(d) for d in schema.differences(upgraded, self.current)} if self.current is not None else set()
         self.current = now

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from ...history import current_heads
 from ..shared import scratch
 from ..shared import snapshot as schema
@@ -98,21 +96,18 @@ class _Builder:
 
     def __init__(self, excluded: set[str]) -> None:
         self.excluded = excluded
-        self.connection: Connection | None = None
         self.heads: tuple[str, ...] = ()
         self.built: list[tuple[tuple[str, ...], str, schema.Schema]] = []
         self.hooks = Hooks(configured=self._configured, applied=self._applied)
 
     def _configured(self, kwargs: dict[str, Any]) -> None:
-        if isinstance(kwargs.get("connection"), Connection):
-            self.connection = kwargs["connection"]
         if kwargs.get("version_table"):
             self.excluded.add(str(kwargs["version_table"]))
 
     def _applied(self, event: RevisionEvent) -> None:
         self.heads = tuple(sorted({*(head for head in self.heads if head not in event.down), event.revision}))
-        if self.connection is not None:
-            self.built.append((self.heads, event.message, schema.read(self.connection, self.excluded)))
+        if event.connection is not None:
+            self.built.append((self.heads, event.message, schema.read(event.connection, self.excluded)))
 
 
 def identify(

@@ -27,7 +27,7 @@ from typing import Any
 from alembic import command
 from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import event
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 from sqlalchemy.pool import Pool
 
 from ..errors import BadInputError, first_line
@@ -61,7 +61,7 @@ class RevisionEvent:
     (once Alembic has recorded it) or ``failed`` (the run stopped while it ran: ``Outcome.failed``).
 
     ``message`` is the first line of the revision's docstring; ``upgrade`` and ``down`` (the revisions below it)
-    are known once it is applied.
+    are known once it is applied; ``connection`` is the migration's own (env.py's ``configure``), when it has one.
     """
 
     kind: str
@@ -69,6 +69,7 @@ class RevisionEvent:
     message: str = ""
     upgrade: bool = True
     down: tuple[str, ...] = ()
+    connection: Connection | None = field(default=None, compare=False, repr=False)
 
 
 def _doc(script: Any) -> str:
@@ -76,20 +77,21 @@ def _doc(script: Any) -> str:
     return first_line(doc) if doc.strip() else ""
 
 
-def _started(step: Any) -> RevisionEvent | None:
+def _started(step: Any, connection: Connection | None) -> RevisionEvent | None:
     """Alembic's step about to run (a ``RevisionStep``), or None for a stamp, which runs nothing."""
     script = getattr(step, "revision", None)
     revision = getattr(script, "revision", None)
     if revision is None:
         return None
-    return RevisionEvent("started", str(revision), _doc(script), bool(getattr(step, "is_upgrade", True)))
+    return RevisionEvent("started", str(revision), _doc(script), bool(getattr(step, "is_upgrade", True)),
+                         connection=connection)
 
 
-def _applied(step: Any) -> RevisionEvent:
+def _applied(step: Any, connection: Connection | None) -> RevisionEvent:
     """Alembic's ``MigrationInfo`` of a step it recorded in the version table."""
     down = tuple(str(rev) for rev in (getattr(step, "down_revision_ids", None) or ()))
     return RevisionEvent("applied", str(step.up_revision_id), _doc(getattr(step, "up_revision", None)),
-                         bool(step.is_upgrade), down)
+                         bool(step.is_upgrade), down, connection)
 
 
 def _ignore(event: RevisionEvent) -> None:
@@ -113,21 +115,28 @@ class _Progress:
     def __init__(self, hooks: Hooks) -> None:
         self.hooks = hooks
         self.running: RevisionEvent | None = None
+        self.connection: Connection | None = None
+
+    def configured(self, kwargs: dict[str, Any]) -> None:
+        if isinstance(kwargs.get("connection"), Connection):
+            self.connection = kwargs["connection"]
+        self.hooks.configured(kwargs)
 
     def started(self, step: Any) -> None:
-        found = _started(step)
+        found = _started(step, self.connection)
         if found is not None:
             self.running = found
             self.hooks.started(found)
 
     def applied(self, step: Any) -> None:
         self.running = None
-        self.hooks.applied(_applied(step))
+        self.hooks.applied(_applied(step, self.connection))
 
     def stopped(self) -> RevisionEvent | None:
         if self.running is None:
             return None
-        failed = RevisionEvent("failed", self.running.revision, self.running.message, self.running.upgrade)
+        failed = RevisionEvent("failed", self.running.revision, self.running.message, self.running.upgrade,
+                               connection=self.connection)
         self.hooks.failed(failed)
         return failed
 
@@ -276,7 +285,7 @@ def _watch_configure(progress: _Progress, seen: dict[str, Any]) -> Iterator[None
             self.context_opts["fn"] = _announcing(steps, progress.started)
         kwargs["on_version_apply"] = (*_callbacks(kwargs.get("on_version_apply")), version_applied)
         seen.update(kwargs)
-        progress.hooks.configured(kwargs)
+        progress.configured(kwargs)
         original(self, **kwargs)
 
     EnvironmentContext.configure = configure  # type: ignore[method-assign]
