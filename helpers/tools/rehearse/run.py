@@ -26,8 +26,7 @@ from sqlalchemy.engine import URL, Connection
 from ...diagnosis import Diagnosis, diagnose
 from ...history import current_heads
 from ..errors import BadInputError, first_line
-from ..shared import scratch
-from ..shared import snapshot as schema
+from ..shared import scratch, snapshot
 from ..shared.database import connected, disposed_engine
 from ..shared.running import Hooks, RevisionEvent, run
 from ..shared.scripts import Scripts, check_known, load_scripts, resolve
@@ -176,15 +175,15 @@ def rehearse(
 class _SchemaByRevision:
     """The schema before and after each revision of the traced upgrade, to check each downgrade against."""
 
-    def __init__(self, first: schema.Schema) -> None:
+    def __init__(self, first: snapshot.Schema) -> None:
         self.last = first
-        self.before: dict[str, schema.Schema] = {}
-        self.after: dict[str, schema.Schema] = {}
+        self.before: dict[str, snapshot.Schema] = {}
+        self.after: dict[str, snapshot.Schema] = {}
 
     def upgraded(self, applied: Applied, conn: Connection) -> None:
         if applied.upgrade:
             self.before[applied.revision] = self.last
-            self.last = self.after[applied.revision] = schema.read(conn)
+            self.last = self.after[applied.revision] = snapshot.read(conn)
 
 
 class _DowngradeCheck:
@@ -193,7 +192,7 @@ class _DowngradeCheck:
     def __init__(self, schemas: _SchemaByRevision, trip: RoundTrip) -> None:
         self.schemas = schemas
         self.trip = trip
-        self.current: schema.Schema | None = None  # after the previous downgrade
+        self.current: snapshot.Schema | None = None  # after the previous downgrade
         self.hooks = Hooks(applied=self._applied)
 
     def _applied(self, event: RevisionEvent) -> None:
@@ -201,20 +200,20 @@ class _DowngradeCheck:
         expected, upgraded = self.schemas.before.get(revision), self.schemas.after.get(revision)
         if expected is None or upgraded is None or event.connection is None or event.upgrade:
             return
-        now = schema.read(event.connection)
+        now = snapshot.read(event.connection)
         # What later revisions' downgrades left behind is theirs: only what this one adds is its own.
-        left = {_key(d) for d in schema.differences(upgraded, self.current)} if self.current is not None else set()
+        left = {_key(d) for d in snapshot.differences(upgraded, self.current)} if self.current is not None else set()
         self.current = now
-        found = [d for d in schema.differences(expected, now) if _key(d) not in left]
+        found = [d for d in snapshot.differences(expected, now) if _key(d) not in left]
         if found:
             self.trip.not_undone[revision] = [_described(d) for d in found]
 
 
-def _key(difference: schema.Difference) -> tuple[str, str, str | None]:
+def _key(difference: snapshot.Difference) -> tuple[str, str, str | None]:
     return (difference.group, difference.label, difference.actual)
 
 
-def _described(difference: schema.Difference) -> str:
+def _described(difference: snapshot.Difference) -> str:
     was = difference.expected if difference.expected is not None else "nothing"
     now = difference.actual if difference.actual is not None else "nothing"
     return f"{difference.group}, {difference.label}: before its upgrade {was}; after its downgrade {now}"
@@ -226,11 +225,11 @@ def _rehearse_on(scripts: Scripts, copied: scratch.Scratch, source: str, options
         with observer.connect() as conn:
             start_heads = current_heads(conn)
             check_known(scripts, source, start_heads)  # a dump file's, checked once restored
-            before = schema.fingerprint(conn, start_heads)
+            before = snapshot.fingerprint(conn, start_heads)
             relfilenodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(RELFILENODES)}
             witnessed = install_witness(conn)
         schemas = _SchemaByRevision(before.schema)
-        tracer = Tracer(relfilenodes, observer.raw_connection, schemas.upgraded, schema.BOOKKEEPING_TABLES)
+        tracer = Tracer(relfilenodes, observer.raw_connection, schemas.upgraded, snapshot.BOOKKEEPING_TABLES)
         try:
             with tracer.listening():
                 outcome = run(scripts, copy_url, "upgrade", target, hooks=tracer.hooks)
@@ -295,7 +294,7 @@ def _location(scripts: Scripts, revision: str | None, error: BaseException) -> s
 def _round_trip(
     scripts: Scripts,
     url: URL,
-    before: schema.Fingerprint,
+    before: snapshot.Fingerprint,
     schemas: _SchemaByRevision,
     start: Sequence[str],
     upgraded: Sequence[str],
@@ -316,8 +315,8 @@ def _round_trip(
                                    location=_location(scripts, failed, down.error))
             return trip
     with connected(url) as conn:
-        after = schema.fingerprint(conn, current_heads(conn))
-    trip.differences = schema.fingerprint_differences(before, after)
+        after = snapshot.fingerprint(conn, current_heads(conn))
+    trip.differences = snapshot.fingerprint_differences(before, after)
     if before.revisions != after.revisions:
         was, now = ", ".join(before.revisions) or "empty", ", ".join(after.revisions) or "empty"
         trip.differences.append(f"alembic_version: was {was}; is now {now}")

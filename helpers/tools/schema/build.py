@@ -9,8 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import URL
 
-from ..shared import scratch
-from ..shared import snapshot as schema
+from ..shared import scratch, snapshot
 from ..shared.database import read_only, server_major
 
 _LONG = 120
@@ -47,10 +46,10 @@ def _shown(text: str | None, other: str | None) -> str:
     return ("..." if start else "") + cut + ("..." if start + _LONG < len(flat) else "")
 
 
-def difference_lines(differences: Sequence[schema.Difference], revision: str) -> list[str]:
+def difference_lines(differences: Sequence[snapshot.Difference], revision: str) -> list[str]:
     """Grouped by object: "revision REV has ... / the database has ..."."""
     out = []
-    for group, found in schema.grouped(differences).items():
+    for group, found in snapshot.grouped(differences).items():
         out.append(group)
         for d in found:
             out.append(

@@ -25,8 +25,7 @@ from ...diagnosis import diagnose
 from ...history import NOTE, TABLE, current_heads
 from .. import history
 from ..errors import BadInputError
-from ..shared import scratch
-from ..shared import snapshot as schema
+from ..shared import scratch, snapshot
 from ..shared.database import connected, database_url, read_only
 from ..shared.running import run
 from ..shared.scripts import load_scripts, resolve
@@ -41,7 +40,7 @@ class Comparison:
     database: str
     built_on: str
     seconds: float
-    differences: list[schema.Difference]
+    differences: list[snapshot.Difference]
     ignored: list[str] = field(default_factory=list)
     seed: str | None = None
 
@@ -97,14 +96,14 @@ def compare(
                 )
             version_table = str(built.configure.get("version_table") or version_table)
             built_in = built.seconds
-        excluded = {*schema.BOOKKEEPING_TABLES, version_table}
+        excluded = {*snapshot.BOOKKEEPING_TABLES, version_table}
         with connected(made.url) as conn:
-            expected = schema.read(conn, excluded)
+            expected = snapshot.read(conn, excluded)
     finally:
         made.drop()
     with read_only(source) as conn:
-        actual = schema.read(conn, excluded)
-    found = schema.differences(expected.without(ignore), actual.without(ignore))
+        actual = snapshot.read(conn, excluded)
+    found = snapshot.differences(expected.without(ignore), actual.without(ignore))
     return Comparison(revision, str(source.database), made.describe(str(source.database)), made.seconds + built_in,
                       found, list(ignore), None if planted is None else planted.named)
 
@@ -119,7 +118,7 @@ def lines(comparison: Comparison) -> list[str]:
     if c.same:
         out.append(f"Same: the database is what revision {c.revision} builds.")
     else:
-        objects = len(schema.grouped(c.differences))
+        objects = len(snapshot.grouped(c.differences))
         out.append(
             f"Different: {len(c.differences)} difference{'s' if len(c.differences) != 1 else ''} in {objects} "
             f"object{'s' if objects != 1 else ''}; the database is not what revision {c.revision} builds."

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ...history import current_heads
-from ..shared import scratch
-from ..shared import snapshot as schema
+from ..shared import scratch, snapshot
 from ..shared.database import connected, database_url, read_only
 from ..shared.running import Hooks, RevisionEvent, run
 from ..shared.scripts import load_scripts
@@ -38,7 +37,7 @@ class State:
 
     heads: tuple[str, ...]
     message: str
-    differences: list[schema.Difference]
+    differences: list[snapshot.Difference]
 
     @property
     def name(self) -> str:
@@ -97,7 +96,7 @@ class _Builder:
     def __init__(self, excluded: set[str]) -> None:
         self.excluded = excluded
         self.heads: tuple[str, ...] = ()
-        self.built: list[tuple[tuple[str, ...], str, schema.Schema]] = []
+        self.built: list[tuple[tuple[str, ...], str, snapshot.Schema]] = []
         self.hooks = Hooks(configured=self._configured, applied=self._applied)
 
     def _configured(self, kwargs: dict[str, Any]) -> None:
@@ -107,7 +106,7 @@ class _Builder:
     def _applied(self, event: RevisionEvent) -> None:
         self.heads = tuple(sorted({*(head for head in self.heads if head not in event.down), event.revision}))
         if event.connection is not None:
-            self.built.append((self.heads, event.message, schema.read(event.connection, self.excluded)))
+            self.built.append((self.heads, event.message, snapshot.read(event.connection, self.excluded)))
 
 
 def identify(
@@ -129,22 +128,22 @@ def identify(
     source = database_url(url)
     with read_only(source) as conn:
         recorded = current_heads(conn)
-    excluded = {*schema.BOOKKEEPING_TABLES, "alembic_version"}
+    excluded = {*snapshot.BOOKKEEPING_TABLES, "alembic_version"}
     made = empty_scratch(source, throwaway, "identify", planted)
     began = time.perf_counter()
     try:
         with connected(made.url) as conn:
-            empty = schema.read(conn, excluded)
+            empty = snapshot.read(conn, excluded)
         builder = _Builder(excluded)
         outcome = run(scripts, made.url_for(source), "upgrade", "heads", hooks=builder.hooks)
     finally:
         made.drop()
     seconds = time.perf_counter() - began
     with read_only(source) as conn:
-        actual = schema.read(conn, excluded).without(ignore)
+        actual = snapshot.read(conn, excluded).without(ignore)
     built = [((), "", empty), *builder.built]
     states = [
-        State(heads, message, schema.differences(expected.without(ignore), actual))
+        State(heads, message, snapshot.differences(expected.without(ignore), actual))
         for heads, message, expected in built
     ]
     unbuilt = None
