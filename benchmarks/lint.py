@@ -1,4 +1,4 @@
-"""python -m helpers lint on a 120-revision history, printed as figures (run: nox -s benchmark-lint).
+"""migration-rollback lint on a 120-revision history, printed as figures (run: nox -s benchmark-lint).
 
 The history is the example project's nine revisions and 111 generated ones on top (added columns,
 indexes plain and concurrent, constraints, SQL, tables), linted three ways, each the median of ROUNDS

@@ -1,7 +1,7 @@
 """What a rehearsal costs (run: nox -s benchmark-rehearse, or python benchmarks/rehearse.py).
 
 - tracing: the example project's whole history (base -> 0009) by a plain ``alembic upgrade head``
-  against ``python -m helpers rehearse`` (copy, traced upgrade, round trip, drop) and against the
+  against ``migration-rollback rehearse`` (copy, traced upgrade, round trip, drop) and against the
   rehearsal without its round trip, each on a fresh database of the same server, one run each
   after one untimed run of each (in this process, so without the interpreter's start-up);
 - the copy: a database of 1,000,000 rows (``events``, at revision 0009) copied by each method,

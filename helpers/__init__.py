@@ -9,7 +9,7 @@ which need only a ``Step`` (``step``); below them ``autocommit``, ``locks``, ``a
 ``savepoints``, ``preflight`` (every pre-flight look-up in PostgreSQL's catalog), ``column_types``,
 ``identifiers``, ``diagnosis`` and ``errors``.
 
-The commands that run around migrations (``python -m helpers``: rehearse, compare, stamp,
+The commands that run around migrations (``migration-rollback``: rehearse, compare, stamp,
 history, identify, explain, lint) live in ``helpers.tools``, which imports this package and is never
 imported by it: ``import helpers`` loads the core only. ``helpers.rehearse``, ``helpers.compare``,
 ``helpers.checked_stamp``, ``helpers.read_history`` and ``helpers.BadInputError`` still work, loaded on

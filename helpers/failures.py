@@ -250,7 +250,7 @@ UNKNOWN_REVISION = Category(
     "a revision this code does not have",
     _NOTHING_RAN,
     "If alembic_version holds it, get its file back from git (git log --all -- 'versions/*<rev>*') or find the "
-    "revision the schema really is (python -m helpers compare REV) and alembic stamp --purge REV; "
+    "revision the schema really is (migration-rollback compare REV) and alembic stamp --purge REV; "
     "if you typed it, check alembic history.",
     page="failures/unknown-revision/",
     exceptions=("ResolutionError",),

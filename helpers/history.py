@@ -1,6 +1,6 @@
 """A history of every migration attempt, failed ones included: ``recorded`` writes it.
 
-``python -m helpers history`` (``helpers.tools.history``) reads it.
+``migration-rollback history`` (``helpers.tools.history``) reads it.
 
 ``env.py`` wraps each ``upgrade``, ``downgrade`` and ``stamp`` in ``recorded(context, connection)``.
 The record is written on a separate connection in autocommit mode, so a failed run, rolled back,
@@ -28,7 +28,7 @@ from .diagnosis import diagnose
 
 TABLE = "alembic_history"
 OUTCOMES = ("running", "succeeded", "failed", "interrupted")
-#: ``config.attributes[NOTE]``: a line to keep with the attempt (``python -m helpers stamp --force`` sets it).
+#: ``config.attributes[NOTE]``: a line to keep with the attempt (``migration-rollback stamp --force`` sets it).
 NOTE = "attempt_note"
 logger = logging.getLogger("alembic.helpers.history")
 

@@ -26,8 +26,17 @@ TESTS = Path(__file__).resolve().parent
 ONCE_FOLDERS = {"site", "harness"}
 
 
+#: The checkout's helpers/ as the programs the tests start import it, ``helpers``, the way a vendored copy beside a
+#: project is imported (``python -m helpers``, the example project's ``from helpers import MigrationContext``): the
+#: installed distribution names it ``migration_rollback_helpers`` (pyproject.toml), never ``helpers``.
+ROOT = TESTS.parent
+
+
 def pytest_configure(config: pytest.Config) -> None:
     throwaway.temporary_files_in_memory()
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if str(ROOT) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, paths)])
     config.addinivalue_line("markers", "once: the same on every server; run by nox -s once only (tests/conftest.py)")
 
 

@@ -31,8 +31,13 @@ def test_the_wheel_ships_every_package_of_helpers() -> None:
     without it would be left out of an installed copy)."""
     import tomllib
 
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    folders = {".".join(init.parent.relative_to(ROOT).parts) for init in HELPERS.rglob("__init__.py")}
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert setuptools["package-dir"] == {"migration_rollback_helpers": "helpers"}  # never a top-level `helpers`
+    listed = set(setuptools["packages"])
+    folders = {
+        ".".join(("migration_rollback_helpers", *init.parent.relative_to(HELPERS).parts))
+        for init in HELPERS.rglob("__init__.py")
+    }
     assert listed == folders
 
 

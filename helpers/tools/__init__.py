@@ -1,4 +1,4 @@
-"""``python -m helpers``: the commands that run around a team's migrations, never inside one.
+"""``migration-rollback``: the commands that run around a team's migrations, never inside one.
 
 Rooms, one per family of commands, each importing the core (``helpers``), :mod:`.errors`, the shared pieces
 and itself, never another family (``tests/test_layering.py``):

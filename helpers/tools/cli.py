@@ -1,15 +1,17 @@
-"""``python -m helpers``: rehearse, compare, stamp, history, identify, explain, lint, for the Alembic project where
-``alembic.ini`` is.
+"""``migration-rollback`` (installed) or ``python -m helpers`` (a checkout, a vendored copy): rehearse, compare,
+stamp, history, identify, explain, lint, for the Alembic project where ``alembic.ini`` is.
 
 Thin over the Python API (``helpers.tools.rehearse``, ``helpers.tools.schema``, ``helpers.tools.lint``,
 ``helpers.tools.history``, ``helpers.tools.explain``). Exit status 0 when the answer is yes, 1 when it is no (a
 failed revision or gate, a difference, a refused stamp, a lint finding), 2 on bad input, with one sentence saying
-what was wrong.
+what was wrong. The report goes to stdout (or ``--output FILE``), everything else, the project's own logging
+included, to stderr (``shared.output``).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import sys
@@ -17,6 +19,10 @@ from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
 from .errors import BadInputError
+from .shared import output
+
+#: The console command pyproject.toml installs (``[project.scripts]``), and the spelling in a checkout.
+COMMAND, MODULE = "migration-rollback", "python -m helpers"
 
 OK, NO, BAD_INPUT = 0, 1, 2
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|min)")
@@ -50,12 +56,12 @@ def count(text: str) -> int:
     return int(text)
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = MODULE) -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("-c", "--config", metavar="PATH", help="the project's alembic.ini (default: ./alembic.ini)")
     common.add_argument("--url", help="the database (default: DATABASE_URL)")
     top = _Parser(
-        prog="python -m helpers",
+        prog=prog,
         description="For the Alembic project where alembic.ini is (or -c PATH), against DATABASE_URL (or --url). "
         "Exit status 0: yes; 1: no (a failed revision or gate, a difference, a refused stamp); 2: bad input.",
     )
@@ -72,6 +78,7 @@ def parser() -> argparse.ArgumentParser:
     )
     rehearse.add_argument("target", nargs="?", default="head", help="the revision to upgrade to (default: head)")
     rehearse.add_argument("--json", action="store_true", help="print the report as JSON")
+    _output(rehearse)
     rehearse.add_argument("--copy", type=copy_method, default="auto", metavar="{auto,clone,dump}",
                           help="clone on the same server, or dump into a throwaway server (default: auto)")
     rehearse.add_argument("--dump", metavar="FILE", help="rehearse on this pg_dump file instead of the database")
@@ -97,6 +104,7 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--throwaway", action="store_true",
                          help="build REV on a throwaway server of the same major, not on the database's server")
     compare.add_argument("--json", action="store_true", help="print the differences as JSON")
+    _output(compare)
     stamp.add_argument("--force", action="store_true", help="stamp even when the schema differs (recorded as forced)")
 
     identify = commands.add_parser(
@@ -107,17 +115,20 @@ def parser() -> argparse.ArgumentParser:
     identify.add_argument("--throwaway", action="store_true",
                           help="build the revisions on a throwaway server of the same major")
     identify.add_argument("--json", action="store_true", help="print the answer as JSON")
+    _output(identify)
 
     history = commands.add_parser("history", parents=[common], help="the last migration attempts")
     history.add_argument("--json", action="store_true",
                          help="print them as JSON: a list, or null when there is no attempt table")
     history.add_argument("--limit", type=count, default=20, help="how many (default: 20)")
+    _output(history)
 
     explain = commands.add_parser(
         "explain", help="what an error is and how to resolve it, offline: its page's steps and address"
     )
     explain.add_argument("error", metavar="CODE-OR-TEXT", nargs="+",
                          help="a SQLSTATE (23505), condition name, exception class or a pasted error line")
+    _output(explain)
 
 
     lint = commands.add_parser("lint", help="check revision files against the rules for safe migrations")
@@ -125,6 +136,7 @@ def parser() -> argparse.ArgumentParser:
                       help="revision files or folders (default: the versions folder of alembic.ini)")
     lint.add_argument("-c", "--config", metavar="PATH", help="the project's alembic.ini (default: found upwards)")
     lint.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text")
+    _output(lint)
     lint.add_argument("--select", metavar="RULES", help="only these rules (comma-separated ids or prefixes: ML003,ML0)")
     lint.add_argument("--ignore", metavar="RULES", help="leave out these rules (comma-separated)")
     lint.add_argument("--target-version", type=count, metavar="N",
@@ -151,15 +163,42 @@ def _ignore_objects(sub: argparse.ArgumentParser) -> None:
                      help="leave out objects whose name matches (shell pattern: legacy_*, audit.*); repeatable")
     sub.add_argument("--ignore", dest="ignore", action=_OldIgnore, help=argparse.SUPPRESS)
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Run one command; returns the exit status."""
+def _output(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--output", metavar="FILE", default=None,
+                     help="write the report to FILE instead of stdout (whatever the project logs goes to stderr)")
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, prog: str = MODULE) -> int:
+    """Run one command; returns the exit status. Its report goes to ``out`` (stdout) or ``--output FILE`` once it is
+    done; whatever else is printed or logged while it runs (the project's env.py and revisions) goes to stderr."""
     out = out or sys.stdout
-    args = parser().parse_args(argv)
+    args = parser(prog).parse_args(argv)
+    if args.command in _STREAMED:
+        try:
+            return int(_COMMANDS[args.command](args, out))
+        except BadInputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return BAD_INPUT
+    report = io.StringIO()
     try:
-        return int(_COMMANDS[args.command](args, out))
+        output.check_writable(getattr(args, "output", None))
+        with output.report_only(out):
+            status = int(_COMMANDS[args.command](args, report))
+        output.deliver(report.getvalue(), out, getattr(args, "output", None))
+        return status
     except BadInputError as exc:
+        output.deliver(report.getvalue(), out, None)
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
+
+
+#: Commands that say what they do as they go, for a person (no machine output): their lines are not held back.
+_STREAMED = {"stamp"}
+
+
+def console() -> int:
+    """``migration-rollback``, the console command: ``main`` under the command's own name."""
+    return main(prog=COMMAND)
 
 
 def _print_json(data: Any, out: TextIO) -> None:

@@ -1,4 +1,4 @@
-"""``python -m helpers explain``: an error's failure, what it means, its resolution and page, offline.
+"""``migration-rollback explain``: an error's failure, what it means, its resolution and page, offline.
 
 Everything comes from the failure catalog (``helpers/failures.py``) and the drivers' own tables:
 the SQLSTATEs a row files, their condition names and exception classes (psycopg 3, psycopg2,
@@ -286,7 +286,7 @@ def explain_row(row: Category, matched: Code | None = None) -> Explanation:
 
 
 def lines(explanation: Explanation, width: int = 100) -> list[str]:
-    """The text ``python -m helpers explain`` prints."""
+    """The text ``migration-rollback explain`` prints."""
     row, matched = explanation.row, explanation.code
     head = f"{explanation.title} ({row.label})"
     if matched is not None:

@@ -1,4 +1,4 @@
-"""Reading the migration attempts ``helpers.history.recorded`` writes (``python -m helpers history``)."""
+"""Reading the migration attempts ``helpers.history.recorded`` writes (``migration-rollback history``)."""
 
 from __future__ import annotations
 

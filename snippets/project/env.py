@@ -11,7 +11,7 @@
   run waits for it (``migration_lock_wait``, 60s by default), then finds nothing left to do.
 - Offline (``--sql``) mode writes the SQL without connecting.
 - Every upgrade, downgrade and stamp is recorded in ``alembic_history`` on a connection of its
-  own, failed ones too (``helpers.history``; ``python -m helpers history`` shows them).
+  own, failed ones too (``helpers.history``; ``migration-rollback history`` shows them).
 """
 
 import asyncio
@@ -135,7 +135,7 @@ def run_on(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=None, transaction_per_migration=False)
     migrating = is_migrating()
     # --8<-- [start:history]
-    # Every upgrade, downgrade and stamp goes into alembic_history, failed ones too: python -m helpers history
+    # Every upgrade, downgrade and stamp goes into alembic_history, failed ones too: migration-rollback history
     with recorded(context, connection) if migrating else nullcontext():
         migrate(connection, migrating)
     # --8<-- [end:history]

@@ -133,7 +133,7 @@ def run_migrations_offline() -> None:
 def run_on(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=None, transaction_per_migration=False)
     migrating = is_migrating()
-    # Every upgrade, downgrade and stamp goes into alembic_history, failed ones too: python -m helpers history
+    # Every upgrade, downgrade and stamp goes into alembic_history, failed ones too: migration-rollback history
     with recorded(context, connection) if migrating else nullcontext():
         migrate(connection, migrating)
 

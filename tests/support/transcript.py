@@ -121,8 +121,10 @@ def _in_process_step(
         return None
     if words[:1] == ["alembic"]:
         call = functools.partial(alembic, *words[1:], env=own_env, cwd=cwd)
-    elif words[:3] == HELPERS.split():
-        call = functools.partial(helpers, *words[3:], env=own_env, cwd=cwd)
+    elif words[:3] == MODULE.split():
+        call = functools.partial(helpers, *words[3:], env=own_env, cwd=cwd, command=MODULE)
+    elif words[:1] == [COMMAND]:
+        call = functools.partial(helpers, *words[1:], env=own_env, cwd=cwd, command=COMMAND)
     else:
         return None
 
@@ -159,15 +161,18 @@ def _assignments(words: str, env: dict[str, str]) -> dict[str, str]:
     return made
 
 
-HELPERS = "python -m helpers"
+#: The console command (pyproject.toml's [project.scripts]) the pages show, and ``python -m helpers`` (a checkout,
+#: a vendored copy): both run here in this process, each under its own name.
+COMMAND, MODULE = "migration-rollback", "python -m helpers"
 
 
-def helpers(*args: str, env: dict[str, str] | None = None, cwd: Path = PROJECT) -> Run:
-    """``python -m helpers ARGS`` in ``cwd`` as a reader would type it, in this process (stdout and stderr merged)."""
+def helpers(*args: str, env: dict[str, str] | None = None, cwd: Path = PROJECT, command: str = COMMAND) -> Run:
+    """``migration-rollback ARGS`` (or ``command``: ``python -m helpers``) in ``cwd`` as a reader would type it, in
+    this process (stdout and stderr merged)."""
     from helpers.tools.cli import main
 
-    display = shlex.join([*HELPERS.split(), *args])
-    return Run(display, *_in_process(lambda stream: main(list(args), out=stream), env, cwd))
+    display = shlex.join([*command.split(), *args])
+    return Run(display, *_in_process(lambda stream: main(list(args), out=stream, prog=command), env, cwd))
 
 
 def alembic_path() -> str:

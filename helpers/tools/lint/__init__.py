@@ -1,4 +1,4 @@
-"""``python -m helpers lint``: revision files checked against the rules for safe migrations, without a database.
+"""``migration-rollback lint``: revision files checked against the rules for safe migrations, without a database.
 
 ``run`` finds the files and orders the history; the readers, ``revision`` (a revision's Python: the
 operations, the tables each one touches) and ``sql`` (the SQL it runs, with pglast), tell the ``scope`` what

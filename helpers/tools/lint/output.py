@@ -1,4 +1,4 @@
-"""The output of ``python -m helpers lint``: text, JSON, GitHub Actions annotations, SARIF 2.1.0."""
+"""The output of ``migration-rollback lint``: text, JSON, GitHub Actions annotations, SARIF 2.1.0."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The rules of ``python -m helpers lint``: one row per rule, which the checks, the output and the page read.
+"""The rules of ``migration-rollback lint``: one row per rule, which the checks, the output and the page read.
 
 A rule has an id (``ML003``, what ``# noqa:``, ``--select`` and ``--ignore`` name), a short name (the folder
 of its dangerous and safe revisions under ``snippets/safe-migrations/``), the one-line message a finding

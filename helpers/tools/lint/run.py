@@ -1,4 +1,4 @@
-"""``python -m helpers lint``: the guide's rules for safe migrations, checked on revision files before they run.
+"""``migration-rollback lint``: the guide's rules for safe migrations, checked on revision files before they run.
 
 Revision files are read, never run: their syntax tree (:mod:`.lint_revision`), their SQL through PostgreSQL's
 grammar (:mod:`.lint_sql`, pglast), and squawk's findings on their offline SQL (:mod:`.lint_squawk`). The

@@ -28,7 +28,7 @@ def pglast() -> Any:
         import pglast.ast
     except ImportError:
         raise BadInputError(
-            "python -m helpers lint needs pglast to read SQL; "
+            "migration-rollback lint needs pglast to read SQL; "
             "install it: pip install 'migration-rollback-helpers[migration-lint]'"
         ) from None
     return pglast

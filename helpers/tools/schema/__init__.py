@@ -1,4 +1,4 @@
-"""``python -m helpers compare``, ``stamp`` and ``identify``: a database's schema against the one a revision builds.
+"""``migration-rollback compare``, ``stamp`` and ``identify``: a database's schema against the one a revision builds.
 
 ``compare`` (and the guarded ``stamp``) builds the expected schema on a scratch database and reads the
 differences; ``identify`` finds the revision the schema matches; ``build`` is what both use (the scratch

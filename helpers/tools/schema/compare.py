@@ -157,7 +157,7 @@ def checked_stamp(
             return False
         count = len(result.differences)
         plural = "s" if count != 1 else ""
-        note = f"forced: stamped {revision} over {count} difference{plural} (python -m helpers stamp --force)"
+        note = f"forced: stamped {revision} over {count} difference{plural} (migration-rollback stamp --force)"
         print("Stamping anyway (--force).", file=out)
     scripts = load_scripts(ini)
     source = database_url(url)

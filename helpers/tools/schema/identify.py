@@ -178,7 +178,7 @@ def lines(found: Identification) -> list[str]:
         out.append(f"Matches: the database's schema is what revision {first.name} builds{agrees}{same}.")
         if not said and len(first.heads) <= 1:
             seeded = f" --seed {f.seed}" if f.seed else ""
-            out.append(f"alembic_version does not say so: python -m helpers stamp {first.name}{seeded} puts it right.")
+            out.append(f"alembic_version does not say so: migration-rollback stamp {first.name}{seeded} puts it right.")
         return out
     closest = f.closest
     if closest is None:

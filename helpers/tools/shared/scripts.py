@@ -85,5 +85,5 @@ def check_known(scripts: Scripts, database: str, revisions: Sequence[str]) -> No
         raise BadInputError(
             f"Database {database!r} is at revision {names}, which this project's scripts do not have "
             f"(heads: {', '.join(scripts.heads) or 'none'}): was a deploy rolled back or a branch switched? "
-            "Find the revision its schema matches with python -m helpers identify, then python -m helpers stamp REV."
+            "Find the revision its schema matches with migration-rollback identify, then migration-rollback stamp REV."
         )

@@ -53,10 +53,10 @@ def test_the_drivers_name_each_code() -> None:
 
 
 def helpers_explain(*args: str) -> Run:
-    """``python -m helpers explain ARGS``, as the page shows it, with the guide at its default address."""
+    """``migration-rollback explain ARGS``, as the page shows it, with the guide at its default address."""
     env = {k: v for k, v in os.environ.items() if k != "HELPERS_GUIDE_URL"}
     shown = " ".join(f'"{a}"' if " " in a or "'" in a else a for a in args)
-    return replace(helpers("explain", *args, env=env), display=f"python -m helpers explain {shown}")
+    return replace(helpers("explain", *args, env=env), display=f"migration-rollback explain {shown}")
 
 
 def test_explain_prints_what_the_page_shows(update_snapshots: bool) -> None:

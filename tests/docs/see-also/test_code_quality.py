@@ -158,7 +158,7 @@ def test_the_ci_workflow_lint_commands_run_as_written(tmp_path: Path) -> None:
     steps = workflow["jobs"]["lint"]["steps"]
     (install,) = [s["run"] for s in steps if s.get("run", "").startswith("pip install")]
     assert "[migration-lint]" in install
-    commands = [s for s in steps if "python -m helpers lint" in s.get("run", "")]
+    commands = [s for s in steps if "migration-rollback lint" in s.get("run", "")]
     assert [s.get("working-directory") for s in commands] == [None, None]  # paths relative to the repository
     project_with(tmp_path, name="migrations")
 
