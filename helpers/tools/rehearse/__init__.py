@@ -1,4 +1,4 @@
-"""``python -m helpers rehearse``: a history run up and down on a copy of the database, traced.
+"""``migration-rollback rehearse``: a history run up and down on a copy of the database, traced.
 
 ``copying`` makes the copy (a clone or a dump: the choice is made there); ``run`` runs the revisions on it
 (``Options``: how, given once); ``trace`` watches each statement (locks, rewrites, time); ``report`` prints

@@ -104,6 +104,7 @@ def lines(rehearsal: Rehearsal) -> list[str]:
             out.append(_left_at(r, r.failure.left_at))
     if r.blockers:
         out += ["", "Blocks the application:", *(_blocker(b) for b in r.blockers)]
+    out += _invalid(r)
     if r.round_trip is not None:
         trip = r.round_trip
         out.append("")
@@ -134,6 +135,18 @@ def lines(rehearsal: Rehearsal) -> list[str]:
     if r.kept:
         out += ["", f"Kept the copy: {r.kept}"]
     out += ["", summary(r)]
+    return out
+
+
+def _invalid(r: Rehearsal) -> list[str]:
+    """Indexes PostgreSQL does not use, where seen: the source, the copy before, the copy at the target."""
+    if not r.invalid_indexes:
+        return []
+    where = {"source": f"on {r.source}", "copy": "on the copy before the upgrade",
+             "target": f"on the copy at {r.target} (the run fails)"}
+    out = ["", "Invalid indexes (PostgreSQL does not use them; DROP INDEX CONCURRENTLY, then build again):"]
+    for key, found in r.invalid_indexes.items():
+        out += [f"  {where[key]}: {index}" for index in found]
     return out
 
 
@@ -178,6 +191,8 @@ def summary(rehearsal: Rehearsal) -> str:
         parts.append("round trip ok" if r.round_trip.ok else "round trip FAILED")
     if r.violations:
         parts.append(f"{len(r.violations)} gate{'s' if len(r.violations) > 1 else ''} failed")
+    if r.invalid_indexes.get("target"):
+        parts.append(f"{_count(len(r.invalid_indexes['target']), 'INVALID index')} at {r.target}")
     return ("OK: " if r.ok else "FAILED: ") + "; ".join(parts) + "."
 
 
@@ -225,6 +240,7 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
             "failure": failure(r.round_trip.failure),
             "skipped": r.round_trip.skipped,
         },
+        "invalid_indexes": r.invalid_indexes,
         "gates": {"max_lock_seconds": r.max_lock, "max_lock_counts": BLOCKING_WRITES,
                   "max_rewrite_rows": r.max_rewrite_rows, "violations": r.violations},
         "summary": summary(r),

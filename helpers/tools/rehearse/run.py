@@ -27,7 +27,7 @@ from ...diagnosis import Diagnosis, diagnose
 from ...history import current_heads
 from ..errors import BadInputError, first_line
 from ..shared import scratch, snapshot
-from ..shared.database import connected, disposed_engine
+from ..shared.database import connected, database_url, disposed_engine, read_only
 from ..shared.running import Hooks, RevisionEvent, run
 from ..shared.scripts import Scripts, check_known, load_scripts, resolve
 from . import copying
@@ -134,10 +134,14 @@ class Rehearsal:
     max_lock: float | None = None
     max_rewrite_rows: int | None = None
     kept: str | None = None
+    #: Indexes PostgreSQL does not use (INVALID, not ready), where they were seen: "source" (the database itself;
+    #: a dump restores them valid), "copy" (before the upgrade), "target" (after it: fails the run).
+    invalid_indexes: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return self.failure is None and (self.round_trip is None or self.round_trip.ok) and not self.violations
+        return (self.failure is None and (self.round_trip is None or self.round_trip.ok) and not self.violations
+                and not self.invalid_indexes.get("target"))
 
 
 def rehearse(
@@ -166,7 +170,13 @@ def rehearse(
     resolve(scripts, target)
     copied, source_name = copying.copy(scripts, url, options.copy, options.dump)
     try:
-        return _rehearse_on(scripts, copied, source_name, options)
+        rehearsal = _rehearse_on(scripts, copied, source_name, options)
+        if options.dump is None:
+            with read_only(database_url(url)) as conn:
+                found = snapshot.invalid_indexes(conn)
+            if found:
+                rehearsal.invalid_indexes = {"source": found, **rehearsal.invalid_indexes}
+        return rehearsal
     finally:
         if not keep:
             copied.drop()
@@ -226,6 +236,7 @@ def _rehearse_on(scripts: Scripts, copied: scratch.Scratch, source: str, options
             start_heads = current_heads(conn)
             check_known(scripts, source, start_heads)  # a dump file's, checked once restored
             before = snapshot.fingerprint(conn, start_heads)
+            invalid_before = snapshot.invalid_indexes(conn)
             relfilenodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(RELFILENODES)}
             witnessed = install_witness(conn)
         schemas = _SchemaByRevision(before.schema)
@@ -252,6 +263,10 @@ def _rehearse_on(scripts: Scripts, copied: scratch.Scratch, source: str, options
         max_rewrite_rows=options.max_rewrite_rows,
         kept=copying.kept(copied) if options.keep else None,
     )
+    with connected(copy_url) as conn:
+        invalid_after = snapshot.invalid_indexes(conn)
+    rehearsal.invalid_indexes = {key: found for key, found in (("copy", invalid_before), ("target", invalid_after))
+                                 if found}
     if outcome.error is not None:
         failed = outcome.failed.revision if outcome.failed else None
         with connected(copy_url) as conn:

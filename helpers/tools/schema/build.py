@@ -33,9 +33,15 @@ def empty_scratch(
 
 
 def _shown(text: str | None, other: str | None) -> str:
-    """A definition on one line; a long one cut around where it differs from ``other``."""
+    """A definition on one line; a long one cut around where it differs from ``other``, its INVALID mark kept."""
     if text is None:
         return "nothing"
+    mark = next((m for m in snapshot.INDEX_MARKS if text.endswith(m)), "")
+    shown = _cut(text, other)
+    return shown if not mark or shown.endswith(mark) else shown + mark
+
+
+def _cut(text: str, other: str | None) -> str:
     flat = " ".join(text.split())
     if len(flat) <= _LONG or other is None:
         return flat if len(flat) <= _LONG else flat[: _LONG - 3] + "..."

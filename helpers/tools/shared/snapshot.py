@@ -75,7 +75,9 @@ SCHEMA_OBJECTS: dict[str, str] = {
           AND {OWN_SCHEMA} AND {_not_from_extension("pg_class", "c.oid")}""",
     "index": f"""
         SELECT 'index', n.nspname::text, t.relname::text, c.relname::text,
-               pg_catalog.pg_get_indexdef(x.indexrelid) || CASE WHEN x.indisvalid THEN '' ELSE ' (INVALID)' END
+               pg_catalog.pg_get_indexdef(x.indexrelid)
+               || CASE WHEN NOT x.indisready THEN ' (INVALID, not ready)' WHEN NOT x.indisvalid THEN ' (INVALID)'
+                       ELSE '' END
         FROM pg_catalog.pg_index x
         JOIN pg_catalog.pg_class c ON c.oid = x.indexrelid
         JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
@@ -212,6 +214,30 @@ class Schema:
             if not any(fnmatchcase(name, pattern) for pattern in patterns for name in obj.names())
         }
         return Schema(kept)
+
+
+#: The marks an index's definition carries when PostgreSQL does not use it (``read``, ``invalid_indexes``).
+INDEX_MARKS = (" (INVALID, not ready)", " (INVALID)")
+
+_INVALID_INDEXES = f"""
+    SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
+           pg_catalog.quote_ident(tn.nspname) || '.' || pg_catalog.quote_ident(t.relname), x.indisready
+    FROM pg_catalog.pg_index x
+    JOIN pg_catalog.pg_class c ON c.oid = x.indexrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
+    JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+    WHERE (NOT x.indisvalid OR NOT x.indisready) AND {OWN_SCHEMA}
+    ORDER BY 1"""
+
+
+def invalid_indexes(conn: Connection) -> list[str]:
+    """Indexes PostgreSQL does not use: INVALID (a ``CREATE INDEX CONCURRENTLY`` that failed, was cancelled, or is
+    still running), or not even ready for writes; each as "schema.index on schema.table (INVALID)"."""
+    return [
+        f"{index} on {table}{INDEX_MARKS[1] if ready else INDEX_MARKS[0]}"
+        for index, table, ready in conn.exec_driver_sql(_INVALID_INDEXES)
+    ]
 
 
 def read(conn: Connection, exclude_tables: Iterable[str] = BOOKKEEPING_TABLES) -> Schema:

@@ -16,6 +16,7 @@ PAGE = page("failures/concurrent-index-in-transaction")
 FOLDER = "failures/concurrent-index-in-transaction"
 BAD = f"{FOLDER}/bad/versions/0010_index_events_by_kind.py"
 FIXED = f"{FOLDER}/fixed/versions/0010_index_events_by_kind.py"
+IF_NOT_EXISTS = f"{FOLDER}/if-not-exists/versions/0010_index_events_by_kind.py"
 MESSAGE = "CREATE INDEX CONCURRENTLY cannot run inside a transaction block"
 
 
@@ -85,6 +86,20 @@ def test_an_interrupted_concurrent_build_leaves_an_invalid_index(
     rerun = captures.check("interrupted/rerun.txt", database.alembic("upgrade", "head", cwd=fixed))
     assert rerun.returncode == 1
     assert 'relation "ix_events_kind" already exists' in rerun.output
+
+    # With IF NOT EXISTS the rerun skips the INVALID index and succeeds: rehearse shows it on a clone (which keeps
+    # the index INVALID, as the database has it) and fails the run.
+    skipping = project_with(tmp_path, IF_NOT_EXISTS, name="if-not-exists")
+    database.alone()
+    rehearsed = captures.check("interrupted/rehearse-if-not-exists.txt",
+                               database.shell("migration-rollback rehearse --no-round-trip", cwd=skipping))
+    assert rehearsed.returncode == 1
+    assert "0010 Index events by kind, without blocking writes." in rehearsed.output  # ran, did not fail
+    assert f"  on {database.name}: public.ix_events_kind on public.events (INVALID, not ready)" in rehearsed.output
+    assert "  on the copy at head (the run fails): public.ix_events_kind on public.events (INVALID, not ready)" in (
+        rehearsed.output
+    )
+    assert "1 INVALID index at head" in rehearsed.output.splitlines()[-1]
 
     dropped = captures.check(
         "interrupted/drop-invalid.txt", captures.psql(database, "-c", "DROP INDEX CONCURRENTLY ix_events_kind")

@@ -356,3 +356,25 @@ def test_a_schema_only_dump_of_the_base_is_a_seed(database: Database, tmp_path: 
 
     assert (result.status, result.err) == (0, "")
     assert result.out.splitlines()[-1] == "Same: the database is what revision head builds."
+
+
+
+def test_an_invalid_index_the_revision_lacks_keeps_its_mark(database: Database, tmp_path: Path) -> None:
+    """A failed CREATE UNIQUE INDEX CONCURRENTLY leaves an INVALID index; its definition is longer than a line, and
+    the mark stays on the line compare prints (it was cut off with the definition's end)."""
+    root = ordinary_project(tmp_path)
+    assert database.alembic("upgrade", "head", cwd=root).returncode == 0
+    database.sql("INSERT INTO customers (id, name) VALUES (1, 'a'), (2, 'a')")
+    failed = database.psql(
+        "-c", "CREATE UNIQUE INDEX CONCURRENTLY ix_customers_name_unique_for_the_duplicate_check "
+        "ON customers (name, (lower(name)), (upper(name))) WHERE name IS NOT NULL AND name <> ''",
+        cwd=root,
+    )
+    assert failed.returncode != 0 and "could not create unique index" in failed.output
+
+    result = cli("compare", "head", cwd=root, env=database.env)
+
+    assert result.status == 1, result.err
+    (line,) = [x for x in result.out.splitlines() if "ix_customers_name_unique_for_the_duplicate_check:" in x]
+    assert line.startswith("  index ix_customers_name_unique_for_the_duplicate_check: revision head has nothing / ")
+    assert line.endswith("... (INVALID, not ready)")
