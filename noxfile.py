@@ -5,6 +5,7 @@ The default run is `DEFAULT` below, the one list of it. What each session runs a
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -90,33 +91,32 @@ def _no_engine(what: str) -> str:
 FAULT_TESTS = ("tests/docs/failures/test_server_faults.py", "tests/docs/test_big_tables.py")
 FAULT_MAJORS = ("18", "15", "17")
 
-#: One nox session per documented failure scenario: name -> one-line description.
-SCENARIOS = {
-    "duplicate-key": "23505: a unique index over duplicated emails; find, clean up, retry",
-    "foreign-key": "23503: orphaned rows under a new foreign key, and a delete of referenced rows",
-    "already-exists": "42P07/42701: an object created outside the migration; stamp or drop and retry",
-    "connection-lost": "the connection cut mid-migration (terminated backend, TCP cut, SSL cut); retry",
-    "lock-timeout": "55P03: another session holds the table's lock; find it, end it, retry",
-    "statement-timeout": "57014: a backfill past the statement_timeout; find where it is set, retry with more time",
-    "deadlock": "40P01: the migration and the application lock users and cameras in opposite orders; read, retry",
-    "insufficient-privilege": "42501: no CREATE on schema public, and a role that does not own the table; grant, retry",
-    "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
-    "unknown-revision": "Can't locate revision: alembic_version names a revision the code lacks; git, stamp --purge",
-    "multiple-heads": "Multiple head revisions: two branches each added a revision; merge heads or re-parent",
-    "not-up-to-date": "Target database is not up to date: autogenerate and alembic check on a database behind head",
-    "downgrade-target": "a downgrade target above the current revision, -N too far, -1 from a merge point",
-    "revision-file": "a revision file with a syntax error, a failed import or a missing name; the line that matters",
-    "concurrent-index-in-transaction": "25001: CREATE INDEX CONCURRENTLY in the migration's transaction; "
-    "autocommit_block, and the INVALID index an interrupted build leaves",
-    "aborted-transaction": "25P02: a revision catches a failed statement and goes on; find the first error, "
-    "catch it only around a savepoint",
-    "pending-trigger-events": "55006: data and schema changed in one transaction under a deferred foreign key; "
-    "split them and SET CONSTRAINTS ALL IMMEDIATE",
-    "not-null": "23502: NOT NULL over rows with NULLs (new column, existing column); default or backfill, retry",
-    "check-violation": "23514: a check constraint over rows that break it; find them, fix, retry",
-    "type-change": "42804/22P02: a type change without a cast, a cast a row cannot take; find the rows, USING, retry",
-    "enums": "42710/42704/55P04: an enum type created twice or missing, a value used too early, removed, renamed",
-}
+FAILURE_TESTS = ROOT / "tests" / "docs" / "failures"
+
+
+def _scenarios() -> dict[str, str]:
+    """One session per failure page: the page's name -> its test's summary line, past the page's path.
+
+    Read from each ``tests/docs/failures/test_<page>.py`` (the docstring's first line is
+    ``docs/failures/<page>.md: what the scenario does``), so a new failure page gets its session with its test.
+    The errors index (``index.md``) is no scenario.
+    """
+    found: dict[str, str] = {}
+    for test in sorted(FAILURE_TESTS.glob("test_*.py")):
+        summary = (ast.get_docstring(ast.parse(test.read_text(encoding="utf-8"))) or "").partition("\n")[0]
+        path, _, description = summary.partition(": ")
+        name = path.removeprefix("docs/failures/").removesuffix(".md")
+        if test.name != f"test_{name.replace('-', '_')}.py" or not description:
+            raise RuntimeError(
+                f"noxfile.py: {test.relative_to(ROOT)} must start its docstring 'docs/failures/<page>.md: '"
+            )
+        if name != "index":
+            found[name] = description.removesuffix(".")
+    return found
+
+
+#: One nox session per failure page's scenario (`scenario-<page>`): name -> one-line description.
+SCENARIOS = _scenarios()
 
 #: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and
 #: tests/tools/test_<module>*.py for each helpers/tools/<module>.py, found by name.
