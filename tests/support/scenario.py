@@ -65,8 +65,8 @@ def fails(
     """``alembic ARGS`` (``upgrade head``) fails with the diagnosis ``label: message`` and changes nothing.
 
     ``label`` is the diagnosis category ("integrity constraint", ...), ``message`` what must follow it (or its
-    start). ``capture``: the page's file the transcript is checked against (None, and ``captures`` None: a
-    failure the page does not show).
+    start). ``capture``: the page's file the transcript is checked against (``captures`` None, or ``capture``
+    None: a failure the page does not show).
     ``rollback``: what the diagnosis's ROLLBACK line says (or its start).
     Returns what the failed command printed.
     """

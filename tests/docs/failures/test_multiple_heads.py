@@ -36,7 +36,7 @@ def test_upgrade_head_changes_nothing_and_the_merge_brings_both_branches(databas
     workdir = project_with(tmp_path, *BRANCHES)
     at_revision(database, "0009", cwd=workdir)
     heads = "Multiple head revisions are present"
-    fails(database, None, "multiple heads", heads, capture=None, cwd=workdir, rollback="Nothing ran: ")
+    fails(database, None, "multiple heads", heads, cwd=workdir, rollback="Nothing ran: ")
 
     assert database.alembic("merge", "heads", "--rev-id", "0012", "-m", "merge", cwd=workdir).returncode == 0
     assert database.alembic("upgrade", "head", cwd=workdir).returncode == 0

@@ -50,7 +50,7 @@ def test_the_refused_commands_write_no_file_and_change_nothing(database: Databas
     files = sorted((workdir / "versions").glob("*.py"))
     for args in (("revision", "--autogenerate", "-m", "x"), ("check",)):
         label, behind = "a database behind the code", "Target database is not up to date."
-        fails(database, None, label, behind, capture=None, args=args, cwd=workdir, rollback="Nothing was generated")
+        fails(database, None, label, behind, args=args, cwd=workdir, rollback="Nothing was generated")
     assert sorted((workdir / "versions").glob("*.py")) == files
 
 

@@ -33,7 +33,7 @@ def test_the_failed_upgrade_changes_nothing_and_names_the_file_and_this_page(
     (workdir / "versions" / "0010_add_camera_serial.py").write_text(
         (FILES / case / "0010_add_camera_serial.py").read_text()
     )
-    failed = fails(database, None, "a broken revision file", capture=None, cwd=workdir)
+    failed = fails(database, None, "a broken revision file", cwd=workdir)
     assert "0010_add_camera_serial.py, line " in failed
 
     config = Config(str(workdir / "alembic.ini"))
