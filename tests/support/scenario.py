@@ -118,3 +118,22 @@ def stock_symptom(db: Database, captures: Captures, name: str, tmp_path: Path, *
     run = captures.check(name, db.shell(from_last_exception("alembic upgrade head"), cwd=workdir))
     assert run.output.startswith("sqlalchemy.exc.") and f"errors.{error}) " in run.output, run.output
     assert db.fingerprint() == before
+
+
+def stock_traceback(db: Database, captures: Captures, workdir: Path, message: str, error: str) -> Run:
+    """``upgrade.txt``'s failure under ``alembic init``'s env.py, through every driver: ``upgrade-stock.txt``.
+
+    The exception's line of the traceback and the two after it (PostgreSQL's message, the SQL), checked
+    against the page's file; the line ends with ``message`` and names the driver's ``error`` class
+    (``ObjectInUse``; asyncpg's names no SQLSTATE class). ``workdir``: a ``project_with(..., stock_env=True)``.
+    Nothing changed. Returns the run.
+    """
+    before = db.fingerprint()
+    run = captures.check(
+        "upgrade-stock.txt", db.shell("alembic upgrade head 2>&1 | grep -A 2 ^sqlalchemy.exc", cwd=workdir)
+    )
+    exception = run.output.splitlines()[0]
+    assert exception.startswith("sqlalchemy.exc.") and exception.endswith(message), exception
+    assert drivers.is_async() or f"errors.{error}) " in exception
+    assert db.fingerprint() == before
+    return run

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support import drivers
 from tests.support.database import Database
 from tests.support.paths import page
 from tests.support.project import project_with
-from tests.support.scenario import Captures, break_at
+from tests.support.scenario import Captures, break_at, stock_traceback
 
 PAGE = page("failures/aborted-transaction")
 FOLDER = "failures/aborted-transaction"
@@ -32,12 +31,7 @@ def test_aborted_transaction(database: Database, tmp_path: Path, update_snapshot
     before = database.fingerprint()
 
     stock = project_with(tmp_path, BAD, name="stock", stock_env=True)
-    traceback = captures.check(
-        "upgrade-stock.txt", database.shell("alembic upgrade head 2>&1 | grep -A 2 ^sqlalchemy.exc", cwd=stock)
-    )
-    exception = traceback.output.splitlines()[0]  # asyncpg's names no SQLSTATE class
-    assert exception.startswith("sqlalchemy.exc.") and exception.endswith(ABORTED), exception
-    assert drivers.is_async() or "errors.InFailedSqlTransaction) " in exception
+    traceback = stock_traceback(database, captures, stock, ABORTED, error="InFailedSqlTransaction")
     assert "[SQL: ALTER TABLE cameras ADD COLUMN serial_number VARCHAR(64)]" in traceback.output
     # The whole traceback points at the statement after the caught one, never at the caught one.
     whole = database.shell("alembic upgrade head", cwd=stock).output

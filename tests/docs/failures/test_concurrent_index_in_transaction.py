@@ -10,7 +10,7 @@ from tests.support import drivers, sessions
 from tests.support.database import Database
 from tests.support.paths import SNIPPETS, page
 from tests.support.project import project_with
-from tests.support.scenario import Captures, at_revision, break_at
+from tests.support.scenario import Captures, at_revision, break_at, stock_traceback
 
 PAGE = page("failures/concurrent-index-in-transaction")
 FOLDER = "failures/concurrent-index-in-transaction"
@@ -25,17 +25,10 @@ def test_concurrent_index_in_transaction(database: Database, tmp_path: Path, upd
     label = "a statement that cannot run inside a transaction"
     failed = break_at(database, captures, "0008", label, MESSAGE, data="data.sql", cwd=bad)
     assert "SEE: http://127.0.0.1:8000/failures/concurrent-index-in-transaction/" in failed
-    before = database.fingerprint()
 
     # The same revision under the env.py `alembic init` writes: a traceback, and nothing kept either.
     stock = project_with(tmp_path, BAD, name="stock", stock_env=True)
-    traceback = captures.check(
-        "upgrade-stock.txt", database.shell("alembic upgrade head 2>&1 | grep -A 2 ^sqlalchemy.exc", cwd=stock)
-    )
-    exception = traceback.output.splitlines()[0]  # asyncpg's names no SQLSTATE class
-    assert exception.startswith("sqlalchemy.exc.") and exception.endswith(MESSAGE), exception
-    assert drivers.is_async() or "errors.ActiveSqlTransaction) " in exception
-    assert database.fingerprint() == before
+    stock_traceback(database, captures, stock, MESSAGE, error="ActiveSqlTransaction")
 
     current = captures.check("current.txt", database.alembic("current", cwd=bad))
     assert current.output.rstrip().endswith("0008")

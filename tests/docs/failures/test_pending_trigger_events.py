@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support import drivers
 from tests.support.database import Database
 from tests.support.paths import page
 from tests.support.project import project_with
-from tests.support.scenario import Captures, at_revision, fails
+from tests.support.scenario import Captures, at_revision, fails, stock_traceback
 
 PAGE = page("failures/pending-trigger-events")
 FOLDER = "failures/pending-trigger-events"
@@ -37,13 +36,7 @@ def test_pending_trigger_events(database: Database, tmp_path: Path, update_snaps
     before = database.fingerprint()
 
     stock = project_with(tmp_path, DEFER, BAD, name="stock", stock_env=True)
-    traceback = captures.check(
-        "upgrade-stock.txt", database.shell("alembic upgrade head 2>&1 | grep -A 2 ^sqlalchemy.exc", cwd=stock)
-    )
-    exception = traceback.output.splitlines()[0]  # asyncpg's names no SQLSTATE class
-    assert exception.startswith("sqlalchemy.exc.") and exception.endswith(PENDING), exception
-    assert drivers.is_async() or "errors.ObjectInUse) " in exception
-    assert database.fingerprint() == before
+    stock_traceback(database, captures, stock, PENDING, error="ObjectInUse")
 
     deferred = captures.check("pending.txt", captures.psql(database, "-f", "pending.sql"))
     assert " events | fk_events_camera_id | t" in deferred.output
