@@ -38,7 +38,6 @@ class Captures:
         return db.psql(*args, cwd=self.dir)
 
 
-
 def at_revision(db: Database, revision: str, data: Path | None = None, cwd: Path = PROJECT) -> None:
     """The scenario's starting point on the test's fresh database: ``upgrade revision``, then ``data`` loaded.
 
