@@ -91,6 +91,10 @@ def parser(prog: str = MODULE) -> argparse.ArgumentParser:
                           "(e.g. 200ms)")
     rehearse.add_argument("--max-rewrite-rows", type=count, metavar="N",
                           help="fail when a table of more than N rows is rewritten")
+    rehearse.add_argument("--max-rows", type=count, metavar="N",
+                          help="fail when a statement writes more than N rows (UPDATE, INSERT, DELETE: a backfill), or "
+                          "reads or rewrites a table of more than N rows under its lock (SET NOT NULL, a CHECK or "
+                          "foreign key validated, a rewrite)")
 
     compare = commands.add_parser(
         "compare", parents=[common, seeded], help="compare the database's schema with what revision REV builds"
@@ -213,6 +217,7 @@ def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
     result = rehearse(
         args.config, args.url, target=args.target, copy=args.copy, dump=args.dump, keep=args.keep,
         round_trip=args.round_trip, max_lock=args.max_lock, max_rewrite_rows=args.max_rewrite_rows,
+        max_rows=args.max_rows,
     )
     if args.json:
         _print_json(rehearsal_report.as_json(result), out)

@@ -79,7 +79,7 @@ def _blocker(blocker: Blocker) -> str:
     return (
         f"  {blocker.revision or 'env.py'} blocks {blocker.blocks} of {blocker.table} ({_rows(blocker.rows)}) "
         f"with {sql_name(blocker.mode)} for {_seconds(blocker.seconds)}"
-        + (f" (held until the transaction commits after {blocker.held_until})" if blocker.held_until else "")
+        + _ended(blocker)
         + f": {blocker.statement}"
     )
 
@@ -94,7 +94,7 @@ def lines(rehearsal: Rehearsal) -> list[str]:
         out.append(f"Nothing to run: the database is already at {start}.")
     for revision in r.revisions:
         out += ["", f"{revision.revision} {revision.message} ({_count(revision.statements, 'statement')}, "
-                    f"{_seconds(revision.seconds)})", *_table(revision)]
+                    f"{_seconds(revision.seconds)})", *_table(revision), *_row_work(r, revision.revision)]
     if r.failure is not None:
         title = " ".join(part for part in (r.failure.revision or "env.py", r.failure.message) if part)
         out += ["", f"{title} FAILED:", *_diagnosis(r.failure)]
@@ -136,6 +136,34 @@ def lines(rehearsal: Rehearsal) -> list[str]:
         out += ["", f"Kept the copy: {r.kept}"]
     out += ["", summary(r)]
     return out
+
+
+def _row_work(r: Rehearsal, revision: str) -> list[str]:
+    """The rows ``revision``'s statements wrote (their results' counts, summed: a batched backfill is one line), and
+    each table a statement read whole under its lock (SET NOT NULL, a constraint's validation)."""
+    writes, scans = [], []
+    for index, (what, table, count) in sorted(r.row_work.items()):
+        statement = r.statements[index]
+        if statement.revision != revision:
+            continue
+        if what == "writes":
+            writes.append((count, statement.sql))
+        else:
+            scans.append(f"  reads {table} whole ({_rows(count)}): {statement.sql}")
+    out = []
+    if writes:
+        largest = max(writes)
+        several = f" in {len(writes)} statements, the largest {largest[0]}" if len(writes) > 1 else ""
+        out.append(f"  writes {_rows(sum(c for c, _ in writes))}{several}: {largest[1]}")
+    return out + scans
+
+
+def _ended(blocker: Blocker) -> str:
+    """Where the lock was let go, when not at the end of its own revision: the commit after a later revision,
+    or the rollback of a failed run (nothing committed)."""
+    if blocker.ended == "rollback":
+        return f" (held until the transaction rolls back{f' after {blocker.held_until}' if blocker.held_until else ''})"
+    return f" (held until the transaction commits after {blocker.held_until})" if blocker.held_until else ""
 
 
 def _invalid(r: Rehearsal) -> list[str]:
@@ -228,8 +256,10 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
         "statements": [
             {"revision": s.revision, "sql": s.sql, "seconds": s.seconds, "outside_transaction": s.outside_transaction,
              "failed": s.failed, "rewrote": s.rewrote, "locks_observed": s.observed,
+             "rows_written": s.rows, "scans": r.row_work[i][1] if r.row_work.get(i, ("",))[0] == "scans" else None,
+             "rows_scanned": r.row_work[i][2] if r.row_work.get(i, ("",))[0] == "scans" else None,
              "locks": [{"relation": lock.relation, "kind": lock.kind, "lock": sql_name(lock.mode)} for lock in s.locks]}
-            for s in r.statements
+            for i, s in enumerate(r.statements)
         ],
         "failure": failure(r.failure),
         "round_trip": None if r.round_trip is None else {
@@ -242,6 +272,6 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
         },
         "invalid_indexes": r.invalid_indexes,
         "gates": {"max_lock_seconds": r.max_lock, "max_lock_counts": BLOCKING_WRITES,
-                  "max_rewrite_rows": r.max_rewrite_rows, "violations": r.violations},
+                  "max_rewrite_rows": r.max_rewrite_rows, "max_rows": r.max_rows, "violations": r.violations},
         "summary": summary(r),
     }

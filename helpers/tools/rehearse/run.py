@@ -32,7 +32,18 @@ from ..shared.running import Hooks, RevisionEvent, run
 from ..shared.scripts import Scripts, check_known, load_scripts, resolve
 from . import copying
 from .copying import COPY_METHODS
-from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, install_witness, remove_witness, sql_name, strength
+from .trace import (
+    RELATION_NAMES,
+    RELFILENODES,
+    Applied,
+    Statement,
+    Tracer,
+    blocks,
+    install_witness,
+    remove_witness,
+    sql_name,
+    strength,
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,7 @@ class Options:
     round_trip: bool = True
     max_lock: float | None = None
     max_rewrite_rows: int | None = None
+    max_rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +97,8 @@ class Blocker:
     blocks: str
     seconds: float
     rows: int
-    held_until: str | None = None  # a later revision after which the transaction committed (one transaction)
+    held_until: str | None = None  # a later revision after which the transaction ended (one transaction)
+    ended: str = "commit"  # how the transaction holding it ended: "commit", or "rollback" (a failed run)
 
 
 @dataclass(frozen=True)
@@ -133,6 +146,10 @@ class Rehearsal:
     violations: list[str] = field(default_factory=list)
     max_lock: float | None = None
     max_rewrite_rows: int | None = None
+    max_rows: int | None = None
+    #: Per statement (its index in ``statements``): the rows it wrote, or the rows of the table it read whole
+    #: (SET NOT NULL, a constraint's validation) with the table's name: what a backfill or a scan costs.
+    row_work: dict[int, tuple[str, str | None, int]] = field(default_factory=dict)
     kept: str | None = None
     #: Indexes PostgreSQL does not use (INVALID, not ready), where they were seen: "source" (the database itself;
     #: a dump restores them valid), "copy" (before the upgrade), "target" (after it: fails the run).
@@ -155,6 +172,7 @@ def rehearse(
     round_trip: bool = True,
     max_lock: float | None = None,
     max_rewrite_rows: int | None = None,
+    max_rows: int | None = None,
 ) -> Rehearsal:
     """Rehearse ``alembic upgrade TARGET`` of the project at ``ini`` on a copy of the database at ``url``.
 
@@ -165,7 +183,7 @@ def rehearse(
     if copy not in COPY_METHODS:
         raise BadInputError(f"Unknown copy method {copy!r}; use one of {', '.join(COPY_METHODS)}.")
     options = Options(target, copy, Path(dump) if dump is not None else None, keep, round_trip, max_lock,
-                      max_rewrite_rows)
+                      max_rewrite_rows, max_rows)
     scripts = load_scripts(ini)
     resolve(scripts, target)
     copied, source_name = copying.copy(scripts, url, options.copy, options.dump)
@@ -238,9 +256,11 @@ def _rehearse_on(scripts: Scripts, copied: scratch.Scratch, source: str, options
             before = snapshot.fingerprint(conn, start_heads)
             invalid_before = snapshot.invalid_indexes(conn)
             relfilenodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(RELFILENODES)}
+            known = {int(oid): (schema, name, kind) for oid, schema, name, kind in conn.exec_driver_sql(RELATION_NAMES)}
             witnessed = install_witness(conn)
         schemas = _SchemaByRevision(before.schema)
-        tracer = Tracer(relfilenodes, observer.raw_connection, schemas.upgraded, snapshot.BOOKKEEPING_TABLES)
+        tracer = Tracer(relfilenodes, observer.raw_connection, schemas.upgraded, snapshot.BOOKKEEPING_TABLES,
+                        known=known)
         try:
             with tracer.listening():
                 outcome = run(scripts, copy_url, "upgrade", target, hooks=tracer.hooks)
@@ -261,6 +281,8 @@ def _rehearse_on(scripts: Scripts, copied: scratch.Scratch, source: str, options
         blockers=_blockers(tracer, before.row_counts),
         max_lock=options.max_lock,
         max_rewrite_rows=options.max_rewrite_rows,
+        max_rows=options.max_rows,
+        row_work=_row_work(tracer, before.row_counts),
         kept=copying.kept(copied) if options.keep else None,
     )
     with connected(copy_url) as conn:
@@ -414,21 +436,39 @@ def _blockers(tracer: Tracer, rows: dict[str, int]) -> list[Blocker]:
     found = []
     for (index, relation), hold in sorted(strongest.items()):
         statement = tracer.statements[index]
+        ended = hold.ended or ("rollback" if any(s.failed for s in tracer.statements) else "commit")
         found.append(
             Blocker(statement.revision, statement.sql, relation, hold.mode, str(blocks(hold.mode)),
-                    hold.seconds(tracer.now()), rows.get(relation, 0), _committed_after(tracer, statement, hold))
+                    hold.seconds(tracer.now()), rows.get(relation, 0), _committed_after(tracer, statement, hold),
+                    ended)
         )
     return found
 
 
 def _committed_after(tracer: Tracer, statement: Statement, hold: Any) -> str | None:
-    """The last revision that had finished when ``hold`` was let go, when it is not the statement's own."""
+    """The last revision that had finished when ``hold`` was let go (its transaction committed or rolled back),
+    when it is not the statement's own: a commit is named only where one happened (``Blocker.ended``)."""
     until = hold.until if hold.until is not None else tracer.now()
     own = [applied for applied in tracer.applied if applied.revision == statement.revision]
     if statement.outside_transaction or not own or until <= own[0].finished:  # let go within its own revision
         return None
     finished = [applied.revision for applied in tracer.applied if applied.finished <= until]
     return finished[-1] if finished and finished[-1] != statement.revision else None
+
+
+def _row_work(tracer: Tracer, rows: dict[str, int]) -> dict[int, tuple[str, str | None, int]]:
+    """Statement index -> ("writes", None, rows written) or ("scans", table, its rows), the bookkeeping left out."""
+    found: dict[int, tuple[str, str | None, int]] = {}
+    for index, statement in enumerate(tracer.statements):
+        if any(table in statement.sql for table in snapshot.BOOKKEEPING_TABLES):
+            continue
+        if statement.rows is not None:
+            found[index] = ("writes", None, statement.rows)
+        elif statement.scans is not None:
+            name = statement.scans if "." in statement.scans else f"public.{statement.scans}"
+            if name in rows:
+                found[index] = ("scans", name, rows[name])
+    return found
 
 
 def _gates(rehearsal: Rehearsal, tracer: Tracer, rows: dict[str, int]) -> list[str]:
@@ -438,7 +478,8 @@ def _gates(rehearsal: Rehearsal, tracer: Tracer, rows: dict[str, int]) -> list[s
     if max_lock is not None:
         for blocker in rehearsal.blockers:  # every lock that blocks writes: SHARE and stronger
             if blocker.seconds > max_lock:
-                until = f", until the commit after {blocker.held_until}" if blocker.held_until else ""
+                until = (f", until the {blocker.ended} after {blocker.held_until}" if blocker.held_until
+                         else ", until the rollback" if blocker.ended == "rollback" else "")
                 found.append(
                     f"--max-lock {_ms(max_lock)}: revision {blocker.revision} holds {sql_name(blocker.mode)} "
                     f"(blocks {blocker.blocks}) on {blocker.table} ({blocker.rows} rows) for {blocker.seconds:.3f}s"
@@ -459,6 +500,17 @@ def _gates(rehearsal: Rehearsal, tracer: Tracer, rows: dict[str, int]) -> list[s
                         f"--max-rewrite-rows {max_rewrite_rows}: revision {statement.revision} rewrites {relation} "
                         f"({count} rows)"
                     )
+    max_rows = rehearsal.max_rows
+    if max_rows is not None:  # every row a statement writes, reads whole under its lock, or rewrites
+        for index, statement in enumerate(tracer.statements):
+            work = [(what, table, count) for what, table, count in [rehearsal.row_work.get(index, ("", None, 0))]
+                    if count > max_rows]
+            work += [("rewrites", relation, rows[relation]) for relation in statement.rewrote
+                     if rows.get(relation, 0) > max_rows]
+            for what, table, count in work:
+                on = f" {table}" if table else ""
+                found.append(f"--max-rows {max_rows}: revision {statement.revision} {what}{on} ({count} rows): "
+                             f"{statement.sql}")
     return found
 
 

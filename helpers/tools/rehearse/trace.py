@@ -59,20 +59,29 @@ SHORT_SQL = 160
 #: Raw SQL for the tracer, which runs it on the migration's own DBAPI connection (no SQLAlchemy
 #: events, no parameters: the pid is the backend's own). Relation locks granted to this backend on
 #: the database's own relations: (oid, schema, name, relkind, relfilenode, mode).
+#: A relation dropped in the transaction has no pg_class row for it any more, yet PostgreSQL holds its lock until
+#: the transaction ends: such a lock comes with NULL names, which the tracer takes from before the run (``known``).
 HELD_LOCKS = f"""
-    SELECT c.oid::bigint, n.nspname::text, c.relname::text, c.relkind::text, c.relfilenode::bigint, l.mode
+    SELECT l.relation::bigint, n.nspname::text, c.relname::text, c.relkind::text, c.relfilenode::bigint, l.mode
     FROM pg_catalog.pg_locks l
-    JOIN pg_catalog.pg_class c ON c.oid = l.relation
-    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation
+    LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
       AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-      AND {OWN_SCHEMA}"""
+      AND (c.oid IS NULL OR ({OWN_SCHEMA}))"""
 
 
 #: The same for another backend, read by a second connection while a statement runs outside a
 #: transaction (CREATE INDEX CONCURRENTLY): its locks last only as long as the statement. ``{pid}``
 #: is an integer the tracer formats in.
 LOCKS_OF_BACKEND = HELD_LOCKS.replace("pg_catalog.pg_backend_pid()", "{pid}")
+
+
+#: The names of the database's own relations before the run, for a lock on one dropped since (``HELD_LOCKS``).
+RELATION_NAMES = f"""
+    SELECT c.oid::bigint, n.nspname::text, c.relname::text, c.relkind::text
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'm', 'i', 'S', 't') AND {OWN_SCHEMA}"""
 
 
 #: Every relation of the database's own schemas before the run: (oid, relfilenode), to tell a
@@ -137,6 +146,23 @@ def _raw(conn: Connection, sql: str) -> None:
 
 #: Statements whose table locks never block the application (ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE):
 #: outside a transaction, not seeing them is no loss. Anything else unseen reads "not observed".
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+_NAME = r'(?:"[^"]+"|[\w$]+)'
+_ALTER_TABLE = re.compile(rf"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_NAME}(?:\.{_NAME})?)", re.IGNORECASE)
+#: What makes ALTER TABLE read every row (under its lock): SET NOT NULL, VALIDATE CONSTRAINT, a CHECK or FOREIGN KEY
+#: added without NOT VALID.
+_SCANNING = re.compile(r"\bSET\s+NOT\s+NULL\b|\bVALIDATE\s+CONSTRAINT\b|\bCHECK\s*\(|\bFOREIGN\s+KEY\b", re.IGNORECASE)
+_NOT_VALID = re.compile(r"\bNOT\s+VALID\b", re.IGNORECASE)
+
+
+def scanned_table(sql: str) -> str | None:
+    """The table an ALTER TABLE reads whole (``schema.name`` or ``name``, unquoted), or None."""
+    altered = _ALTER_TABLE.match(sql)
+    if altered is None or not _SCANNING.search(sql) or (_NOT_VALID.search(sql) and "VALIDATE" not in sql.upper()):
+        return None
+    return ".".join(part.strip('"') for part in re.findall(_NAME, altered.group(1)))
+
+
 _DML = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH|VALUES|COPY|SET|SHOW)\b", re.IGNORECASE)
 
 
@@ -186,6 +212,8 @@ class Statement:
     rewrote: list[str] = field(default_factory=list)
     failed: bool = False
     observed: bool = True  # False: run outside a transaction, its locks gone before the tracer could see them
+    rows: int | None = None  # rows an INSERT, UPDATE, DELETE or MERGE wrote, as the statement's result says
+    scans: str | None = None  # the table (as written) a SET NOT NULL or a constraint's validation reads whole
 
 
 @dataclass
@@ -199,6 +227,7 @@ class Hold:
     since: float
     until: float | None = None
     new: bool = False  # the relation was created in this run: nobody else could wait for it
+    ended: str | None = None  # "commit" or "rollback": how the transaction that held it ended, where seen
 
     def seconds(self, now: float) -> float:
         return (self.until if self.until is not None else now) - self.since
@@ -237,8 +266,10 @@ class Tracer:
         observer: Callable[[], Any],
         on_revision: Callable[[Applied, Connection], None] | None = None,
         skip_tables: Sequence[str] = (),
+        known: dict[int, tuple[str, str, str]] | None = None,
     ) -> None:
         self.relfilenodes = dict(relfilenodes)
+        self.known = dict(known or {})  # oid -> (schema, name, relkind) before the run (RELATION_NAMES)
         self.created: set[int] = set()
         self.observer = observer
         self.on_revision = on_revision
@@ -324,7 +355,8 @@ class Tracer:
         if not self._ours(conn):
             return
         outside = bool(getattr(self.dbapi, "autocommit", False))
-        current = Statement(shorten(statement), self.now(), outside_transaction=outside)
+        current = Statement(shorten(statement), self.now(), outside_transaction=outside,
+                            scans=scanned_table(statement))
         if self._step is not None:
             current.revision = self._step[0]
         self._current = current
@@ -339,6 +371,9 @@ class Tracer:
             return
         current, self._current = self._current, None
         current.seconds = self.now() - current.started
+        count = getattr(cursor, "rowcount", -1)
+        if _WRITES.match(current.sql) and isinstance(count, int) and count >= 0:
+            current.rows = count  # from the statement's own result: no second scan
         with self._own_work():
             seen = dict(self._poll.stop() if self._poll is not None else [])
             notices = getattr(self.dbapi, "notices", None)  # psycopg2 keeps them in a list
@@ -359,7 +394,8 @@ class Tracer:
                 held_during = held
             unseen = current.outside_transaction and not held_during and not _DML.match(current.sql)
             current.observed = not unseen
-        self._note(current, held_during, still_held={(row[0], row[5]) for row in held})
+            still_held = {(int(row[0]), row[5]) for row in held}
+        self._note(current, held_during, still_held=still_held)
 
     def _failed(self, context: Any) -> None:
         conn = getattr(context, "connection", None)
@@ -373,12 +409,18 @@ class Tracer:
                 self._poll.stop()
             self._poll = None
 
-    def _released(self, conn: Connection) -> None:
+    def _committed(self, conn: Connection) -> None:
+        self._released(conn, "commit")
+
+    def _rolled_back(self, conn: Connection) -> None:
+        self._released(conn, "rollback")
+
+    def _released(self, conn: Connection, how: str) -> None:
         if not self._ours(conn):
             return
         now = self.now()
         for hold in self._open.values():
-            hold.until = now
+            hold.until, hold.ended = now, how
         self._open.clear()
 
     # -- reading the catalog on the migration's connection ---------------------------------------------
@@ -405,6 +447,11 @@ class Tracer:
         for key in [key for key in self._open if key not in still_held]:  # let go without a commit we saw
             self._open.pop(key).until = statement.started
         for oid, schema, name, relkind, relfilenode, mode in rows:
+            if name is None:  # dropped in this transaction, still locked: named as it was before the run
+                if int(oid) not in self.known:
+                    continue
+                schema, name, relkind = self.known[int(oid)]
+                relfilenode = self.relfilenodes.get(int(oid), 0)
             oid, relfilenode = int(oid), int(relfilenode)
             if any(name == skip or name.startswith(f"{skip}_") for skip in self.skip_tables):
                 continue
@@ -435,8 +482,8 @@ class Tracer:
             ("before_cursor_execute", self._before),
             ("after_cursor_execute", self._after),
             ("handle_error", self._failed),
-            ("commit", self._released),
-            ("rollback", self._released),
+            ("commit", self._committed),
+            ("rollback", self._rolled_back),
         ]
         for name, fn in listeners:
             event.listen(Engine, name, fn)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -469,3 +470,74 @@ def test_an_env_py_that_calls_connect_on_the_connection_it_is_handed(database: D
     found = rehearse(shop / "alembic.ini", database.alone(), target=REWRITING)
 
     assert found.ok, "\n".join(lines(found))
+
+
+def _add_revision(root: Path, revision: str, down: str, upgrade: str, downgrade: str = "pass") -> None:
+    body = textwrap.indent(textwrap.dedent(upgrade).strip(), "    ")
+    (root / "migrations" / "versions" / f"{revision}_added.py").write_text(
+        f"from alembic import op\nimport sqlalchemy as sa\n\nrevision = {revision!r}\ndown_revision = {down!r}\n"
+        f"branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n{body}\n\n\ndef downgrade():\n    {downgrade}\n"
+    )
+
+
+def test_a_table_dropped_in_the_transaction_stays_locked_until_the_commit(database: Database, tmp_path: Path) -> None:
+    """PostgreSQL holds a dropped table's ACCESS EXCLUSIVE lock until COMMIT (a reader waits), though its catalog
+    row is gone: the lock counts until the commit, past a 0.3 s statement after the DROP, and breaks --max-lock."""
+    root = ordinary_project(tmp_path)
+    assert database.alembic("upgrade", REWRITING, cwd=root).returncode == 0
+    database.sql("CREATE TABLE legacy_audit (id int); INSERT INTO legacy_audit SELECT generate_series(1, 100)")
+    _add_revision(root, "f0d1a2b3c4e5", REWRITING, """
+        op.drop_table("legacy_audit")
+        op.execute("SELECT pg_sleep(0.3)")
+    """)
+
+    result = helpers_cli(database, root, "rehearse", "--json", "--no-round-trip", "--max-lock", "250ms")
+
+    assert result.returncode == 1, result.output
+    report = json.loads(result.output)
+    (dropped,) = [b for b in report["blockers"] if b["table"] == "public.legacy_audit"]
+    assert (dropped["lock"], dropped["rows"], dropped["ended"]) == ("ACCESS EXCLUSIVE", 100, "commit")
+    assert dropped["seconds"] >= 0.3  # the pg_sleep after it ran while it was held
+    assert any("public.legacy_audit" in violation for violation in report["gates"]["violations"])
+
+
+def test_a_failed_run_says_its_locks_end_with_the_rollback(database: Database, tmp_path: Path) -> None:
+    """One transaction, the second revision fails: nothing commits, and the report says rollback, not commit."""
+    root = ordinary_project(tmp_path)
+    assert database.alembic("upgrade", REWRITING, cwd=root).returncode == 0
+    _add_revision(root, "f0d1a2b3c4e5", REWRITING, 'op.execute("LOCK TABLE orders IN SHARE MODE")')
+    _add_revision(root, "f0d1a2b3c4e6", "f0d1a2b3c4e5", 'op.execute("SELECT 1/0")')
+
+    result = helpers_cli(database, root, "rehearse", "--no-round-trip")
+
+    assert result.returncode == 1
+    (line,) = [x for x in result.output.splitlines() if "LOCK TABLE orders IN SHARE MODE" in x]
+    assert "rolls back" in line and "commits" not in line, line
+
+
+def test_backfills_and_scans_are_counted_and_gated(database: Database, shop: Path) -> None:
+    """A full-table UPDATE reports the rows its result says it wrote; SET NOT NULL and a CHECK added (validated)
+    read the table whole; --max-rows 500 fails on each, the bookkeeping's one-row UPDATE left out."""
+    _add_revision(shop, "f0d1a2b3c4e5", "8a4e6d2c1b05", """
+        op.execute("UPDATE orders SET amount = amount + 1")
+        op.execute("ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL")
+        op.execute("ALTER TABLE orders ADD CONSTRAINT ck_orders_amount CHECK (amount > 0)")
+        op.execute("ALTER TABLE orders ADD CONSTRAINT ck_orders_small CHECK (amount < 10000000) NOT VALID")
+    """)
+
+    result = helpers_cli(database, shop, "rehearse", "f0d1a2b3c4e5", "--json", "--no-round-trip", "--max-rows", "500")
+
+    assert result.returncode == 1, result.output
+    report = json.loads(result.output)
+    work = {s["sql"]: (s["rows_written"], s["scans"], s["rows_scanned"]) for s in report["statements"]}
+    assert work["UPDATE orders SET amount = amount + 1"] == (1000, None, None)
+    assert work["ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL"] == (None, "public.orders", 1000)
+    checked = "ALTER TABLE orders ADD CONSTRAINT ck_orders_amount CHECK (amount > 0)"
+    assert work[checked] == (None, "public.orders", 1000)
+    assert work["ALTER TABLE orders ADD CONSTRAINT ck_orders_small CHECK (amount < 10000000) NOT VALID"] == (
+        None, None, None)
+    assert [v.split(": ", 2)[1] for v in report["gates"]["violations"]] == [
+        "revision f0d1a2b3c4e5 writes (1000 rows)",
+        "revision f0d1a2b3c4e5 scans public.orders (1000 rows)",
+        "revision f0d1a2b3c4e5 scans public.orders (1000 rows)",
+    ]
