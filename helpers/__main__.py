@@ -1,5 +1,5 @@
 """``python -m helpers``: see ``helpers.tools.cli`` (rehearse, compare, stamp, history, identify, explain, lint)."""
 
-from .tools.cli import main
+from .tools.cli import MODULE, process
 
-raise SystemExit(main())
+raise SystemExit(process(MODULE))

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from tests.support.database import Database
+from tests.support.ordinary import REWRITING, ordinary_project
 from tests.support.paths import PROJECT
 
 CONSOLE = Path(sys.executable).parent / "migration-rollback"
+SLEEP = "SELECT pg_sleep(60)"
 
 
 def _project_with(tmp_path: Path, kind: str) -> Path:
@@ -70,3 +77,80 @@ def test_the_installed_distribution_takes_no_top_level_helpers(tmp_path: Path) -
     absent, origin = found.stdout.split()
     assert absent == "True"
     assert Path(origin) == Path(__file__).resolve().parent.parent / "helpers" / "__init__.py"
+
+
+def _server(database: Database, sql: str) -> list[Any]:
+    """Rows of ``sql`` read from the server's ``postgres`` database: a session on the test database would keep the
+    rehearsal from cloning it."""
+    engine = sa.create_engine(sa.make_url(database.url).set(database="postgres"), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(sa.text(sql)).all())
+    finally:
+        engine.dispose()
+
+
+def _wait_for_sleep(database: Database, like: str, running: subprocess.Popen[Any]) -> None:
+    """Until the rehearsal's copy runs the revision's pg_sleep (bounded)."""
+    for _ in range(600):
+        assert running.poll() is None, running.communicate()
+        if _server(database, f"SELECT 1 FROM pg_stat_activity WHERE datname LIKE '{like}' AND query = {SLEEP!r}"):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the rehearsal never reached its pg_sleep")
+
+
+def _copies(database: Database, like: str) -> list[str]:
+    return [row[0] for row in _server(database, f"SELECT datname FROM pg_database WHERE datname LIKE '{like}'")]
+
+
+def test_a_rehearsal_stopped_or_killed_leaves_no_copy(database: Database, tmp_path: Path) -> None:
+    """SIGTERM (a CI timeout) and SIGINT (Ctrl-C) while the copy runs a statement: the copy is dropped, one line on
+    stderr, no traceback. SIGKILL cannot be caught: the next rehearsal of the database drops what it left."""
+    root = ordinary_project(tmp_path)
+    assert database.alembic("upgrade", REWRITING, cwd=root).returncode == 0
+    (root / "migrations" / "versions" / "f0d1a2b3c4e5_sleep.py").write_text(
+        f"from alembic import op\n\nrevision = 'f0d1a2b3c4e5'\ndown_revision = {REWRITING!r}\n"
+        "branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    op.execute(" + repr(SLEEP) + ")\n\n\n"
+        "def downgrade():\n    pass\n"
+    )
+    like = f"rehearse\\_{database.name}\\_%"
+    for sig, status in ((signal.SIGTERM, 143), (signal.SIGINT, 130)):
+        database.alone()
+        with subprocess.Popen(
+            [CONSOLE, "rehearse", "--copy", "clone"],
+            cwd=root,
+            env=database.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as running:
+            _wait_for_sleep(database, like, running)
+            running.send_signal(sig)
+            out, err = running.communicate(timeout=60)
+        assert running.returncode == status, err
+        assert "Traceback" not in err and out == ""
+        assert err.endswith(
+            f"migration-rollback: stopped by {sig.name}; scratch databases it made were dropped, "
+            "the source was only read.\n"
+        )
+        assert _copies(database, like) == []
+
+    database.alone()
+    with subprocess.Popen(
+        [CONSOLE, "rehearse", "--copy", "clone"],
+        cwd=root,
+        env=database.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    ) as killed:
+        _wait_for_sleep(database, like, killed)
+        killed.kill()
+    (left,) = _copies(database, like)
+    database.alone()
+    again = subprocess.run(
+        [CONSOLE, "rehearse", REWRITING, "--copy", "clone"], cwd=root, env=database.env, capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    assert f"note: dropped scratch database {left}, left by process {killed.pid} (no longer running)" in again.stderr
+    assert _copies(database, like) == []

@@ -200,9 +200,34 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, prog: str
 _STREAMED = {"stamp"}
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job's timeout), raised where the process is, so every ``finally`` runs: the copy is dropped."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
+def process(prog: str) -> int:
+    """``main`` as a process of its own (the console command, ``python -m helpers``): SIGTERM and SIGINT (Ctrl-C)
+    end it the same way, scratch databases dropped on the way out, one line on stderr and no traceback; exit status
+    143 or 130, as a shell reports a process those signals ended."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return main(prog=prog)
+    except KeyboardInterrupt as exc:
+        name, status = ("SIGTERM", 143) if isinstance(exc, _Terminated) else ("SIGINT", 130)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one while this line is written: ignored
+        print(f"{prog}: stopped by {name}; scratch databases it made were dropped, the source was only read.",
+              file=sys.stderr)
+        return status
+
+
 def console() -> int:
-    """``migration-rollback``, the console command: ``main`` under the command's own name."""
-    return main(prog=COMMAND)
+    """``migration-rollback``, the console command: ``main`` under the command's own name, as a process."""
+    return process(COMMAND)
 
 
 def _print_json(data: Any, out: TextIO) -> None:

@@ -33,7 +33,7 @@ from sqlalchemy.engine import URL, Connection
 
 from ...diagnosis import diagnose, sqlstate_of
 from ..errors import BadInputError, first_line
-from . import dumps
+from . import dumps, leftovers
 from .database import connected, disposed_engine, location
 from .scripts import Scripts
 
@@ -100,8 +100,13 @@ class SourceBusyError(Exception):
 def _create(url: URL, name: str, template: str | None) -> None:
     try:
         with _admin(url) as conn:
+            with contextlib.suppress(sa.exc.DBAPIError):  # earlier runs' leftovers; a role that may not: left
+                found = leftovers.sweep(conn, name[: -len(secrets.token_hex(3))], name,
+                                        lambda old: drop_database(url, old), leftovers.STARTED)
+                leftovers.report(found)
             sql = f"CREATE DATABASE {_quote(name)}" + (f" TEMPLATE {_quote(template)}" if template else "")
             conn.exec_driver_sql(sql)
+            leftovers.mark(conn, name)
     except sa.exc.DBAPIError as exc:
         code = sqlstate_of(exc)
         user = url.username or "this role"
