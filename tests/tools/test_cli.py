@@ -201,6 +201,14 @@ def test_a_database_that_does_not_exist(source: Database, command: tuple[str, ..
     assert "/no_such_database answered, but has no database 'no_such_database': " in error
 
 
+def test_a_role_the_server_does_not_have(source: Database) -> None:
+    """The server answers and refuses the role: said so, not "does not answer" (that is for a server that is down)."""
+    url = source.engine.url.set(username="no_such_role").render_as_string(hide_password=False)
+    error = one_sentence(cli("history", env={**source.env, "DATABASE_URL": url}))
+    assert error.startswith("error: The server at ")
+    assert " answered, but did not let 'no_such_role' in (a role it does not have, a wrong password, or " in error
+
+
 SEEDED = [("compare", "0007"), ("stamp", "0007"), ("identify",)]
 
 

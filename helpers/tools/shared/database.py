@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -133,7 +135,25 @@ def _unreachable(url: URL, exc: sa.exc.DBAPIError) -> str:
             exists = conn.execute(query, {"name": url.database}).scalar_one()
         if not exists:
             return f"The server at {location(url)} answered, but has no database {url.database!r}: {first_line(orig)}"
+    if _listening(url):
+        user = url.username or os.environ.get("PGUSER") or "this role"
+        return (f"The server at {location(url)} answered, but did not let {user!r} in (a role it does not have, a "
+                f"wrong password, or pg_hba.conf): {first_line(orig)}")
     return f"The server at {location(url)} does not answer: {first_line(orig)}"
+
+
+def _listening(url: URL) -> bool:
+    """Does something listen where ``url`` points (its Unix socket file exists, or a TCP connection opens)? A server
+    that refused the role answered; libpq's error alone has no SQLSTATE to tell it from a server that is down."""
+    host = str(url.host or url.query.get("host") or os.environ.get("PGHOST") or "localhost")
+    port = int(str(url.port or url.query.get("port") or os.environ.get("PGPORT") or 5432))
+    if host.startswith("/"):
+        return Path(host, f".s.PGSQL.{port}").exists()
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError:
+        return False
+    return True
 
 
 #: libpq's URI query parameters that have a PG* variable, for the client tools (psql, pg_dump).
