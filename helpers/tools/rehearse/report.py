@@ -110,6 +110,12 @@ def lines(rehearsal: Rehearsal) -> list[str]:
         out.append("")
         if trip.skipped:
             out.append(f"Round trip: skipped: {trip.skipped}.")
+        elif trip.ok and trip.lost:
+            out.append(
+                f"Round trip: downgrade to {trip.downgraded_to} gave back the schema, row counts and revision it "
+                f"started from, not the values of the columns the upgrade dropped (re-added empty: "
+                f"{'; '.join(trip.lost)}); upgrade to {r.target} again succeeded."
+            )
         elif trip.ok:
             out.append(
                 f"Round trip: downgrade to {trip.downgraded_to} gave back the schema, rows and revision it started "
@@ -269,6 +275,7 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
             "differences": r.round_trip.differences,
             "failure": failure(r.round_trip.failure),
             "skipped": r.round_trip.skipped,
+            "lost": r.round_trip.lost,
         },
         "invalid_indexes": r.invalid_indexes,
         "gates": {"max_lock_seconds": r.max_lock, "max_lock_counts": BLOCKING_WRITES,

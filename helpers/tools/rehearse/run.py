@@ -122,6 +122,9 @@ class RoundTrip:
     differences: list[str] = field(default_factory=list)  # the whole fingerprint, after the downgrade
     failure: Failure | None = None
     skipped: str | None = None  # why it was not run
+    #: Columns the upgrade dropped from tables with rows: the downgrade re-adds them empty (row counts and schema
+    #: match again, their values are gone).
+    lost: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -354,6 +357,11 @@ def _round_trip(
     with connected(url) as conn:
         after = snapshot.fingerprint(conn, current_heads(conn))
     trip.differences = snapshot.fingerprint_differences(before, after)
+    trip.lost = [
+        f"{d.group}, {d.label} ({before.row_counts[d.group[len('table '):]]} rows)"
+        for d in snapshot.differences(before.schema, schemas.last)
+        if d.actual is None and d.label.startswith("column ") and before.row_counts.get(d.group[len("table "):])
+    ]
     if before.revisions != after.revisions:
         was, now = ", ".join(before.revisions) or "empty", ", ".join(after.revisions) or "empty"
         trip.differences.append(f"alembic_version: was {was}; is now {now}")

@@ -541,3 +541,22 @@ def test_backfills_and_scans_are_counted_and_gated(database: Database, shop: Pat
         "revision f0d1a2b3c4e5 scans public.orders (1000 rows)",
         "revision f0d1a2b3c4e5 scans public.orders (1000 rows)",
     ]
+
+
+def test_a_round_trip_that_re_adds_a_dropped_column_empty_says_so(database: Database, tmp_path: Path) -> None:
+    """Schema and row counts come back, the column's values do not: not "gave back the schema, rows"."""
+    root = ordinary_project(tmp_path)
+    assert database.alembic("upgrade", REWRITING, cwd=root).returncode == 0
+    database.sql("ALTER TABLE customers ADD COLUMN note text;"
+                 "INSERT INTO customers (id, name, note) SELECT g, 'customer ' || g, 'vip' FROM generate_series(1, 10) g")
+    _add_revision(root, "f0d1a2b3c4e5", REWRITING, 'op.drop_column("customers", "note")',
+                  'op.add_column("customers", sa.Column("note", sa.Text))')
+
+    result = helpers_cli(database, root, "rehearse")
+
+    assert "gave back the schema, rows" not in result.output
+    assert (
+        "Round trip: downgrade to c7d93e4f0a21 gave back the schema, row counts and revision it started from, not the "
+        "values of the columns the upgrade dropped (re-added empty: table public.customers, column note (10 rows)); "
+        "upgrade to head again succeeded."
+    ) in result.output
