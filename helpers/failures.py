@@ -18,8 +18,11 @@ GUIDE_URL = "http://127.0.0.1:8000/"
 _ROLLED_BACK = "Transaction has been rolled back."
 _INTEGRITY = f"{_ROLLED_BACK} Check for duplicate keys, foreign key violations, or constraint conflicts."
 _SCHEMA = f"{_ROLLED_BACK} Check whether an earlier migration was partially applied (alembic current)."
-_CONCURRENCY = f"{_ROLLED_BACK} Another session got in the way; nothing from this migration was kept."
-_RESOURCES = f"{_ROLLED_BACK} The server ran short of a resource; nothing from this migration was kept."
+#: "Of the failed transaction": under transaction_per_migration (or after an autocommit block) the revisions
+#: committed before it stay applied.
+_KEPT = "nothing of the failed transaction was kept; alembic current says what committed before it."
+_CONCURRENCY = f"{_ROLLED_BACK} Another session got in the way; {_KEPT}"
+_RESOURCES = f"{_ROLLED_BACK} The server ran short of a resource; {_KEPT}"
 
 
 @dataclass(frozen=True)
