@@ -11,6 +11,7 @@ are what the revisions after it are checked knowing.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -209,8 +210,15 @@ def env_without_lock_timeout(env: Path, line: int, revisions: list[tuple[Path, P
     first, (line0, _) = revisions[0][0], revisions[0][1]
     more = f" and {len(revisions) - 1} more" if len(revisions) > 1 else ""
     detail = f"{len(revisions)} revision{'s' * (len(revisions) != 1)} take{'s' * (len(revisions) == 1)} locks " \
-             f"without one: {first.name}:{line0}{more}"
+             f"without one: {_relative(first)}:{line0}{more}"
     return Finding(env, line, 1, "ML015", f"{RULES['ML015'].message} ({detail})")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive
+        return str(path)
 
 
 def is_rule(name: str) -> bool:

@@ -354,7 +354,7 @@ def test_env_py_without_lock_timeout_is_one_finding_on_env_py(project: Path) -> 
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == (
         "env.py:22:1 ML015 lock_timeout is set neither in env.py nor in the revision (5 revisions take locks "
-        "without one: 0004_unique_user_email.py:18 and 4 more)")
+        "without one: versions/0004_unique_user_email.py:18 and 4 more)")
     assert result.stdout.splitlines()[-1] == "1 finding in 1 of 11 files."
 
 
