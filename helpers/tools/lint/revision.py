@@ -103,6 +103,8 @@ def sa_type(node: ast.expr | None) -> ColumnType | None:
     """``sa.String(255)`` -> ("varchar", 255); ``sa.Text`` -> ("text",); None when it cannot tell."""
     if node is None:
         return None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "with_variant":
+        return sa_type(node.func.value)  # sa.Text().with_variant(MEDIUMTEXT, "mysql"): the type PostgreSQL gets
     call = node if isinstance(node, ast.Call) else None
     name = _name(call.func if call else node)
     if name is None or name.lower() not in _SA_TYPES:
@@ -346,8 +348,8 @@ class Reader:
                 self._column_facts(table, added)
         elif method == "alter_column" and existing:
             name = text(1, "column_name") or "?"
-            if _false(keywords.get("nullable")):
-                scope.set_not_null(table or "", name, pos)
+            if _false(keywords.get("nullable")) and not _false(keywords.get("existing_nullable")):
+                scope.set_not_null(table or "", name, pos)  # already NOT NULL: PostgreSQL neither scans nor locks
             if "type_" in keywords:
                 new = sa_type(keywords["type_"]) or ("?",)
                 scope.type_change(table or "", name, new, pos, using="postgresql_using" in keywords,

@@ -120,7 +120,7 @@ def versions_folders(ini: Path) -> list[Path]:
         location = None
     if not location:
         raise BadInputError(f"{ini} has no [alembic] script_location; name the revision files or folders to check.")
-    base = ini.parent / location
+    base = script_location(ini) or ini.parent / location
     if section.get("version_locations"):
         separator = {"space": " ", "newline": "\n", "os": None}.get(section.get("version_path_separator", "os"))
         parts = section["version_locations"].split(separator) if separator else re.split(r"[\s,:;]+",
@@ -144,6 +144,12 @@ def _files(paths: Iterable[Path]) -> list[Path]:
 def script_location(ini: Path) -> Path | None:
     """The folder ``alembic.ini``'s script_location names: beside alembic.ini, else (as Alembic reads it) from the
     working folder; None when it names none that exists."""
+    found = _script_location(ini)
+    return found[0] / found[1] if found else None
+
+
+def _script_location(ini: Path) -> tuple[Path, str] | None:
+    """(the folder script_location is read from, script_location)."""
     parser = configparser.ConfigParser(defaults={"here": str(ini.parent.resolve())})
     try:
         parser.read(ini, encoding="utf-8")
@@ -154,7 +160,7 @@ def script_location(ini: Path) -> Path | None:
         return None
     for base in (ini.parent, Path.cwd()):
         if (base / location).is_dir():
-            return base / location
+            return base, location
     return None
 
 
@@ -298,7 +304,9 @@ def lint(paths: Sequence[Path] | None = None, config: Path | None = None, option
     if not options.squawk:
         notes.clear()
     if options.squawk and ini is not None:
-        findings += _squawk(ini, revisions, set(wanted), options, notes, statements)
+        found = _script_location(ini)
+        workdir = found[0] if found and found[0] != ini.parent else None
+        findings += _squawk(ini, revisions, set(wanted), options, notes, statements, workdir)
     _check_noqa(revisions)
     lines = {path: path.read_text(encoding="utf-8", errors="replace").splitlines() for path in unguarded}
     kept = [f for f in findings if options.wants(f.rule) and not _noqa(by_path.get(f.path.resolve()), f, lines)]
@@ -340,12 +348,12 @@ def _check_noqa(revisions: list[Revision]) -> None:
 
 
 def _squawk(ini: Path, revisions: list[Revision], wanted: set[Path], options: Options, notes: list[str],
-            statements: dict[str, list[tuple[int, int]]]) -> list[Finding]:
+            statements: dict[str, list[tuple[int, int]]], workdir: Path | None = None) -> list[Finding]:
     by_id = {r.revision: r for r in revisions if r.revision and r.path.resolve() in wanted}
     if not by_id:
         return []
     try:
-        offline = lint_squawk.offline_sql(ini)
+        offline = lint_squawk.offline_sql(ini, workdir)
         chunks = {rev: sql for rev, sql in offline.chunks.items() if rev in by_id}
         found = lint_squawk.run(chunks, options.target, options.select)
     except (RuntimeError, OSError) as exc:

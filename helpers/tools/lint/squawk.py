@@ -73,17 +73,18 @@ class Offline:
     failed: dict[str, str]
 
 
-def offline_sql(config: Path) -> Offline:
+def offline_sql(config: Path, workdir: Path | None = None) -> Offline:
     """``alembic upgrade heads --sql``; when a revision fails offline (it reads the database), it is left out and
     the run goes on from it (``REV:heads``), so that one revision does not keep squawk from the others. Raises
-    RuntimeError with what stopped it, in a line, when env.py itself fails."""
+    RuntimeError with what stopped it, in a line, when env.py itself fails. ``workdir``: the folder Alembic reads
+    script_location from, when it is not that of alembic.ini."""
     chunks: dict[str, str] = {}
     failed: dict[str, str] = {}
     start: str | None = None
     while True:
         buffer = io.StringIO()
         try:
-            _upgrade_sql(config, f"{start}:heads" if start else "heads", buffer)
+            _upgrade_sql(config, f"{start}:heads" if start else "heads", buffer, workdir or config.parent)
         except RuntimeError as exc:
             found = _chunks(buffer.getvalue())
             last = next(reversed(found), None)
@@ -113,7 +114,7 @@ def _chunks(sql: str) -> dict[str, str]:
     return {revision: "\n".join(lines) + "\n" for revision, lines in chunks.items()}
 
 
-def _upgrade_sql(config: Path, destination: str, buffer: io.StringIO) -> None:
+def _upgrade_sql(config: Path, destination: str, buffer: io.StringIO, workdir: Path) -> None:
     """``alembic upgrade DESTINATION --sql`` through the project's env.py into ``buffer``, in this process (an
     interpreter with Alembic and SQLAlchemy imported costs about 0.7 s of CPU to start: most of a pre-commit run),
     as from the folder of ``alembic.ini``: what env.py changes (working folder, logging, ``sys.path``, the
@@ -131,10 +132,11 @@ def _upgrade_sql(config: Path, destination: str, buffer: io.StringIO) -> None:
         with (
             running.process_state(capture=True, buffer=printed),
             running.environ("DATABASE_URL", os.environ.get("DATABASE_URL") or PLACEHOLDER_URL),
-            contextlib.chdir(config.parent),
+            contextlib.chdir(workdir),
         ):
             try:
-                command.upgrade(Config(str(config), output_buffer=buffer, stdout=printed), destination, sql=True)
+                command.upgrade(Config(str(config.resolve()), output_buffer=buffer, stdout=printed), destination,
+                                sql=True)
             finally:
                 project += [Path(p).resolve() for p in sys.path if p and p not in saved_path]
     except SystemExit as exc:  # an env.py that exits instead of raising

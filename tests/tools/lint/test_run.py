@@ -483,3 +483,21 @@ def test_only_the_rule_table_and_the_scope_name_rule_ids() -> None:
                and re.search(r"\bML\d{3}\b", node.value) for node in ast.walk(tree)):
             naming.add(path.name)
     assert naming == {"rules.py", "scope.py"}
+
+
+def test_a_variant_for_another_dialect_and_a_column_already_not_null_are_not_findings(project: Path) -> None:
+    revision(project / "versions", "0010", """
+        def upgrade() -> None:
+            with op.batch_alter_table("users") as batch_op:
+                batch_op.alter_column("name", existing_type=sa.String(100),
+                                      type_=sa.Text().with_variant(sa.String(20), "mysql"))
+                batch_op.alter_column("email", existing_type=sa.String(100), existing_nullable=False, nullable=False)
+
+
+        def downgrade() -> None:
+            pass  # nothing to undo
+        """)
+
+    report = lint.lint([project / "versions" / "0010_test.py"], options=lint.Options(squawk=False))
+
+    assert report.findings == []
