@@ -330,7 +330,8 @@ def test_a_revision_that_does_nothing_has_no_finding(project: Path) -> None:
             pass
         """, down="('0008', '0009')", doc="Merge heads.")
     path = project / "versions" / "0010_test.py"
-    path.write_text(path.read_text().replace('down_revision = "(\'0008\', \'0009\')"', 'down_revision = ("0008", "0009")'))
+    merge = path.read_text().replace('down_revision = "(\'0008\', \'0009\')"', 'down_revision = ("0008", "0009")')
+    path.write_text(merge)
 
     report = lint.lint([path], options=lint.Options(squawk=False))
 
@@ -407,7 +408,7 @@ def test_since_reports_only_the_revisions_after_it(project: Path) -> None:
                 op.drop_index("ix_events_{rev}", table_name="events")
             """, down=down)
 
-    def found(*args: str) -> list[str]:
+    def found(*args: str) -> list[tuple[str, str]]:
         return re.findall(r"^versions/(\d+)\S*:\d+:\d+ (ML\d+)", run("--no-squawk", *args, cwd=project).stdout, re.M)
 
     assert found() == [("0004", "ML003"), ("0005", "ML005"), ("0010", "ML003"), ("0011", "ML003")]
