@@ -191,9 +191,14 @@ def read_env(env: Path) -> Env | None:
     return Env(env.resolve(), sets, max(runs, default=1))  # the online run: the template writes it last
 
 
+def _under(folder: Path, project_folders: set[Path]) -> bool:
+    """A versions folder of the project, or a folder inside one (``recursive_version_locations``)."""
+    return any(folder == f or f in folder.parents for f in project_folders)
+
+
 def _env_for(folder: Path, script: Path | None, project_folders: set[Path]) -> Path:
     """The project's env.py (in alembic.ini's script_location) for its versions folders; else the one beside."""
-    if script is not None and folder in project_folders:
+    if script is not None and _under(folder, project_folders):
         return script / "env.py"
     return folder.parent / "env.py"
 
@@ -260,7 +265,7 @@ def lint(paths: Sequence[Path] | None = None, config: Path | None = None, option
             ini = None
     wanted = [p.resolve() for p in _files(paths)]
     folders = {p.parent for p in wanted} | project_folders
-    if ini is not None and not any(p.parent in project_folders for p in wanted):
+    if ini is not None and not any(_under(p.parent, project_folders) for p in wanted):
         notes.append(f"squawk was not run: the files are not in the versions folder of {ini}")
         ini = None
     elif ini is None and not notes:

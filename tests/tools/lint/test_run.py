@@ -502,3 +502,24 @@ def test_a_variant_for_another_dialect_and_a_column_already_not_null_are_not_fin
     report = lint.lint([project / "versions" / "0010_test.py"], options=lint.Options(squawk=False))
 
     assert report.findings == []
+
+
+def test_revisions_in_subfolders_of_versions_are_the_projects(project: Path) -> None:
+    """``recursive_version_locations``: versions/2024/0010_test.py runs under the project's env.py and squawk."""
+    shutil.copy(ROOT / "snippets" / "safe-migrations" / "no-lock-timeout" / "env.py", project / "env.py")
+    ini = project / "alembic.ini"
+    ini.write_text(ini.read_text().replace("[alembic]\n", "[alembic]\nrecursive_version_locations = true\n", 1))
+    (project / "versions" / "2024").mkdir()
+    revision(project / "versions" / "2024", "0010", """
+        def upgrade() -> None:
+            op.add_column("users", sa.Column("code", sa.CHAR(4)))
+
+
+        def downgrade() -> None:
+            op.drop_column("users", "code")
+        """)
+
+    result = run("--select", "ML015,ban-char-field", "versions/2024/0010_test.py", cwd=project)
+
+    assert re.findall(r"^(\S+):\d+:\d+ (\S+)", result.stdout, re.M) == [
+        ("env.py", "ML015"), ("versions/2024/0010_test.py", "ban-char-field")], result.stderr
