@@ -1,11 +1,12 @@
 """python -m helpers lint on real Alembic histories nobody here wrote, counted per rule (run: python
 benchmarks/lint_histories.py [FOLDER]; needs pip and the network to PyPI once, FOLDER keeps the downloads).
 
-Two pinned sdists from PyPI that ship their versions folder: MLflow's tracking store (68 revisions for SQLite,
-MySQL, SQL Server and PostgreSQL alike: dialect branches, batch operations, downgrades that do nothing) and
-FitTrackee (79 revisions for PostgreSQL only: autogenerate, data fixes in SQL). Neither env.py runs offline
-without the application installed (MLflow's imports mlflow, FitTrackee's is Flask-Migrate's), so squawk is not
-run here: our rules are what is counted. The findings read and classified are in benchmarks/lint_histories.md.
+Three pinned sdists from PyPI that ship their versions folder: MLflow's tracking store (67 revisions for SQLite,
+MySQL, SQL Server and PostgreSQL alike: dialect branches, batch operations, downgrades that do nothing),
+FitTrackee (78 revisions for PostgreSQL only: autogenerate, data fixes in SQL) and dstack (141 revisions in yearly
+subfolders for SQLite and PostgreSQL: dialect branches, text() with binds). No env.py of theirs runs offline
+without the application installed, so squawk is not run here: our rules are what is counted. The findings
+read and classified are in benchmarks/lint_histories.md.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HISTORIES = {  # sdist -> the folder of its revisions, inside the sdist
     "mlflow-skinny==3.17.2": "mlflow_skinny-3.17.2/mlflow/store/db_migrations/versions",
     "fittrackee==1.3.6": "fittrackee-1.3.6/fittrackee/migrations/versions",
+    "dstack==0.22.5": "dstack-0.22.5/src/dstack/_internal/server/migrations/versions",
 }
 
 
@@ -53,7 +55,7 @@ def main() -> None:
     for requirement, inside in HISTORIES.items():
         versions = download(requirement, folder) / inside
         findings = lint(versions)
-        files = len([p for p in versions.glob("*.py") if p.name != "__init__.py"])
+        files = len([p for p in versions.rglob("*.py") if p.name != "__init__.py"])
         counts = collections.Counter(str(f["rule"]) for f in findings)
         print(f"{requirement}: {files} revision files, {len(findings)} findings")
         print("  " + "  ".join(f"{rule} {n}" for rule, n in sorted(counts.items())))
