@@ -312,7 +312,7 @@ def lint(paths: Sequence[Path] | None = None, config: Path | None = None, option
         found = _script_location(ini)
         workdir = found[0] if found and found[0] != ini.parent else None
         findings += _squawk(ini, revisions, set(wanted), options, notes, statements, workdir)
-    _check_noqa(revisions)
+    _check_noqa([r for r in revisions if r.path.resolve() in wanted])  # the files reported on
     lines = {path: path.read_text(encoding="utf-8", errors="replace").splitlines() for path in unguarded}
     kept = [f for f in findings if options.wants(f.rule) and not _noqa(by_path.get(f.path.resolve()), f, lines)]
     kept.sort(key=lambda f: (str(f.path), f.line, f.column, f.rule))
