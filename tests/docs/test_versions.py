@@ -13,8 +13,9 @@ PAGE = page("versions")
 
 def _tool_major(database: Database, tool: str) -> tuple[int, int]:
     version = database.run([tool, "--version"]).output
-    major, minor = re.search(r"\(PostgreSQL\) (\d+)\.(\d+)", version).groups()  # type: ignore[union-attr]
-    return int(major), int(minor)
+    # 18.6; 19rc1 (a release candidate: minor 0)
+    major, minor = re.search(r"\(PostgreSQL\) (\d+)(?:\.(\d+)|beta|rc)", version).groups()  # type: ignore[union-attr]
+    return int(major), int(minor or 0)
 
 
 def test_transaction_timeout_is_known_from_17(database: Database) -> None:
