@@ -216,3 +216,8 @@ def test_adding_a_column_of_a_constrained_domain_still_rewrites_the_table(databa
     rewritten = database.scalar(filenode)
     database.sql(f"ALTER TABLE payments ADD COLUMN plain int{default}")  # a plain type: no rewrite, on every version
     assert database.scalar(filenode) == rewritten
+
+
+def test_every_test_the_page_names_is_here() -> None:
+    named = set(re.findall(r"tests/docs/test_versions\.py::(\w+)", PAGE.read_text(encoding="utf-8")))
+    assert named and named <= set(globals()), named - set(globals())
