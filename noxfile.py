@@ -400,3 +400,10 @@ def benchmark_rehearse(session: nox.Session) -> None:
     """python -m helpers rehearse: tracing cost against a plain upgrade, copy time of 1M rows by each method."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/rehearse.py", *session.posargs)
+
+
+@nox.session(name="benchmark-copy", default=False)
+def benchmark_copy(session: nox.Session) -> None:
+    """Copies of 1, 4 and 8 GB databases by clone, FILE_COPY, WAL_LOG and dump on an XFS reflink mount (root)."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/copy.py", *session.posargs)
