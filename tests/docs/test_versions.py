@@ -150,6 +150,18 @@ def test_repack_concurrently_lets_writes_through_from_19(database: Database) -> 
     assert database.scalar("SELECT count(*) FROM repacked") == 1002
 
 
+def test_repack_concurrently_needs_an_identity_index_and_its_own_transaction(database: Database) -> None:
+    if _major() < 19:
+        pytest.skip("REPACK is new in 19")
+    database.sql("CREATE TABLE keyless (n int); CREATE TABLE keyed (id int PRIMARY KEY)")
+    with _connect(database) as conn:
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="has no identity index"):  # 55000
+            conn.execute("REPACK (CONCURRENTLY) keyless")
+        with pytest.raises(psycopg.errors.ActiveSqlTransaction), conn.transaction():  # 25001: lint's ML004
+            conn.execute("REPACK (CONCURRENTLY) keyed")
+        conn.execute("REPACK (CONCURRENTLY) keyed")  # alone, in autocommit (Alembic: autocommit_block())
+
+
 @pytest.mark.parametrize("statement", ["VACUUM FULL repacked", "REPACK repacked"])
 def test_vacuum_full_and_plain_repack_queue_writes_behind_them(database: Database, statement: str) -> None:
     if statement.startswith("REPACK") and _major() < 19:
