@@ -1,5 +1,6 @@
 """docs/versions.md: each difference between PostgreSQL versions the page lists, checked on the
-server of this run (nox -s pg-15, pg-17, pg-18 run it on each)."""
+server of this run (nox -s tests, pg-15, pg-16, pg-17 and pg-19 run it on each): what each version does, not
+only what the newest does, so a claim of 19's release notes that does not hold fails here too."""
 
 from __future__ import annotations
 
