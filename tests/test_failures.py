@@ -41,3 +41,13 @@ def test_a_code_no_row_names_falls_back_to_its_class_then_to_other() -> None:
     assert failures.by_sqlstate("08001") is failures.CONNECTION_LOST
     assert failures.by_sqlstate("XX000") is failures.OTHER
     assert failures.by_sqlstate("23505") is failures.UNIQUE
+
+
+def test_no_rollback_line_says_the_whole_migration_was_lost() -> None:
+    """Under transaction_per_migration (or after an autocommit block) the revisions committed before the failed
+    transaction stay applied: a ROLLBACK line speaks of the failed transaction only, never "this migration"."""
+    rows = [value for value in vars(failures).values() if isinstance(value, failures.Category)]
+    assert rows
+    for row in rows:
+        assert "from this migration was kept" not in row.rollback, row.key
+    assert "nothing of the failed transaction was kept" in failures.DEADLOCK.rollback
