@@ -32,8 +32,9 @@ def _seconds(value: float) -> str:
 
 #: Why a statement's locks can go unseen, said once under each revision that has one.
 UNOBSERVED = (
-    "  not observed: the locks of a statement run outside a transaction (they end with it; the tracer's "
-    "witness, an event trigger on the copy, needs a superuser and psycopg): {sql}"
+    "  not observed: the locks of a statement run outside a transaction (they end with it, before the tracer's "
+    "second connection or its witness, an event trigger on the copy that needs a superuser and psycopg, saw them): "
+    "{sql}"
 )
 
 

@@ -155,6 +155,17 @@ _SCANNING = re.compile(r"\bSET\s+NOT\s+NULL\b|\bVALIDATE\s+CONSTRAINT\b|\bCHECK\
 _NOT_VALID = re.compile(r"\bNOT\s+VALID\b", re.IGNORECASE)
 
 
+_CONCURRENT_BUILD = re.compile(
+    rf"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:{_NAME}\s+)?ON\s+(?:ONLY\s+)?"
+    rf"({_NAME}(?:\.{_NAME})?)",
+    re.IGNORECASE,
+)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def scanned_table(sql: str) -> str | None:
     """The table an ALTER TABLE reads whole (``schema.name`` or ``name``, unquoted), or None."""
     altered = _ALTER_TABLE.match(sql)
@@ -392,6 +403,14 @@ class Tracer:
                 held_during = held + [(*row[:5], seen[int(row[0])]) for row in extra]
             else:
                 held_during = held
+            if current.outside_transaction and not held_during and (
+                built := _CONCURRENT_BUILD.match(args[0] if args and isinstance(args[0], str) else current.sql)
+            ):
+                # Seen or not (a poll's timing varies run to run), CREATE INDEX CONCURRENTLY holds SHARE UPDATE
+                # EXCLUSIVE on its table while it runs (PostgreSQL's documentation): said the same every run.
+                oid = self._query(f"SELECT pg_catalog.to_regclass({_literal(built.group(1))})::oid")[0][0]
+                held_during = [(*row[:5], "ShareUpdateExclusiveLock") for row in self._relations([int(oid)])
+                               ] if oid is not None else []
             unseen = current.outside_transaction and not held_during and not _DML.match(current.sql)
             current.observed = not unseen
             still_held = {(int(row[0]), row[5]) for row in held}
