@@ -71,7 +71,7 @@ def test_stamp_when_the_same_and_force_is_recorded_as_forced(phone_by_hand: Data
     assert attempts is not None
     last = attempts[-1]
     assert (last.command, last.from_revision, last.to_revision, last.outcome) == ("stamp", "0007", "0008", "succeeded")
-    assert last.note == "forced: stamped 0008 over 1 difference (python -m helpers stamp --force)"
+    assert last.note == "forced: stamped 0008 over 1 difference (migration-rollback stamp --force)"
 
 
 def test_the_same_schema_stamps(database: Database) -> None:
@@ -132,7 +132,7 @@ def test_every_kind_of_object_that_differs_is_named(database: Database) -> None:
     assert "  schema: revision 0007 has nothing / the database has a schema" in shown
     assert (
         "  index ix_users_email: revision 0007 has CREATE UNIQUE INDEX ix_users_email ON public.users USING btree "
-        "(email) / the database has CREATE UNIQUE INDEX ix_users_email ON public.users USING btree (email) (INVALID)"
+        "(email) / the database has CREATE UNIQUE INDEX ix_users_email ON public.users USING btree (email) (INVALID, not ready)"
     ) in shown
     assert (
         "  column name: revision 0007 has text NOT NULL / the database has text NOT NULL DEFAULT 'anonymous'::text"
@@ -209,7 +209,7 @@ def test_a_revision_the_scripts_do_not_know_is_bad_input_naming_it(
         f"error: Database {database.name!r} is at revision {GONE!r}, which this project's scripts do not have "
         "(heads: c7d93e4f0a21)"
     )
-    assert "python -m helpers identify" in result.err and len(result.err.splitlines()) == 1
+    assert "migration-rollback identify" in result.err and len(result.err.splitlines()) == 1
     assert database.fingerprint(history=True) == before
 
 

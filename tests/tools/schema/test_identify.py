@@ -37,7 +37,7 @@ def test_a_lost_alembic_version_is_found_again(database: Database, shop: Path) -
     assert shown[1:] == [
         "alembic_version says: nothing (no alembic_version).",
         "Matches: the database's schema is what revision 8a4e6d2c1b05 builds.",
-        "alembic_version does not say so: python -m helpers stamp 8a4e6d2c1b05 puts it right.",
+        "alembic_version does not say so: migration-rollback stamp 8a4e6d2c1b05 puts it right.",
     ]
     assert database.fingerprint(history=True) == before
 
@@ -164,7 +164,7 @@ def test_seed_makes_the_base_and_identify_finds_the_revision(database: Database,
     assert shown[1:] == [
         "alembic_version says: nothing (no alembic_version).",
         f"Matches: the database's schema is what revision {REWRITING} builds.",
-        f"alembic_version does not say so: python -m helpers stamp {REWRITING} --seed base.sql puts it right.",
+        f"alembic_version does not say so: migration-rollback stamp {REWRITING} --seed base.sql puts it right.",
     ]
     assert database.fingerprint(history=True) == before
     assert cli("stamp", REWRITING, "--seed", "base.sql", cwd=base_outside, env=database.env).status == 0
