@@ -116,6 +116,8 @@ SCENARIOS = {
     "check-violation": "23514: a check constraint over rows that break it; find them, fix, retry",
     "type-change": "42804/22P02: a type change without a cast, a cast a row cannot take; find the rows, USING, retry",
     "enums": "42710/42704/55P04: an enum type created twice or missing, a value used too early, removed, renamed",
+    "missing-object": "42704/42703/42P01: a downgrade drops a constraint under another name, or an index gone by hand; "
+    "find the name, fix, retry; naming conventions",
 }
 
 #: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and

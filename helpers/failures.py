@@ -130,20 +130,13 @@ ALREADY_EXISTS = Category(
 )
 MISSING = Category(
     "missing_object",
-    "schema conflict",
-    _SCHEMA,
-    "The table or column this migration expects is missing: check alembic current and the "
-    "history for a skipped or hand-reverted revision.",
-    sqlstates=("42P01", "42703"),
-)
-UNDEFINED_OBJECT = Category(
-    "undefined_object",
-    "a missing type or object",
+    "a missing object",
     _ROLLED_BACK,
-    "Create the type (or constraint, extension...) this migration expects before using it: op.add_column "
-    "does not create an Enum's type; or check alembic current for a skipped revision. Then retry.",
-    sqlstates=("42704",),
-    page="failures/enums/#add_column-does-not-create-the-type-42704",
+    "The table, column, constraint, index or type named above does not exist under that name. On a downgrade, "
+    "find the name the database has (\\d TABLE) and drop that one; if it is gone already, python -m helpers "
+    "compare REV, then alembic stamp REV. A type: create it first (op.add_column does not). Then retry.",
+    sqlstates=("42P01", "42703", "42704"),
+    page="failures/missing-object/",
 )
 LOCK_TIMEOUT = Category(
     "lock_not_available",

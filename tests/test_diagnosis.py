@@ -101,7 +101,7 @@ def test_the_see_line_follows_the_guide_address_a_reader_sets(
 def test_hint_is_shown(engine: sa.Engine) -> None:
     exc = provoke(engine, "SELECT nam FROM users")
     lines = diagnose(exc).lines()
-    assert lines[0] == 'Migration failed due to schema conflict: column "nam" does not exist'
+    assert lines[0] == 'Migration failed due to a missing object: column "nam" does not exist'
     assert lines[2] == 'HINT: Perhaps you meant to reference the column "users.name".'
 
 
@@ -459,7 +459,7 @@ DATA_AND_SCHEMA: list[tuple[str, tuple[str, ...], failures.Category]] = [
     ("22P02", ("ALTER TABLE users ALTER COLUMN email TYPE integer USING email::integer",), failures.INVALID_VALUE),
     ("22001", ("ALTER TABLE users ALTER COLUMN email TYPE varchar(3)",), failures.INVALID_VALUE),
     ("22003", ("ALTER TABLE users ALTER COLUMN age TYPE numeric(1)",), failures.INVALID_VALUE),
-    ("42704", ("ALTER TABLE users ADD COLUMN mode camera_mode",), failures.UNDEFINED_OBJECT),
+    ("42704", ("ALTER TABLE users ADD COLUMN mode camera_mode",), failures.MISSING),
 ]
 
 

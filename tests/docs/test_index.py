@@ -17,7 +17,7 @@ CLASSES = {
         ("23505", "23503", "23502", "23514"),
         {"integrity constraint", "NULLs in a NOT NULL column", "rows that break a check constraint"},
     ),
-    "42": (("42P07", "42701", "42P01", "42703"), {"schema conflict"}),
+    "42": (("42P07", "42701", "42P01", "42703", "42704"), {"schema conflict", "a missing object"}),
     "08": (("08000", "08003", "08006"), {"lost connection"}),
     "55": (("55P03",), {"lock timeout"}),
     "57": (("57P01", "57P02", "57P03", "57014"), {"lost connection", "statement timeout"}),
