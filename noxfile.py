@@ -118,6 +118,7 @@ SCENARIOS = {
     "enums": "42710/42704/55P04: an enum type created twice or missing, a value used too early, removed, renamed",
     "missing-object": "42704/42703/42P01: a downgrade drops a constraint under another name, or an index gone by hand; "
     "find the name, fix, retry; naming conventions",
+    "dependent-objects": "2BP01: a downgrade drops a column a view uses; find, save and drop the view, retry; CASCADE",
 }
 
 #: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and

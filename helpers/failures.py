@@ -138,6 +138,16 @@ MISSING = Category(
     sqlstates=("42P01", "42703", "42704"),
     page="failures/missing-object/",
 )
+DEPENDENT_OBJECTS = Category(
+    "dependent_objects_still_exist",
+    "dependent objects",
+    _ROLLED_BACK,
+    "DETAIL names what uses the object this migration drops (a view, a foreign key, a default...): save its "
+    "definition (pg_dump --schema-only -t NAME), drop it first, by hand or in the revision, then retry. "
+    "CASCADE would drop it without naming it.",
+    sqlstates=("2BP01",),
+    page="failures/dependent-objects/",
+)
 LOCK_TIMEOUT = Category(
     "lock_not_available",
     "lock timeout",
