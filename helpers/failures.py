@@ -108,8 +108,18 @@ INVALID_VALUE = Category(
     "a value the new type cannot hold",
     _ROLLED_BACK,
     "Find the rows the cast cannot convert (the value is quoted above), fix them or the USING expression, then retry.",
-    sqlstates=("22P02", "22001", "22003"),
+    sqlstates=("22P02",),
     page="failures/type-change/",
+)
+TOO_BIG = Category(
+    "value_too_big",
+    "a value too big for its type",
+    _ROLLED_BACK,
+    "A stored or computed value does not fit the column's type (a varchar's length, a smallint's or numeric's "
+    "range): find the largest (max(length(col)), max(col)), then give the revision a type that holds it, or fix "
+    "the values on purpose; then retry.",
+    sqlstates=("22001", "22003"),
+    page="failures/value-too-long/",
 )
 ENUM_VALUE_TOO_EARLY = Category(
     "unsafe_new_enum_value_usage",

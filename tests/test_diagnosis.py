@@ -457,8 +457,8 @@ def test_transaction_failures_have_rows_of_their_own(engine: sa.Engine) -> None:
 DATA_AND_SCHEMA: list[tuple[str, tuple[str, ...], failures.Category]] = [
     ("42804", ("ALTER TABLE users ALTER COLUMN email TYPE integer",), failures.TYPE_MISMATCH),
     ("22P02", ("ALTER TABLE users ALTER COLUMN email TYPE integer USING email::integer",), failures.INVALID_VALUE),
-    ("22001", ("ALTER TABLE users ALTER COLUMN email TYPE varchar(3)",), failures.INVALID_VALUE),
-    ("22003", ("ALTER TABLE users ALTER COLUMN age TYPE numeric(1)",), failures.INVALID_VALUE),
+    ("22001", ("ALTER TABLE users ALTER COLUMN email TYPE varchar(3)",), failures.TOO_BIG),
+    ("22003", ("ALTER TABLE users ALTER COLUMN age TYPE numeric(1)",), failures.TOO_BIG),
     ("42704", ("ALTER TABLE users ADD COLUMN mode camera_mode",), failures.MISSING),
 ]
 
