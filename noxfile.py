@@ -119,7 +119,7 @@ SCENARIOS = {
     "missing-object": "42704/42703/42P01: a downgrade drops a constraint under another name, or an index gone by hand; "
     "find the name, fix, retry; naming conventions",
     "dependent-objects": "2BP01: a downgrade drops a column a view uses; find, save and drop the view, retry; CASCADE",
-    "value-too-long": "22001/22003: a varchar shortened below a stored value, a smallint backfill overflow; widen, retry",
+    "value-too-long": "22001/22003: a varchar shortened below a stored value, a smallint overflowed; widen, retry",
 }
 
 #: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and
