@@ -120,6 +120,7 @@ SCENARIOS = {
     "find the name, fix, retry; naming conventions",
     "dependent-objects": "2BP01: a downgrade drops a column a view uses; find, save and drop the view, retry; CASCADE",
     "value-too-long": "22001/22003: a varchar shortened below a stored value, a smallint overflowed; widen, retry",
+    "multiple-primary-keys": "42P16: a primary key added to a table that has one; replace it in the revision, retry",
 }
 
 #: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and

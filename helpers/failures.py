@@ -158,6 +158,16 @@ DEPENDENT_OBJECTS = Category(
     sqlstates=("2BP01",),
     page="failures/dependent-objects/",
 )
+INVALID_DEFINITION = Category(
+    "invalid_table_definition",
+    "an invalid table definition",
+    _ROLLED_BACK,
+    "The table cannot be what the revision says: a second primary key (a table has one; drop the old one first, "
+    "in the same revision, by the name \\d TABLE shows), or another impossible definition named above. "
+    "Fix the revision, then retry.",
+    sqlstates=("42P16",),
+    page="failures/multiple-primary-keys/",
+)
 LOCK_TIMEOUT = Category(
     "lock_not_available",
     "lock timeout",
