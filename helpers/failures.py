@@ -108,7 +108,7 @@ INVALID_VALUE = Category(
     "a value the new type cannot hold",
     _ROLLED_BACK,
     "Find the rows the cast cannot convert (the value is quoted above), fix them or the USING expression, then retry.",
-    sqlstates=("22P02",),
+    sqlstates=("22P02", "22007", "22008"),
     page="failures/type-change/",
 )
 TOO_BIG = Category(
