@@ -45,3 +45,14 @@ def test_the_page_names_the_versions_the_matrix_runs() -> None:
     majors = re.search(r"MAJORS = \(([^)]*)\)", (ROOT / "noxfile.py").read_text()).group(1)  # type: ignore[union-attr]
     listed = re.findall(r'"(\d+)"', majors)
     assert f"PostgreSQL {', '.join(listed[:-1])} and {listed[-1]}" in PAGE.read_text(encoding="utf-8")
+
+
+def test_a_one_table_views_columns_are_qualified_on_15_only(database: Database) -> None:
+    database.sql("CREATE TABLE cameras (id integer, name text)")
+    database.sql("CREATE VIEW camera_names AS SELECT id, name FROM cameras")
+    definition = str(database.scalar("SELECT pg_get_viewdef('camera_names')"))
+    assert definition.split() == (
+        ["SELECT", "cameras.id,", "cameras.name", "FROM", "cameras;"]
+        if server().major < 16
+        else ["SELECT", "id,", "name", "FROM", "cameras;"]
+    )
