@@ -121,6 +121,7 @@ SCENARIOS = {
     "dependent-objects": "2BP01: a downgrade drops a column a view uses; find, save and drop the view, retry; CASCADE",
     "value-too-long": "22001/22003: a varchar shortened below a stored value, a smallint overflowed; widen, retry",
     "multiple-primary-keys": "42P16: a primary key added to a table that has one; replace it in the revision, retry",
+    "version-table": "Requested revision ... overlaps: two rows of one branch; a version table in another schema",
 }
 
 #: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and

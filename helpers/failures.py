@@ -330,6 +330,16 @@ REVISION_FILE = Category(
     raised_in=("alembic.util.pyfiles", "alembic.runtime.migration"),
     symptoms=("SyntaxError", "ModuleNotFoundError: No module named", "NameError: name '<name>' is not defined"),
 )
+OVERLAPPING_REVISIONS = Category(
+    "overlapping_revisions",
+    "overlapping revisions in alembic_version",
+    _NOTHING_RAN,
+    "alembic_version holds a revision and one of its ancestors (a row inserted by hand where one was updated): "
+    "find the revision the schema is (python -m helpers compare REV), alembic stamp --purge REV, then retry.",
+    page="failures/version-table/",
+    messages=("Requested revision ",),
+    symptoms=("Requested revision <rev> overlaps with other requested revisions <rev>",),
+)
 HELPER_CHECK = Category(
     "helper_check",
     "a failed pre-flight check",
