@@ -122,6 +122,7 @@ SCENARIOS = {
     "value-too-long": "22001/22003: a varchar shortened below a stored value, a smallint overflowed; widen, retry",
     "multiple-primary-keys": "42P16: a primary key added to a table that has one; replace it in the revision, retry",
     "version-table": "Requested revision ... overlaps: two rows of one branch; a version table in another schema",
+    "script-location": "Path doesn't exist: a relative script_location run from another directory; %(here)s",
 }
 
 #: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and

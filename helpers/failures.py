@@ -340,6 +340,20 @@ OVERLAPPING_REVISIONS = Category(
     messages=("Requested revision ",),
     symptoms=("Requested revision <rev> overlaps with other requested revisions <rev>",),
 )
+SCRIPT_LOCATION = Category(
+    "script_location",
+    "no migration scripts where alembic.ini points",
+    "Nothing ran: Alembic stopped before reading the database.",
+    "A relative script_location is read from the directory alembic runs in, not alembic.ini's: write "
+    "script_location = %(here)s/FOLDER, or run from the directory it expects (or give -c the right alembic.ini).",
+    page="failures/script-location/",
+    messages=("Path doesn't exist", "No 'script_location' key", "No config file"),
+    symptoms=(
+        "Path doesn't exist: <folder>.  Please use the 'init' command to create a new scripts folder.",
+        "No 'script_location' key found in configuration.",
+        "No config file 'alembic.ini' found, or file has no '[alembic]' section",
+    ),
+)
 HELPER_CHECK = Category(
     "helper_check",
     "a failed pre-flight check",
