@@ -384,7 +384,10 @@ def test_text_alone_files_only_alembics_exceptions() -> None:
 
     assert diagnose(CommandError("Target database is not up to date.")).category is failures.NOT_UP_TO_DATE
     assert diagnose(ValueError("Target database is not up to date.")).category is failures.OTHER
-    assert diagnose(CommandError("Path doesn't exist: 'nowhere'")).category is failures.OTHER
+    assert diagnose(CommandError("Path doesn't exist: 'nowhere'")).category is failures.SCRIPT_LOCATION
+    assert diagnose(ValueError("Path doesn't exist: 'nowhere'")).category is failures.OTHER
+    no_metadata = "Can't proceed with --autogenerate option; environment script env.py does not provide a MetaData object"
+    assert diagnose(CommandError(no_metadata)).category is failures.OTHER  # no row's opening words
 
 
 def test_a_syntax_error_is_a_broken_revision_file_only_when_alembic_loaded_it(tmp_path: Path) -> None:
