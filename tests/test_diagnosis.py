@@ -386,7 +386,7 @@ def test_text_alone_files_only_alembics_exceptions() -> None:
     assert diagnose(ValueError("Target database is not up to date.")).category is failures.OTHER
     assert diagnose(CommandError("Path doesn't exist: 'nowhere'")).category is failures.SCRIPT_LOCATION
     assert diagnose(ValueError("Path doesn't exist: 'nowhere'")).category is failures.OTHER
-    no_metadata = "Can't proceed with --autogenerate option; environment script env.py does not provide a MetaData object"
+    no_metadata = "Can't proceed with --autogenerate option; environment script env.py does not provide a MetaData"
     assert diagnose(CommandError(no_metadata)).category is failures.OTHER  # no row's opening words
 
 
