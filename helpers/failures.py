@@ -277,7 +277,7 @@ UNKNOWN_REVISION = Category(
     "if you typed it, check alembic history.",
     page="failures/unknown-revision/",
     exceptions=("ResolutionError",),
-    symptoms=("Can't locate revision identified by '<rev>'",),
+    symptoms=("Can't locate revision identified by '<rev>'", "No such revision or branch '<rev>'"),
 )
 MULTIPLE_HEADS = Category(
     "multiple_heads",
