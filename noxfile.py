@@ -123,6 +123,7 @@ SCENARIOS = {
     "multiple-primary-keys": "42P16: a primary key added to a table that has one; replace it in the revision, retry",
     "version-table": "Requested revision ... overlaps: two rows of one branch; a version table in another schema",
     "script-location": "Path doesn't exist: a relative script_location run from another directory; %(here)s",
+    "idle-timeout": "25P03/57P05: a revision waits on a slow service inside its transaction; find the limit, retry",
 }
 
 #: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and

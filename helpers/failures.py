@@ -231,6 +231,16 @@ SERIALIZATION = Category(
     "Retry the migration; nothing from this attempt was kept.",
     sqlstates=("40001",),
 )
+IDLE_TIMEOUT = Category(
+    "idle_session_timeout",
+    "an idle session ended by the server",
+    f"{_ROLLED_BACK} The server ended the session, and nothing from this migration was kept.",
+    "The session sat idle past idle_in_transaction_session_timeout (or idle_session_timeout): find where it is set "
+    "(pg_settings.source), take the slow work out of the migration's transaction, or give this run no limit "
+    "(PGOPTIONS='-c idle_in_transaction_session_timeout=0'); then retry.",
+    sqlstates=("25P03", "57P05"),
+    page="failures/idle-timeout/",
+)
 CONNECTION_LOST = Category(
     "connection_lost",
     "lost connection",
