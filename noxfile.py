@@ -124,6 +124,7 @@ SCENARIOS = {
     "version-table": "Requested revision ... overlaps: two rows of one branch; a version table in another schema",
     "script-location": "Path doesn't exist: a relative script_location run from another directory; %(here)s",
     "idle-timeout": "25P03/57P05: a revision waits on a slow service inside its transaction; find the limit, retry",
+    "serialization": "40001: a migration at SERIALIZABLE meets a row the application changed; retry, READ COMMITTED",
 }
 
 #: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and

@@ -228,8 +228,11 @@ SERIALIZATION = Category(
     "serialization_failure",
     "serialization failure",
     _CONCURRENCY,
-    "Retry the migration; nothing from this attempt was kept.",
+    "The migration ran at REPEATABLE READ or SERIALIZABLE and met a row another session changed after its "
+    "snapshot: retry, nothing from this attempt was kept. If it recurs, run the migration at READ COMMITTED "
+    "(PGOPTIONS='-c default_transaction_isolation=read\\ committed').",
     sqlstates=("40001",),
+    page="failures/serialization/",
 )
 IDLE_TIMEOUT = Category(
     "idle_session_timeout",
