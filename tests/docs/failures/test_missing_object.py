@@ -120,3 +120,14 @@ def test_the_tables_messages_are_postgresqls(database: Database) -> None:
         line = ran.output.split(f"ERROR:  {sqlstate}: ", 1)[1].splitlines()[0]
         assert line.startswith(words[0]) and line.endswith(words[-1]), line
         assert f"| `{message}` | `{sqlstate}` |" in text, message
+
+
+def test_postgresqls_names_for_unnamed_constraints(database: Database) -> None:
+    """The page's step 2: <table>_<columns>_key, then a number when that name is taken."""
+    assert database.alembic("upgrade", "0009").returncode == 0
+    database.sql("ALTER TABLE cameras ADD UNIQUE (owner_id, name)")
+    database.sql("ALTER TABLE cameras ADD UNIQUE (owner_id, name)")
+    names = database.sql(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'cameras'::regclass AND contype = 'u' ORDER BY 1"
+    )
+    assert [name for (name,) in names] == ["cameras_owner_id_name_key", "cameras_owner_id_name_key1"]
