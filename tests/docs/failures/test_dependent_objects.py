@@ -1,5 +1,8 @@
-"""docs/failures/dependent-objects.md: a downgrade drops a column a view uses (2BP01); the view is found, saved,
-dropped, and the downgrade retried; what CASCADE would have dropped without a word."""
+"""docs/failures/dependent-objects.md: a downgrade drops a column a view uses (2BP01); save, drop the view, retry.
+
+The view is found, saved with pg_dump and dropped, the downgrade retried, and the view brought back after an
+upgrade; what CASCADE would have dropped without a word.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from tests.support.database import Database
 from tests.support.ordinary import from_last_exception
 from tests.support.paths import page, snippet_dir
 from tests.support.project import project_with
-from tests.support.scenario import Captures
+from tests.support.scenario import Captures, at_revision, fails
 
 PAGE = page("failures/dependent-objects")
 FILES = snippet_dir(PAGE)
@@ -24,21 +27,17 @@ def test_console_blocks(update_snapshots: bool) -> None:
 def test_a_downgrade_drops_a_column_a_view_uses(database: Database, update_snapshots: bool, tmp_path: Path) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path)
-    assert database.alembic("upgrade", "0008", cwd=workdir).returncode == 0
+    at_revision(database, "0008", cwd=workdir)
     at_0008 = database.fingerprint().schema
-    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
-    assert captures.psql(database, "-v", "ON_ERROR_STOP=1", "-q", "-f", "bad-data.sql").returncode == 0
+    at_revision(database, "0009", FILES / "bad-data.sql", cwd=workdir)
     before = database.fingerprint()
 
-    failed = captures.check("downgrade.txt", database.alembic("downgrade", "-1", cwd=workdir))
-    assert failed.returncode == 1
-    assert (
-        "ERROR - Migration failed due to dependent objects: "
-        "cannot drop column firmware_version of table cameras because other objects depend on it"
-    ) in failed.output
-    assert "DETAIL: view camera_firmware depends on column firmware_version of table cameras" in failed.output
-    assert "SEE: http://127.0.0.1:8000/failures/dependent-objects/" in failed.output
-    assert database.fingerprint() == before
+    message = "cannot drop column firmware_version of table cameras because other objects depend on it"
+    failed = fails(
+        database, captures, "dependent objects", message, capture="downgrade.txt", args=("downgrade", "-1"), cwd=workdir
+    )
+    assert "DETAIL: view camera_firmware depends on column firmware_version of table cameras" in failed
+    assert "SEE: http://127.0.0.1:8000/failures/dependent-objects/" in failed
 
     if not drivers.is_async():  # the stock env.py's traceback (the async template is another env.py)
         stock = project_with(tmp_path, name="stock", stock_env=True)

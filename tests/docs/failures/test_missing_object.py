@@ -1,6 +1,8 @@
-"""docs/failures/missing-object.md: a downgrade that drops a constraint under a name the database does not have
-(42704), the name found, the revision fixed and the downgrade retried; an index already dropped by hand; what a
-naming convention makes autogenerate write."""
+"""docs/failures/missing-object.md: a downgrade drops a constraint by a name the database lacks (42704); fix, retry.
+
+The real name is found, the revision's downgrade fixed and retried; an index already dropped by hand; what a naming
+convention makes autogenerate write; the messages of the page's table.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from tests.support.database import Database
 from tests.support.ordinary import from_last_exception
 from tests.support.paths import page, snippet_dir
 from tests.support.project import project_with
-from tests.support.scenario import Captures
+from tests.support.scenario import Captures, at_revision, fails
 from tests.support.snapshots import check_file
 
 PAGE = page("failures/missing-object")
@@ -35,19 +37,16 @@ def test_a_downgrade_that_names_the_constraint_differently(
 ) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, REVISION)
-    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
+    at_revision(database, "0009", cwd=workdir)
     at_0009 = database.fingerprint().schema
-    assert database.alembic("upgrade", "head", cwd=workdir).returncode == 0
+    at_revision(database, "0010", cwd=workdir)
     before = database.fingerprint()
 
-    failed = captures.check("downgrade.txt", database.alembic("downgrade", "-1", cwd=workdir))
-    assert failed.returncode == 1
-    assert (
-        "ERROR - Migration failed due to a missing object: "
-        'constraint "uq_cameras_owner_id_name" of relation "cameras" does not exist'
-    ) in failed.output
-    assert "SEE: http://127.0.0.1:8000/failures/missing-object/" in failed.output
-    assert database.fingerprint() == before
+    message = 'constraint "uq_cameras_owner_id_name" of relation "cameras" does not exist'
+    failed = fails(
+        database, captures, "a missing object", message, capture="downgrade.txt", args=("downgrade", "-1"), cwd=workdir
+    )
+    assert "SEE: http://127.0.0.1:8000/failures/missing-object/" in failed
 
     if not drivers.is_async():  # the stock env.py's traceback (the async template is another env.py)
         stock = project_with(tmp_path, REVISION, name="stock", stock_env=True)

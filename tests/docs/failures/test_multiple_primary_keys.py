@@ -1,5 +1,7 @@
-"""docs/failures/multiple-primary-keys.md: a revision adds a primary key to a table that has one (42P16); the
-existing key found, replaced in the same revision, and the upgrade retried; the downgrade brings the old key back."""
+"""docs/failures/multiple-primary-keys.md: a primary key added to a table that has one (42P16); replace it, retry.
+
+The existing key is found, replaced in the same revision, and the upgrade retried; the downgrade brings it back.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from pathlib import Path
 from tests.support.database import Database
 from tests.support.paths import page, snippet_dir
 from tests.support.project import project_with
-from tests.support.scenario import Captures, break_at, stock_symptom
+from tests.support.scenario import Captures, at_revision, break_at, stock_symptom
 
 PAGE = page("failures/multiple-primary-keys")
 FILES = snippet_dir(PAGE)
@@ -19,10 +21,10 @@ REVISION = FILES / "versions" / "0010_events_primary_key_with_time.py"
 def test_a_second_primary_key(database: Database, update_snapshots: bool, tmp_path: Path) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, REVISION)
-    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
+    at_revision(database, "0009", cwd=workdir)
     at_0009 = database.fingerprint().schema
-    failed = break_at(database, captures, "0009", ".", "an invalid table definition", cwd=workdir)
-    assert 'multiple primary keys for table "events" are not allowed' in failed
+    message = 'multiple primary keys for table "events" are not allowed'
+    failed = break_at(database, captures, "0009", "an invalid table definition", message, cwd=workdir)
     assert "SEE: http://127.0.0.1:8000/failures/multiple-primary-keys/" in failed
     stock_symptom(database, captures, "stock.txt", tmp_path, REVISION, error="InvalidTableDefinition")
 

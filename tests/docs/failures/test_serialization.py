@@ -1,5 +1,7 @@
-"""docs/failures/serialization.md: a migration at SERIALIZABLE updates a row the application changed after the
-migration's snapshot (40001); nothing kept; the retry reaches head and keeps the application's change."""
+"""docs/failures/serialization.md: a SERIALIZABLE migration meets a row the application changed (40001); retry.
+
+Nothing is kept; the retry reaches head and keeps the application's change; PGOPTIONS gives a run READ COMMITTED.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from tests.support.database import Database
 from tests.support.ordinary import from_last_exception
 from tests.support.paths import page, snippet_dir
 from tests.support.project import project_with
-from tests.support.scenario import Captures
+from tests.support.scenario import Captures, at_revision
 from tests.support.transcript import Background, Run, shell
 
 PAGE = page("failures/serialization")
@@ -43,8 +45,7 @@ def _upgrade_while_the_application_writes(database: Database, cwd: Path, command
 def test_a_serialization_failure_is_retried(database: Database, update_snapshots: bool, tmp_path: Path) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, REVISION)
-    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
-    assert captures.psql(database, "-v", "ON_ERROR_STOP=1", "-q", "-f", "bad-data.sql").returncode == 0
+    at_revision(database, "0009", FILES / "bad-data.sql", cwd=workdir)
     before = database.fingerprint()
 
     failed = captures.check(
