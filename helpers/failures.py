@@ -146,7 +146,7 @@ MISSING = Category(
     "a missing object",
     _ROLLED_BACK,
     "The table, column, constraint, index or type named above does not exist under that name. On a downgrade, "
-    "find the name the database has (\\d TABLE) and drop that one; if it is gone already, python -m helpers "
+    "find the name the database has (\\d TABLE) and drop that one; if it is gone already, migration-rollback "
     "compare REV, then alembic stamp REV. A type: create it first (op.add_column does not). Then retry.",
     sqlstates=("42P01", "42703", "42704"),
     page="failures/missing-object/",
@@ -240,7 +240,7 @@ SERIALIZATION = Category(
 IDLE_TIMEOUT = Category(
     "idle_session_timeout",
     "an idle session ended by the server",
-    f"{_ROLLED_BACK} The server ended the session, and nothing from this migration was kept.",
+    f"{_ROLLED_BACK} The server ended the session, and {_KEPT}",
     "The session sat idle past idle_in_transaction_session_timeout (or idle_session_timeout): find where it is set "
     "(pg_settings.source), take the slow work out of the migration's transaction, or give this run no limit "
     "(PGOPTIONS='-c idle_in_transaction_session_timeout=0'); then retry.",
@@ -351,7 +351,7 @@ OVERLAPPING_REVISIONS = Category(
     "overlapping revisions in alembic_version",
     _NOTHING_RAN,
     "alembic_version holds a revision and one of its ancestors (a row inserted by hand where one was updated): "
-    "find the revision the schema is (python -m helpers compare REV), alembic stamp --purge REV, then retry.",
+    "find the revision the schema is (migration-rollback compare REV), alembic stamp --purge REV, then retry.",
     page="failures/version-table/",
     messages=("Requested revision ",),
     symptoms=("Requested revision <rev> overlaps with other requested revisions <rev>",),
