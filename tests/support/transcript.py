@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from tests.support import drivers
 from tests.support.normalize import normalize
-from tests.support.paths import PROJECT
+from tests.support.paths import PROJECT, ROOT
 
 if TYPE_CHECKING:
     from alembic.config import CommandLine
@@ -64,6 +64,11 @@ class Run:
 def _env(env: dict[str, str] | None) -> dict[str, str]:
     full = {**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1", "PSQLRC": os.devnull, "PAGER": "cat"}
     full["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{full.get('PATH', '')}"
+    # The checkout's helpers/ as ``helpers`` (what the example project imports, and ``python -m helpers``): the
+    # installed distribution is ``migration_rollback_helpers`` (pyproject.toml), as a vendored copy would be.
+    paths = [p for p in full.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(ROOT) not in paths:
+        full["PYTHONPATH"] = os.pathsep.join([str(ROOT), *paths])
     return full
 
 
