@@ -39,8 +39,8 @@ def duration(text: str) -> float:
 
 
 def copy_method(text: str) -> str:
-    if text not in ("auto", "clone", "dump"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a way to copy; use auto, clone or dump")
+    if text not in ("auto", "clone", "template", "dump"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a way to copy; use auto, clone, template or dump")
     return text
 
 
@@ -72,8 +72,13 @@ def parser() -> argparse.ArgumentParser:
     )
     rehearse.add_argument("target", nargs="?", default="head", help="the revision to upgrade to (default: head)")
     rehearse.add_argument("--json", action="store_true", help="print the report as JSON")
-    rehearse.add_argument("--copy", type=copy_method, default="auto", metavar="{auto,clone,dump}",
-                          help="clone on the same server, or dump into a throwaway server (default: auto)")
+    rehearse.add_argument("--copy", type=copy_method, default="auto", metavar="{auto,clone,template,dump}",
+                          help="template: CREATE DATABASE ... TEMPLATE on the same server; clone: the file system's "
+                          "clone (PostgreSQL 18+, file_copy_method = clone); dump: into a throwaway server; auto: "
+                          "template when nobody else is connected, else dump (default)")
+    rehearse.add_argument("--copy-url", metavar="URL",
+                          help="rehearse on this copy someone else made (a Database Lab clone, a branch, a restored "
+                          "snapshot) once it is at the source's revision and schema; it is not dropped")
     rehearse.add_argument("--dump", metavar="FILE", help="rehearse on this pg_dump file instead of the database")
     rehearse.add_argument("--keep", action="store_true", help="keep the copy afterwards")
     rehearse.add_argument("--no-round-trip", dest="round_trip", action="store_false",
@@ -172,8 +177,8 @@ def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
     from .rehearse.run import rehearse
 
     result = rehearse(
-        args.config, args.url, target=args.target, copy=args.copy, dump=args.dump, keep=args.keep,
-        round_trip=args.round_trip, max_lock=args.max_lock, max_rewrite_rows=args.max_rewrite_rows,
+        args.config, args.url, target=args.target, copy=args.copy, dump=args.dump, copy_url=args.copy_url,
+        keep=args.keep, round_trip=args.round_trip, max_lock=args.max_lock, max_rewrite_rows=args.max_rewrite_rows,
     )
     if args.json:
         _print_json(rehearsal_report.as_json(result), out)
