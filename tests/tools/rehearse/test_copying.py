@@ -1,0 +1,131 @@
+"""helpers/tools/rehearse/copying.py (with shared/scratch, shared/cloning): how rehearse copies, on real servers.
+
+``--copy clone`` on the session's server (18+: its data directory is in memory or in a container, neither clones:
+the report says so in one sentence), below 18 (bad input); on a real XFS file system with reflink, as root (a
+server of its own, the big-tables page's script); ``--copy-url`` on a copy this test makes. Every test proves the
+source was only read.
+"""
+
+from __future__ import annotations
+
+import json
+import psycopg
+import pytest
+
+from helpers.tools.rehearse.report import lines
+from helpers.tools.rehearse.run import rehearse
+from helpers.tools.shared.cloning import CLONING
+from tests.support import reflink
+from tests.support.database import Database, server
+from tests.support.paths import PROJECT
+from tests.support.transcript import alembic, helpers
+
+START = "0005"
+
+
+@pytest.fixture
+def at_start(database: Database) -> Database:
+    assert database.alembic("upgrade", START).returncode == 0
+    database.sql("INSERT INTO users (id, email, name) SELECT g, 'u' || g || '@x', 'u' FROM generate_series(1, 500) g")
+    return database
+
+
+def test_clone_below_18_is_one_sentence(at_start: Database) -> None:
+    if server().major >= 18:
+        pytest.skip("PostgreSQL 18 and later clone")
+    result = helpers("rehearse", "--copy", "clone", env=at_start.env, cwd=PROJECT)
+    assert result.returncode == 2
+    assert result.output.strip() == (
+        f"error: --copy clone needs PostgreSQL 18 or later (file_copy_method), and {at_start.name!r} is on "
+        f"PostgreSQL {server().major}; use --copy template or --copy dump."
+    )
+
+
+def test_clone_where_the_file_system_cannot_says_so(at_start: Database) -> None:
+    """The session's server: its data directory in memory (tmpfs) or in a container, where nothing clones."""
+    if server().major < 18:
+        pytest.skip("file_copy_method is PostgreSQL 18's")
+    before = at_start.fingerprint(history=True)
+
+    found = rehearse(PROJECT / "alembic.ini", at_start.alone(), copy="clone")
+
+    shown = lines(found)
+    assert found.ok and found.copy_method == "clone", "\n".join(shown)
+    assert found.copy_bytes is not None
+    if found.copy_bytes["unseen"] is None:  # a data directory on this machine: tmpfs, which never clones
+        assert shown[0].startswith(f"Copy: {at_start.name} copied in full on the same server (CREATE DATABASE ... "
+                                   "STRATEGY FILE_COPY, file_copy_method = clone) in ")
+        assert found.copy_bytes["shared"] == 0 and found.copy_bytes["written"] > 1_000_000
+        assert shown[1] == (
+            f"Clone was asked for, but the file system of the data directory ({found.copy_bytes['file_system']}) "
+            f"cannot clone, so PostgreSQL copied every byte without saying so; on {CLONING} the copy takes about the "
+            "same time at any size."
+        )
+    else:  # a container: its files are not here, the rate is all there is
+        assert shown[1].startswith("Whether the file system cloned cannot be seen from here (")
+    assert at_start.fingerprint(history=True) == before
+
+
+@pytest.mark.once  # a server of its own: the same whichever server the session runs
+def test_clone_on_xfs_with_reflink_shares_the_blocks() -> None:
+    """As root: the page's script makes XFS with reflink on a 300 MB file, an 18 on it; the copy shares the source's
+    blocks (FIEMAP), and the report says so."""
+    if reason := reflink.unavailable():
+        pytest.skip(reason)
+    with reflink.clone_server() as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE security")
+        source = url.replace("/postgres?", "/security?")
+        env = {"DATABASE_URL": source.replace("postgresql://", "postgresql+psycopg://")}
+        assert alembic("upgrade", START, env=env, cwd=PROJECT).returncode == 0
+        with psycopg.connect(source, autocommit=True) as conn:
+            conn.execute("INSERT INTO users (id, email, name) SELECT g, 'u' || g || '@x', repeat('n', 200) "
+                         "FROM generate_series(1, 20000) g")
+
+        result = helpers("rehearse", "--copy", "clone", "--json", env=env, cwd=PROJECT)
+
+    assert result.returncode == 0, result.output
+    report = json.loads(result.output)
+    files = report["copy"]["files"]
+    assert report["copy"]["method"] == "clone" and report["copy"]["warning"] is None
+    assert files["file_system"] == "xfs" and files["shared"] > 5_000_000 and files["written"] < files["shared"] / 10
+    assert report["copy"]["description"].startswith("security cloned by the file system (CREATE DATABASE ... ")
+
+
+def test_copy_url_rehearses_on_the_copy_and_leaves_it(at_start: Database) -> None:
+    at_start.alone()
+    copy = server().create_database(at_start.name, strategy="WAL_LOG")  # someone else's copy, made before
+    try:
+        copy_url = server().url(copy).render_as_string(hide_password=False)
+        before = at_start.fingerprint(history=True)
+
+        found = rehearse(PROJECT / "alembic.ini", at_start.url, copy_url=copy_url)
+
+        shown = lines(found)
+        assert found.ok and found.copy_method == "given", "\n".join(shown)
+        assert shown[0].startswith(f"Copy: {at_start.name}'s copy at ")
+        assert "(made elsewhere; same revision and schema as" in shown[0]
+        assert found.kept is not None and "made elsewhere, so not dropped" in found.kept
+        assert at_start.fingerprint(history=True) == before  # the source only read
+        with server().admin.connect() as conn:  # the copy is still there, at head
+            assert conn.exec_driver_sql(f"SELECT 1 FROM pg_database WHERE datname = '{copy}'").scalar() == 1
+    finally:
+        server().drop_database(copy)
+
+
+def test_copy_url_at_another_revision_is_bad_input(at_start: Database) -> None:
+    at_start.alone()
+    copy = server().create_database(at_start.name, strategy="WAL_LOG")
+    try:
+        copy_url = server().url(copy).render_as_string(hide_password=False)
+        env = {**at_start.env, "DATABASE_URL": copy_url}
+        assert alembic("upgrade", "0006", env=env, cwd=PROJECT).returncode == 0
+        result = helpers("rehearse", "--copy-url", copy_url, env=at_start.env, cwd=PROJECT)
+    finally:
+        server().drop_database(copy)
+
+    assert result.returncode == 2
+    assert f"is not at {at_start.name}'s revision: alembic_version is 0006 there and {START} on {at_start.name}." in (
+        result.output
+    )
+
