@@ -9,6 +9,7 @@ source was only read.
 from __future__ import annotations
 
 import json
+
 import psycopg
 import pytest
 
