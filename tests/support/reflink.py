@@ -1,6 +1,7 @@
-"""A throwaway PostgreSQL 18 whose data directory can clone: the big-tables page's script run for real (as root).
+"""A throwaway PostgreSQL 18 whose data directory can clone, made by the script the big-tables and checklist pages
+show, run for real (as root).
 
-``snippets/big-tables/clone-server.sh`` makes an XFS file system with reflink on a small file, mounts it through a
+``snippets/data/clone-server.sh`` makes an XFS file system with reflink on a small file, mounts it through a
 loop device and starts a server (the embedded wheel's 18) on it; ``clone-server-remove.sh`` stops it, unmounts and
 deletes the file. Needs root, mkfs.xfs and mount: ``unavailable()`` says why not in one line, for a skip.
 """
@@ -19,8 +20,8 @@ from pathlib import Path
 from tests.support.paths import SNIPPETS
 from tests.support.throwaway import host_tools
 
-SCRIPT = SNIPPETS / "big-tables" / "clone-server.sh"
-REMOVE = SNIPPETS / "big-tables" / "clone-server-remove.sh"
+SCRIPT = SNIPPETS / "data" / "clone-server.sh"
+REMOVE = SNIPPETS / "data" / "clone-server-remove.sh"
 #: Small: the databases the tests clone are a few MB.
 SIZE = "300M"
 USERS = ("postgres", "embedded_postgres")

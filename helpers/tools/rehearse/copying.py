@@ -12,6 +12,7 @@ production primary, maybe) and, where the file system cannot clone, it is a full
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy.engine import URL
@@ -74,6 +75,7 @@ def copy(
 def _given(scripts: Scripts, source: URL, name: str, url: URL) -> scratch.Scratch:
     """The copy at ``url`` (someone else's: a Database Lab clone, a branch, a restored snapshot), once it is at the
     source's revision and schema; both only read here. BadInputError (exit 2) naming the first difference."""
+    began = time.perf_counter()
     where = url.render_as_string(hide_password=True)
     if location(url) == location(source) and url.database == source.database:
         raise BadInputError(f"--copy-url {where} is the source database itself; give a copy of it.")
@@ -100,7 +102,7 @@ def _given(scripts: Scripts, source: URL, name: str, url: URL) -> scratch.Scratc
             f"The copy at {where} does not have {name}'s schema: {first.group}, {first.label}: "
             f"{first.expected or 'nothing'} on {name}, {first.actual or 'nothing'} on the copy{more}."
         )
-    return scratch.given(url)
+    return scratch.given(url, time.perf_counter() - began)
 
 
 def kept(copied: scratch.Scratch) -> str:

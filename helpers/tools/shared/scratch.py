@@ -72,7 +72,7 @@ class Scratch:
             return f"{source} cloned {by} ({how})"
         if self.method == "given":
             where = self.url.render_as_string(hide_password=True)
-            return f"{source}'s copy at {where} (made elsewhere; same revision and schema as {source})"
+            return f"{source}'s copy at {where} (made elsewhere), checked: same revision and schema as {source},"
         if self.method == "empty":
             where = "on the same server" if self.server is None else (
                 f"on a throwaway PostgreSQL {self.server.major} ({self.server.provider})"
@@ -160,9 +160,9 @@ def clone(source: URL, files: bool = False) -> Scratch:
     return made
 
 
-def given(url: URL) -> Scratch:
-    """A copy someone else made (``--copy-url``): rehearsed on as it is, never dropped (it is not ours)."""
-    return Scratch(url, str(url.database), "given", 0.0)
+def given(url: URL, seconds: float) -> Scratch:
+    """A copy someone else made (``--copy-url``), checked in ``seconds``: rehearsed on as it is, never dropped."""
+    return Scratch(url, str(url.database), "given", seconds)
 
 
 def empty(server: URL, purpose: str = "compare") -> Scratch:

@@ -1,22 +1,18 @@
 """helpers/tools/rehearse/copying.py (with shared/scratch, shared/cloning): how rehearse copies, on real servers.
 
 ``--copy clone`` on the session's server (18+: its data directory is in memory or in a container, neither clones:
-the report says so in one sentence), below 18 (bad input); on a real XFS file system with reflink, as root (a
-server of its own, the big-tables page's script); ``--copy-url`` on a copy this test makes. Every test proves the
+the report says so in one sentence), below 18 (bad input); ``--copy-url`` on a copy this test makes. A real clone,
+on XFS with reflink as root, is the big-tables page's test (tests/docs/test_big_tables.py). Every test proves the
 source was only read.
 """
 
 from __future__ import annotations
 
-import json
-
-import psycopg
 import pytest
 
 from helpers.tools.rehearse.report import lines
 from helpers.tools.rehearse.run import rehearse
 from helpers.tools.shared.cloning import CLONING
-from tests.support import reflink
 from tests.support.database import Database, server
 from tests.support.paths import PROJECT
 from tests.support.transcript import alembic, helpers
@@ -67,32 +63,6 @@ def test_clone_where_the_file_system_cannot_says_so(at_start: Database) -> None:
     assert at_start.fingerprint(history=True) == before
 
 
-@pytest.mark.once  # a server of its own: the same whichever server the session runs
-def test_clone_on_xfs_with_reflink_shares_the_blocks() -> None:
-    """As root: the page's script makes XFS with reflink on a 300 MB file, an 18 on it; the copy shares the source's
-    blocks (FIEMAP), and the report says so."""
-    if reason := reflink.unavailable():
-        pytest.skip(reason)
-    with reflink.clone_server() as url:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE security")
-        source = url.replace("/postgres?", "/security?")
-        env = {"DATABASE_URL": source.replace("postgresql://", "postgresql+psycopg://")}
-        assert alembic("upgrade", START, env=env, cwd=PROJECT).returncode == 0
-        with psycopg.connect(source, autocommit=True) as conn:
-            conn.execute("INSERT INTO users (id, email, name) SELECT g, 'u' || g || '@x', repeat('n', 200) "
-                         "FROM generate_series(1, 20000) g")
-
-        result = helpers("rehearse", "--copy", "clone", "--json", env=env, cwd=PROJECT)
-
-    assert result.returncode == 0, result.output
-    report = json.loads(result.output)
-    files = report["copy"]["files"]
-    assert report["copy"]["method"] == "clone" and report["copy"]["warning"] is None
-    assert files["file_system"] == "xfs" and files["shared"] > 5_000_000 and files["written"] < files["shared"] / 10
-    assert report["copy"]["description"].startswith("security cloned by the file system (CREATE DATABASE ... ")
-
-
 def test_copy_url_rehearses_on_the_copy_and_leaves_it(at_start: Database) -> None:
     at_start.alone()
     copy = server().create_database(at_start.name, strategy="WAL_LOG")  # someone else's copy, made before
@@ -105,7 +75,7 @@ def test_copy_url_rehearses_on_the_copy_and_leaves_it(at_start: Database) -> Non
         shown = lines(found)
         assert found.ok and found.copy_method == "given", "\n".join(shown)
         assert shown[0].startswith(f"Copy: {at_start.name}'s copy at ")
-        assert "(made elsewhere; same revision and schema as" in shown[0]
+        assert f"(made elsewhere), checked: same revision and schema as {at_start.name}, in " in shown[0]
         assert found.kept is not None and "made elsewhere, so not dropped" in found.kept
         assert at_start.fingerprint(history=True) == before  # the source only read
         with server().admin.connect() as conn:  # the copy is still there, at head
