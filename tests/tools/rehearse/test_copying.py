@@ -9,6 +9,7 @@ source was only read.
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from helpers.tools.rehearse.report import lines
 from helpers.tools.rehearse.run import rehearse
@@ -100,3 +101,24 @@ def test_copy_url_at_another_revision_is_bad_input(at_start: Database) -> None:
         result.output
     )
 
+
+
+def test_copy_url_with_another_schema_or_the_source_itself_is_bad_input(at_start: Database) -> None:
+    at_start.alone()
+    copy = server().create_database(at_start.name, strategy="WAL_LOG")
+    try:
+        copy_url = server().url(copy).render_as_string(hide_password=False)
+        engine = sa.create_engine(server().url(copy), poolclass=sa.NullPool)
+        with engine.begin() as conn:  # the copy drifted: a column someone added by hand
+            conn.exec_driver_sql("ALTER TABLE users ADD COLUMN nickname text")
+        engine.dispose()
+        other = helpers("rehearse", "--copy-url", copy_url, env=at_start.env, cwd=PROJECT)
+    finally:
+        server().drop_database(copy)
+    itself = helpers("rehearse", "--copy-url", at_start.url, env=at_start.env, cwd=PROJECT)
+
+    assert other.returncode == 2
+    named = f"does not have {at_start.name}'s schema: table public.users, column nickname: nothing on {at_start.name}"
+    assert named in other.output
+    assert itself.returncode == 2
+    assert "is the source database itself; give a copy of it." in itself.output
