@@ -196,7 +196,7 @@ class StatementLedger:
 
     def _is_version_update(self, clause: Any) -> bool:
         table = getattr(clause, "table", None)
-        return getattr(table, "name", None) == self.version_table
+        return bool(getattr(table, "name", None) == self.version_table)
 
     def _before(self, conn: Connection, clause: Any, multiparams: Any, params: Any, options: Any) -> Any:
         unchanged = (clause, multiparams, params)
@@ -306,7 +306,8 @@ class StatementLedger:
             )
             if outcome != "running":
                 values["ended_at"] = sa.func.clock_timestamp()
-            return int(self.ledger.execute(self.table.insert().values(**values).returning(self.table.c.id)).scalar_one())
+            inserted = self.ledger.execute(self.table.insert().values(**values).returning(self.table.c.id))
+            return int(inserted.scalar_one())
         except sa.exc.DBAPIError as exc:
             logger.warning("Statement %d of %s not recorded in %s: %s", statement.position, rev.revision,
                            self.table.name, diagnose(exc).message)
@@ -328,4 +329,6 @@ class StatementLedger:
         )
 
     def _exists(self) -> bool:
-        return self._created or bool(self.ledger.dialect.has_table(self.ledger, self.table.name, schema=self.table.schema))
+        return self._created or bool(
+            self.ledger.dialect.has_table(self.ledger, self.table.name, schema=self.table.schema)
+        )

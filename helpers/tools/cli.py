@@ -63,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
                         "application's metadata.create_all()): a SQL file run with psql, or a function called with a "
                         "SQLAlchemy connection")
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
-                                  title="commands (rehearse, compare, stamp, history, identify, explain, lint)")
+                                  title="commands (rehearse, compare, stamp, history, resume, identify, explain, lint)")
 
     rehearse = commands.add_parser(
         "rehearse", parents=[common], help="run the pending migrations on a copy, report locks, rewrites, durations"
@@ -112,6 +112,18 @@ def parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true",
                          help="print them as JSON: a list, or null when there is no attempt table")
     history.add_argument("--limit", type=count, default=20, help="how many (default: 20)")
+
+    resume = commands.add_parser(
+        "resume", parents=[common],
+        help="finish a revision that committed part-way (an autocommit block), or undo it with --abandon",
+    )
+    mode = resume.add_mutually_exclusive_group()
+    mode.add_argument("--plan", action="store_true",
+                      help="only say which statements ran, failed and are left, and what is live (writes nothing)")
+    mode.add_argument("--abandon", action="store_true",
+                      help="take the database back to the revision before: drop what the statements created, "
+                      "refusing where data would be lost")
+    resume.add_argument("--json", action="store_true", help="print the plan as JSON")
 
     explain = commands.add_parser(
         "explain", help="what an error is and how to resolve it, offline: its page's steps and address"
@@ -199,6 +211,19 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     return OK
 
 
+def _resume(args: argparse.Namespace, out: TextIO) -> int:
+    from . import resume
+    from .scripts import load_scripts
+
+    scripts = load_scripts(args.config)
+    done = resume.abandon(scripts, args.url) if args.abandon else resume.resume(scripts, args.url, only_plan=args.plan)
+    if args.json:
+        _print_json({"ok": done.ok, "plan": done.plan.as_json(), "report": done.report}, out)
+    else:
+        print("\n".join(done.report), file=out)
+    return OK if done.ok else NO
+
+
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
     from .explain import UNKNOWN, find, lines
 
@@ -247,6 +272,7 @@ _COMMANDS = {
     "compare": _compare,
     "stamp": _stamp,
     "history": _history,
+    "resume": _resume,
     "identify": _identify,
     "explain": _explain,
     "lint": _lint,
