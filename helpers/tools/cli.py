@@ -212,11 +212,19 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _resume(args: argparse.Namespace, out: TextIO) -> int:
+    from ..advisory import MigrationLockTimeoutError
     from . import resume
     from .scripts import load_scripts
 
     scripts = load_scripts(args.config)
-    done = resume.abandon(scripts, args.url) if args.abandon else resume.resume(scripts, args.url, only_plan=args.plan)
+    try:
+        if args.abandon:
+            done = resume.abandon(scripts, args.url)
+        else:
+            done = resume.resume(scripts, args.url, only_plan=args.plan)
+    except MigrationLockTimeoutError as exc:  # another run holds the lock: nothing was done
+        print(f"error: {exc}", file=sys.stderr)
+        return NO
     if args.json:
         _print_json({"ok": done.ok, "plan": done.plan.as_json(), "report": done.report}, out)
     else:

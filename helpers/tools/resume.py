@@ -52,6 +52,7 @@ _ENUM_VALUE = re.compile(
     rf"ALTER TYPE (?P<table>{_QUALIFIED}) ADD VALUE (?:IF NOT EXISTS )?'(?P<name>(?:[^']|'')*)'", re.I
 )
 LOCK = "alembic_version"  # the example env.py's MIGRATION_LOCK: resume and env.py never run at once
+LOCK_WAIT = 10.0  # seconds to wait for another run's lock
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,7 @@ def _locked(url: URL) -> Iterator[Connection]:
             conn = eng.connect().execution_options(isolation_level="AUTOCOMMIT")
         except sa.exc.DBAPIError as exc:
             raise BadInputError(f"Cannot reach {database.location(url)}: {first_line(exc.orig or exc)}") from exc
-        with conn, migration_lock(conn, LOCK, wait=10):
+        with conn, migration_lock(conn, LOCK, wait=LOCK_WAIT):
             yield conn
     finally:
         eng.dispose()
