@@ -45,9 +45,9 @@ class Diagnosis:
             statements = "statement" if committed == 1 else f"{committed} statements"
             out.append(
                 f"PARTIAL: revision {revision} runs outside one transaction (an autocommit block): its first "
-                f"{statements} committed before this one failed and stay, while alembic_version still names the "
-                "revision before. python -m helpers resume --plan shows what ran; python -m helpers resume "
-                "finishes the revision after the fix."
+                f"{statements} had committed before this one failed and {'is' if committed == 1 else 'are'} still "
+                "there, while alembic_version names the revision before. python -m helpers resume --plan shows what "
+                "ran; after the fix, python -m helpers resume finishes the revision."
             )
         if self.detail:
             out.append(f"DETAIL: {self.detail}")

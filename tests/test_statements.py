@@ -55,7 +55,7 @@ def test_a_failure_after_a_committed_statement_is_recorded_and_diagnosed(databas
     assert ledger(database) == [("0010", 1, "applied", True, None), ("0010", 2, "failed", True, "23505")]
     assert version(database) == "0009"
     assert "PARTIAL: revision 0010 runs outside one transaction (an autocommit block): its first statement " \
-        "committed before this one failed" in failed.output
+        "had committed before this one failed and is still there" in failed.output
     assert "python -m helpers resume" in failed.output
     hashes = database.sql("SELECT sql_hash, sql FROM alembic_history_statements ORDER BY position").all()
     assert hashes[0][1] == "CREATE INDEX CONCURRENTLY ix_events_camera_id ON events (camera_id)"

@@ -221,13 +221,16 @@ def _resume(args: argparse.Namespace, out: TextIO) -> int:
         if args.abandon:
             done = resume.abandon(scripts, args.url)
         else:
-            done = resume.resume(scripts, args.url, only_plan=args.plan)
+            def say(line: str) -> None:  # the plan before env.py's lines, as it happens
+                print(line, file=out, flush=True)
+
+            done = resume.resume(scripts, args.url, only_plan=args.plan, say=(lambda line: None) if args.json else say)
     except MigrationLockTimeoutError as exc:  # another run holds the lock: nothing was done
         print(f"error: {exc}", file=sys.stderr)
         return NO
     if args.json:
         _print_json({"ok": done.ok, "plan": done.plan.as_json(), "report": done.report}, out)
-    else:
+    elif args.abandon:
         print("\n".join(done.report), file=out)
     return OK if done.ok else NO
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -255,7 +255,19 @@ def plan(conn: Connection, scripts: Scripts | None = None) -> Plan:
 _SHOWN = {
     ("applied", "skip"): "ran",
     ("interrupted", "skip"): "ran (its session was cut off after it committed)",
+    ("interrupted", "run"): "cut off before it committed",
+    ("pending", "run"): "rolled back (it was to commit with the alembic_version update)",
 }
+
+
+def _ranges(positions: list[int]) -> str:
+    if not positions:
+        return ""
+    if len(positions) == 2:
+        return f"statements {positions[0]} and {positions[1]}"
+    if positions == list(range(positions[0], positions[-1] + 1)) and len(positions) > 2:
+        return f"statements {positions[0]} to {positions[-1]}"
+    return ("statement " if len(positions) == 1 else "statements ") + ", ".join(str(p) for p in positions)
 
 
 def lines(found: Plan) -> list[str]:
@@ -263,40 +275,44 @@ def lines(found: Plan) -> list[str]:
     if found.revision is None:
         heads = ", ".join(found.heads) or "base"
         return [f"Nothing to resume: no revision after {heads} is half-applied (the ledger has no open statement)."]
-    out = [f"Revision {found.revision} is half-applied: alembic_version is {found.down_revision}, and the ledger says:"]
+    out = [f"Revision {found.revision} is half-applied: alembic_version says {found.down_revision}, "
+           "and the statement ledger says:"]
     for s in found.statements:
         shown = _SHOWN.get((s.outcome, s.action), s.outcome)
+        error = f" ({s.sqlstate} {s.message})" if s.message else ""
         state = f"; now {s.live}" if s.live != "not checked" else ""
-        error = f": {s.sqlstate} {s.message}" if s.message else ""
         out.append(f"  {s.position}. {shown}{error}{state}: {_short(s.sql)}")
-        if s.action == "rebuild":
-            out.append(f"     resume drops the INVALID {made_by(s.sql)} and runs it again")
-        elif s.action == "run" and s.outcome == "applied":
-            out.append("     what it created is gone: resume runs it again")
+        if s.action == "run" and s.outcome == "applied":
+            out.append("     what it created is gone: it runs again")
         elif s.action == "changed":
             out.append(f"     CHANGED since it ran; the file now says: {_short(s.now or '')}")
         elif s.action == "unknown":
             out.append("     cannot tell whether it committed (its session was cut off and nothing shows its effect)")
-    rest = [s.position for s in found.statements if s.action in ("run", "rebuild")]
-    if not found.listed:
-        out.append(f"Left: what upgrade() runs after statement {len(found.statements)} "
-                   "(its statements cannot be listed without running it).")
-    elif found.left or rest:
-        out.append(f"Left: {len(rest) + len(found.left)} statement(s)" + (":" if found.left else "."))
-        first = len(found.statements) + 1
-        out.extend(f"  {first + i}. not run: {_short(sql)}" for i, sql in enumerate(found.left))
-    else:
-        out.append("Left: nothing but the alembic_version update.")
+    first = len(found.statements) + 1
+    out.extend(f"  {first + i}. not run: {_short(sql)}" for i, sql in enumerate(found.left))
     if found.changed:
         s = found.changed[0]
         out.append(f"Refused: statement {s.position} changed since it ran; put it back as it ran, or "
                    "python -m helpers resume --abandon.")
-    elif found.unknown:
+        return out
+    if found.unknown:
         s = found.unknown[0]
         out.append(f"Refused: statement {s.position} may or may not have committed; check it by hand.")
-    else:
-        out.append(f"python -m helpers resume runs what is left and records {found.revision} in alembic_version; "
-                   f"python -m helpers resume --abandon takes the database back to {found.down_revision}.")
+        return out
+    todo = []
+    for s in found.statements:
+        if s.action == "rebuild" and (made := made_by(s.sql)) is not None:
+            todo.append(f"drop the INVALID {made}")
+    runs = [s.position for s in found.statements if s.action in ("run", "rebuild")]
+    runs += list(range(first, first + len(found.left)))
+    if runs:
+        todo.append(f"run {_ranges(runs)}")
+    if not found.listed:
+        todo.append(f"run what upgrade() does after statement {len(found.statements)} (it cannot be listed offline)")
+    todo.append(f"record {found.revision} in alembic_version")
+    out.append(f"To do: {', '.join(todo)}.")
+    out.append(f"python -m helpers resume does it; python -m helpers resume --abandon takes the database back to "
+               f"{found.down_revision}.")
     return out
 
 
@@ -328,12 +344,24 @@ class Done:
     report: list[str]
 
 
-def resume(scripts: Scripts, url: str | None, *, only_plan: bool = False) -> Done:
-    """Plan, then (unless ``only_plan``) finish the half-applied revision through the project's env.py."""
+def resume(
+    scripts: Scripts, url: str | None, *, only_plan: bool = False, say: Callable[[str], None] = lambda line: None
+) -> Done:
+    """Plan, then (unless ``only_plan``) finish the half-applied revision through the project's env.py.
+
+    ``say`` hears each line of the report as it comes (the plan before the run, the end after it).
+    """
     source = database.database_url(url)
+    report: list[str] = []
+
+    def tell(line: str) -> None:
+        report.append(line)
+        say(line)
+
     with _locked(source) as conn:
         found = plan(conn, scripts)
-        report = lines(found)
+        for line in lines(found):
+            tell(line)
         if only_plan or found.revision is None:
             return Done(not (found.changed or found.unknown), found, report)
         if found.changed or found.unknown:
@@ -341,7 +369,7 @@ def resume(scripts: Scripts, url: str | None, *, only_plan: bool = False) -> Don
         for s in found.statements:
             if s.action == "rebuild" and (made := made_by(s.sql)) is not None:
                 conn.execute(sa.text(f"DROP INDEX CONCURRENTLY IF EXISTS {made.qualified()}"))
-                report.append(f"Dropped the INVALID index {made.qualified()} (statement {s.position}).")
+                tell(f"Dropped the INVALID index {made.qualified()} (statement {s.position}).")
     applied = {s.position: s.sql_hash for s in found.statements if s.action == "skip"}
     skipped = ", ".join(str(p) for p in applied) or "none"
     attributes = {
@@ -350,10 +378,10 @@ def resume(scripts: Scripts, url: str | None, *, only_plan: bool = False) -> Don
     }
     outcome = running.run(scripts, source, "upgrade", str(found.revision), capture=False, attributes=attributes)
     if outcome.ok:
-        report.append(f"Resumed {found.revision}: alembic_version is {found.revision}; alembic upgrade head goes on.")
+        tell(f"Resumed {found.revision}: alembic_version is {found.revision}; alembic upgrade head goes on.")
     else:
-        report.append(f"Resume of {found.revision} failed (above); alembic_version is still {found.down_revision}, "
-                      "and the ledger has the statements that ran.")
+        tell(f"Resume of {found.revision} failed (above); alembic_version is still {found.down_revision}, "
+             "and the ledger has the statements that ran.")
     return Done(outcome.ok, found, report)
 
 
