@@ -82,6 +82,12 @@ def parser() -> argparse.ArgumentParser:
                           "(e.g. 200ms)")
     rehearse.add_argument("--max-rewrite-rows", type=count, metavar="N",
                           help="fail when a table of more than N rows is rewritten")
+    rehearse.add_argument("--crash-points", action="store_true",
+                          help="kill the migration (SIGKILL) at every statement boundary of each revision that runs "
+                          "outside one transaction, and before its alembic_version update, on clones; say whether a "
+                          "plain retry or resume recovers")
+    rehearse.add_argument("--fail-on", choices=("stuck", "resume"),
+                          help="with --crash-points: exit 1 when a point is stuck (or, with resume, needs resume)")
 
     compare = commands.add_parser(
         "compare", parents=[common, seeded], help="compare the database's schema with what revision REV builds"
@@ -166,6 +172,10 @@ def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
     from . import rehearsal_report
     from .rehearse import rehearse
 
+    if args.fail_on and not args.crash_points:
+        raise BadInputError(f"--fail-on {args.fail_on} goes with --crash-points; add it, or leave --fail-on out.")
+    if args.crash_points:
+        return _crash_points(args, out)
     result = rehearse(
         args.config, args.url, target=args.target, copy=args.copy, dump=args.dump, keep=args.keep,
         round_trip=args.round_trip, max_lock=args.max_lock, max_rewrite_rows=args.max_rewrite_rows,
@@ -175,6 +185,22 @@ def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
     else:
         print("\n".join(rehearsal_report.lines(result)), file=out)
     return OK if result.ok else NO
+
+
+def _crash_points(args: argparse.Namespace, out: TextIO) -> int:
+    from . import crash_points
+
+    def say(line: str) -> None:  # each point as it is tried: the cost first
+        print(line, file=out, flush=True)
+
+    report = crash_points.crash_points(args.config, args.url, target=args.target,
+                                       say=(lambda line: None) if args.json else say)
+    if args.json:
+        _print_json(report.as_json(), out)
+    else:
+        print("\n".join(crash_points.lines(report)), file=out)
+    failing = report.stuck() + (report.needing_resume() if args.fail_on == "resume" else [])
+    return NO if args.fail_on and failing else OK
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:

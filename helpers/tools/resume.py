@@ -281,15 +281,15 @@ def lines(found: Plan) -> list[str]:
         shown = _SHOWN.get((s.outcome, s.action), s.outcome)
         error = f" ({s.sqlstate} {s.message})" if s.message else ""
         state = f"; now {s.live}" if s.live != "not checked" else ""
-        out.append(f"  {s.position}. {shown}{error}{state}: {_short(s.sql)}")
+        out.append(f"  {s.position}. {shown}{error}{state}: {short(s.sql)}")
         if s.action == "run" and s.outcome == "applied":
             out.append("     what it created is gone: it runs again")
         elif s.action == "changed":
-            out.append(f"     CHANGED since it ran; the file now says: {_short(s.now or '')}")
+            out.append(f"     CHANGED since it ran; the file now says: {short(s.now or '')}")
         elif s.action == "unknown":
             out.append("     cannot tell whether it committed (its session was cut off and nothing shows its effect)")
     first = len(found.statements) + 1
-    out.extend(f"  {first + i}. not run: {_short(sql)}" for i, sql in enumerate(found.left))
+    out.extend(f"  {first + i}. not run: {short(sql)}" for i, sql in enumerate(found.left))
     if found.changed:
         s = found.changed[0]
         out.append(f"Refused: statement {s.position} changed since it ran; put it back as it ran, or "
@@ -316,7 +316,7 @@ def lines(found: Plan) -> list[str]:
     return out
 
 
-def _short(sql: str, width: int = 110) -> str:
+def short(sql: str, width: int = 110) -> str:
     text = normalized(sql)
     return text if len(text) <= width else text[: width - 3] + "..."
 
@@ -345,11 +345,17 @@ class Done:
 
 
 def resume(
-    scripts: Scripts, url: str | None, *, only_plan: bool = False, say: Callable[[str], None] = lambda line: None
+    scripts: Scripts,
+    url: str | None,
+    *,
+    only_plan: bool = False,
+    say: Callable[[str], None] = lambda line: None,
+    capture: bool = False,
 ) -> Done:
     """Plan, then (unless ``only_plan``) finish the half-applied revision through the project's env.py.
 
-    ``say`` hears each line of the report as it comes (the plan before the run, the end after it).
+    ``say`` hears each line of the report as it comes (the plan before the run, the end after it); ``capture``
+    keeps what env.py prints instead of showing it.
     """
     source = database.database_url(url)
     report: list[str] = []
@@ -376,7 +382,7 @@ def resume(
         RESUME: {"revision": found.revision, "applied": applied},
         NOTE: f"resume of {found.revision}: statements skipped as applied: {skipped}",
     }
-    outcome = running.run(scripts, source, "upgrade", str(found.revision), capture=False, attributes=attributes)
+    outcome = running.run(scripts, source, "upgrade", str(found.revision), capture=capture, attributes=attributes)
     if outcome.ok:
         tell(f"Resumed {found.revision}: alembic_version is {found.revision}; alembic upgrade head goes on.")
     else:
@@ -399,7 +405,7 @@ def abandon(scripts: Scripts, url: str | None) -> Done:
                 continue  # never committed, or nothing of it left
             made = made_by(s.sql)
             if made is None:
-                cannot.append(f"statement {s.position} ({_short(s.sql, 80)}) changed rows or dropped something: "
+                cannot.append(f"statement {s.position} ({short(s.sql, 80)}) changed rows or dropped something: "
                               "undo it by hand")
             elif made.kind == "index":
                 undo.append((s, f"DROP INDEX CONCURRENTLY IF EXISTS {made.qualified()}", f"dropped {made}"))
