@@ -1,5 +1,6 @@
 """docs/recovery/failed-midway.md: every command the page shows, run against a database in the state it declares,
-and what its prose says of the half-applied revision: a plain retry fails on what committed, ``--plan`` writes nothing."""
+and what its prose says of the half-applied revision: a plain retry fails on what committed; ``--plan`` writes
+nothing."""
 
 from __future__ import annotations
 
