@@ -175,7 +175,7 @@ def crash_points(
         where = ", ".join(f"{r}: {len(s)} statements" for r, s in statements.items())
         say(f"Crash points: {len(report.points)} ({where or 'no pending revision runs outside one transaction'}); "
             "each costs two clones, a killed run and up to two more runs "
-            f"(the clean run took {report.clean_seconds:.1f}s).")
+            f"(the clean run took {report.clean_seconds:.3f}s).")
         for point in report.points:
             _try(scripts, base.url, target, point, wanted)
             why = f" (the retry: {point.retry})" if point.verdict == "needs resume" else ""
@@ -224,4 +224,4 @@ def lines(report: CrashReport) -> list[str]:
                 "helpers.history.recorded(context, connection))."]
     counts = {v: sum(1 for p in report.points if p.verdict.startswith(v)) for v in VERDICTS}
     said = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no point"
-    return [f"{len(report.points)} crash point(s): {said} ({report.seconds:.1f}s in all)."]
+    return [f"{len(report.points)} crash point(s): {said} ({report.seconds:.3f}s in all)."]
