@@ -204,6 +204,8 @@ class StatementLedger:
         if rev is None:
             return unchanged
         if self._is_version_update(clause):
+            if rev.autocommit:  # what ran since the last block commits with this update, or not at all
+                self._write_buffered(rev, "pending")
             self._crash(rev, "version")
             return unchanged
         sql = _sql_of(clause, multiparams, params, conn.dialect)

@@ -117,3 +117,48 @@ def test_killed_at_every_boundary_resume_converges_and_abandon_goes_back(databas
             again = cli("resume", cwd=project, env=database.env)
             assert (again.status, again.out.split(":")[0]) == (0, "Nothing to resume"), point
             assert database.alembic("downgrade", "0009", cwd=project).returncode == 0
+
+
+MIXED = '''"""A column in the transaction, an index outside it, a comment in the next transaction.
+
+Revision ID: 0010
+Revises: 0009
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+
+
+def upgrade() -> None:
+    op.add_column("cameras", sa.Column("serial", sa.Text))
+    with op.get_context().autocommit_block():
+        op.create_index("ix_cameras_serial", "cameras", ["serial"], postgresql_concurrently=True)
+    op.execute("COMMENT ON COLUMN cameras.serial IS 'from the label'")
+'''
+
+
+def test_statements_around_an_autocommit_block_are_applied_or_pending_as_they_committed(
+    database: Database, tmp_path: Path
+) -> None:
+    project = project_with(tmp_path)
+    (project / "versions" / "0010_mixed.py").write_text(MIXED)
+    assert database.alembic("upgrade", "0009", cwd=project).returncode == 0
+
+    killed_at(database, project, "version")
+
+    # The block committed the column; the comment was to commit with the version update, and did not.
+    assert ledger(database) == [
+        ("0010", 1, "applied", False, None), ("0010", 2, "applied", True, None), ("0010", 3, "pending", False, None)
+    ]
+    comment = (
+        "SELECT col_description('cameras'::regclass, attnum) FROM pg_attribute "
+        "WHERE attrelid = 'cameras'::regclass AND attname = 'serial'"
+    )
+    assert database.scalar(comment) is None
+    done = cli("resume", cwd=project, env=database.env)
+    assert done.status == 0, done.out + done.err
+    assert "  3. rolled back (it was to commit with the alembic_version update): COMMENT ON COLUMN" in done.out
+    assert database.scalar(comment) == "from the label"
+    assert version(database) == "0010"
