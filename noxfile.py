@@ -87,7 +87,9 @@ def _no_engine(what: str) -> str:
 
 #: The fault tests (pytest marker `faults`): a container each, faults that last seconds; `faults` runs
 #: them, `tests` and `pg-*` leave them out. 18 first: its output is the reference of the captured files.
-FAULT_TESTS = ("tests/docs/failures/test_server_faults.py", "tests/docs/test_big_tables.py")
+FAULT_TESTS = (
+    "tests/docs/failures/test_server_faults.py", "tests/docs/test_big_tables.py", "tests/test_statements_faults.py"
+)
 FAULT_MAJORS = ("18", "15", "17")
 
 #: One nox session per documented failure scenario: name -> one-line description.
