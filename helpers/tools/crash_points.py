@@ -8,6 +8,8 @@ of what it left gets the plain retry (``alembic upgrade TARGET``), the other get
 upgrade; each result is compared with the clean run's schema. A point reads ``retry converges``, ``needs
 resume`` (the retry fails or ends elsewhere, resume gets there) or ``stuck: STATEMENT`` (neither does).
 
+The project's env.py need not record statements itself: where it does not wrap its run in
+``helpers.history.recorded``, the runs here attach the ledger to the migration's connection.
 A revision that runs in one transaction has no such point: killed anywhere, it keeps nothing. The killed
 process is a fork of this one, which runs the project's env.py through ``running.run`` against the clone
 (a connection anywhere else stops it), so the kill is a real SIGKILL of the process running Alembic.
@@ -31,7 +33,6 @@ from ..errors import BadInputError
 from ..statements import CRASH_AT, TABLE, statements_table
 from . import resume, schema, scratch
 from .database import database_url, engine
-from .history import records
 from .running import run
 from .scripts import Scripts, load_scripts, resolve
 
@@ -59,13 +60,12 @@ class Point:
 
 @dataclass
 class CrashReport:
-    """The points, with the cost said before they ran; ``recording``: does env.py record statements at all?"""
+    """The points, with the cost said before they ran."""
 
     target: str
     points: list[Point] = field(default_factory=list)
     clean_seconds: float = 0.0
     seconds: float = 0.0
-    recording: bool = True
 
     def stuck(self) -> list[Point]:
         return [p for p in self.points if p.verdict.startswith("stuck")]
@@ -74,7 +74,7 @@ class CrashReport:
         return [p for p in self.points if p.verdict == "needs resume"]
 
     def as_json(self) -> dict[str, Any]:
-        return {"target": self.target, "recording": self.recording, "clean_seconds": round(self.clean_seconds, 3),
+        return {"target": self.target, "clean_seconds": round(self.clean_seconds, 3),
                 "seconds": round(self.seconds, 3), "points": [p.as_json() for p in self.points]}
 
 
@@ -104,7 +104,7 @@ def _killed(scripts: Scripts, url: URL, target: str, point: str) -> bool:
         code = 3
         try:
             os.environ[CRASH_AT] = point
-            code = 0 if run(scripts, url, "upgrade", target).ok else 1
+            code = 0 if run(scripts, url, "upgrade", target, statements=True).ok else 1
         finally:
             os._exit(code)
     _, status = os.waitpid(child, 0)
@@ -156,7 +156,7 @@ def crash_points(
         clean = _clone(base.url)
         try:
             started = time.perf_counter()
-            outcome = run(scripts, clean.url, "upgrade", target)
+            outcome = run(scripts, clean.url, "upgrade", target, statements=True)
             report.clean_seconds = time.perf_counter() - started
             if not outcome.ok:
                 raise BadInputError(
@@ -168,7 +168,6 @@ def crash_points(
             statements = _ledger(clean.url)
         finally:
             clean.drop()
-        report.recording = records(scripts)
         for revision, sqls in statements.items():
             report.points += [Point(revision, str(k), sql) for k, sql in enumerate(sqls)]
             report.points.append(Point(revision, "version", "the alembic_version update"))
@@ -219,9 +218,6 @@ def _try(scripts: Scripts, base: URL, target: str, point: Point, wanted: schema.
 
 def lines(report: CrashReport) -> list[str]:
     """The report's last lines: the count of each verdict (the points are said as they run)."""
-    if not report.recording:
-        return ["No crash point: this project's env.py does not record statements (wrap its run in "
-                "helpers.history.recorded(context, connection))."]
     counts = {v: sum(1 for p in report.points if p.verdict.startswith(v)) for v in VERDICTS}
     said = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no point"
     return [f"{len(report.points)} crash point(s): {said} ({report.seconds:.3f}s in all)."]

@@ -382,7 +382,9 @@ def resume(
         RESUME: {"revision": found.revision, "applied": applied},
         NOTE: f"resume of {found.revision}: statements skipped as applied: {skipped}",
     }
-    outcome = running.run(scripts, source, "upgrade", str(found.revision), capture=capture, attributes=attributes)
+    outcome = running.run(
+        scripts, source, "upgrade", str(found.revision), capture=capture, attributes=attributes, statements=True
+    )
     if outcome.ok:
         tell(f"Resumed {found.revision}: alembic_version is {found.revision}; alembic upgrade head goes on.")
     else:

@@ -67,3 +67,16 @@ def test_fail_on_without_crash_points_is_bad_input(database: Database, tmp_path:
     done = cli("rehearse", "--fail-on", "stuck", cwd=project_with(tmp_path), env=database.env)
     assert (done.status, done.err) == (2, "error: --fail-on stuck goes with --crash-points; add it, or leave "
                                           "--fail-on out.\n")
+
+
+def test_a_stock_env_py_gets_the_ledger_from_the_rehearsal_and_from_resume(database: Database, tmp_path: Path) -> None:
+    """An env.py that records nothing (alembic init's): the tools attach the statement ledger to its connection."""
+    project = project_with(tmp_path, REVISION, stock_env=True)
+    assert "recorded(" not in (project / "env.py").read_text()
+    assert database.alembic("upgrade", "0009", cwd=project).returncode == 0
+    database.alone()
+
+    done = cli("rehearse", "--crash-points", cwd=project, env=database.env)
+
+    assert done.status == 0, done.out + done.err
+    assert done.out.splitlines()[-1].startswith("4 crash point(s): 1 retry converges, 3 needs resume")
