@@ -36,7 +36,7 @@ from .database import database_url, engine
 from .running import run
 from .scripts import Scripts, load_scripts, resolve
 
-VERDICTS = ("retry converges", "needs resume", "stuck")
+VERDICTS = ("retry converges", "needs resume", "stuck", "not reached")
 
 
 @dataclass
@@ -97,18 +97,29 @@ def _schema(url: URL) -> schema.Schema:
         eng.dispose()
 
 
-def _killed(scripts: Scripts, url: URL, target: str, point: str) -> bool:
-    """``alembic upgrade TARGET`` in a forked process told to SIGKILL itself at ``point``; was it killed there?"""
+def _killed(scripts: Scripts, url: URL, target: str, point: str) -> str | None:
+    """``alembic upgrade TARGET`` in a forked process told to SIGKILL itself at ``point``: None when it was killed
+    there, else how it ended (the point was not reached)."""
+    reading, writing = os.pipe()
     child = os.fork()
-    if child == 0:  # pragma: no cover - the child dies, or reports that the point was never reached
-        code = 3
+    if child == 0:  # pragma: no cover - the child dies, or says how its run ended
+        os.close(reading)
+        said = "it ended before this point"
         try:
             os.environ[CRASH_AT] = point
-            code = 0 if run(scripts, url, "upgrade", target, statements=True).ok else 1
+            outcome = run(scripts, url, "upgrade", target, statements=True)
+            if outcome.error is not None:
+                said = f"it failed before this point: {diagnose(outcome.error).message}"
+        except BaseException as exc:
+            said = f"it failed before this point: {exc}"
         finally:
-            os._exit(code)
+            os.write(writing, said.encode()[:4000])
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        said = pipe.read().decode(errors="replace")
     _, status = os.waitpid(child, 0)
-    return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    return None if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL else said
 
 
 def _ledger(url: URL) -> dict[str, list[str]]:
@@ -188,9 +199,9 @@ def crash_points(
 def _try(scripts: Scripts, base: URL, target: str, point: Point, wanted: schema.Schema) -> None:
     crashed = _clone(base)
     try:
-        if not _killed(scripts, crashed.url, target, point.name):
-            point.verdict = "retry converges"
-            point.retry = "not reached: the run ended before this point"
+        if (ended := _killed(scripts, crashed.url, target, point.name)) is not None:
+            point.verdict = "not reached" if "failed" not in ended else f"stuck: {ended}"
+            point.retry = ended
             return
         retried = _clone(crashed.url)
         try:
