@@ -10,6 +10,10 @@ line). An attempt whose session died without an end (killed, connection lost) sh
 ``interrupted`` once its backend is gone. The table (``alembic_history``, beside
 ``alembic_version``) is created on first use; when the role may not create it or write to it, a
 warning line is logged and the migration runs anyway.
+
+A revision that runs outside one transaction (an ``autocommit_block``) is also recorded statement by
+statement, on the same connection, in the statement ledger beside it (``helpers.statements``):
+``python -m helpers resume`` reads it.
 """
 
 from __future__ import annotations
