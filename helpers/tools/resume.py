@@ -206,6 +206,13 @@ def listed_statements(scripts: Scripts, revision: str) -> list[str] | None:
     return [normalized(t) for t in texts if t.strip() and not is_read(t) and not t.lstrip().startswith("--")]
 
 
+def _follows(down_revision: str, heads: tuple[str, ...]) -> bool:
+    """Does a revision whose revisions before it are ``down_revision`` (``a, b`` or ``base``) come next?"""
+    if down_revision == "base":
+        return not heads
+    return set(down_revision.split(", ")) <= set(heads)
+
+
 def plan(conn: Connection, scripts: Scripts | None = None) -> Plan:
     """What the ledger and the catalog say about the half-applied revision, if there is one. Only reads."""
     heads = current_heads(conn)
@@ -213,8 +220,8 @@ def plan(conn: Connection, scripts: Scripts | None = None) -> Plan:
     if not conn.dialect.has_table(conn, t.name):
         return Plan(None, None, heads)
     rows = conn.execute(sa.select(t).where(t.c.closed.is_(False)).order_by(t.c.id)).mappings().all()
-    down = ", ".join(heads) or "base"
-    candidates = [r for r in rows if r["revision"] not in heads and r["down_revision"] == down]
+    # The revision whose revisions before it are all in alembic_version (a merge revision has several).
+    candidates = [r for r in rows if r["revision"] not in heads and _follows(r["down_revision"], heads)]
     if not candidates:
         return Plan(None, None, heads)
     revision = candidates[-1]["revision"]
@@ -223,7 +230,7 @@ def plan(conn: Connection, scripts: Scripts | None = None) -> Plan:
         kept = chosen.get(row["position"])
         if kept is None or kept["outcome"] != "applied":  # once applied, a later failed retry does not undo it
             chosen[row["position"]] = row
-    result = Plan(revision, down, heads)
+    result = Plan(revision, candidates[-1]["down_revision"], heads)
     for position in sorted(chosen):
         row = chosen[position]
         outcome = row["outcome"]
