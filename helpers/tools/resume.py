@@ -28,11 +28,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import URL, Connection
 
 from ..advisory import migration_lock
-from ..errors import BadInputError, first_line
 from ..history import NOTE, current_heads, history_table
 from ..statements import RESUME, TABLE, is_read, normalized, sql_hash, statements_table
-from . import database, running
-from .scripts import Scripts
+from .errors import BadInputError, first_line
+from .shared import database, running
+from .shared.scripts import Scripts
 
 _NAME = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _QUALIFIED = rf"{_NAME}(?:\.{_NAME})?"

@@ -28,13 +28,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
-from ..diagnosis import diagnose
+from ...diagnosis import diagnose
+from ...statements import CRASH_AT, TABLE, statements_table
+from .. import resume
 from ..errors import BadInputError
-from ..statements import CRASH_AT, TABLE, statements_table
-from . import resume, schema, scratch
-from .database import database_url, engine
-from .running import run
-from .scripts import Scripts, load_scripts, resolve
+from ..shared import scratch, snapshot
+from ..shared.database import database_url, engine
+from ..shared.running import run
+from ..shared.scripts import Scripts, load_scripts, resolve
 
 VERDICTS = ("retry converges", "needs resume", "stuck", "not reached")
 
@@ -88,11 +89,11 @@ def _clone(source: URL, tries: int = 50) -> scratch.Scratch:
     return scratch.clone(source)
 
 
-def _schema(url: URL) -> schema.Schema:
+def _schema(url: URL) -> snapshot.Schema:
     eng = engine(url)
     try:
         with eng.connect() as conn:
-            return schema.read(conn)
+            return snapshot.read(conn)
     finally:
         eng.dispose()
 
@@ -139,11 +140,11 @@ def _ledger(url: URL) -> dict[str, list[str]]:
     return {revision: [by[p] for p in sorted(by)] for revision, by in found.items()}
 
 
-def _ending(outcome_ok: bool, error: BaseException | None, url: URL, wanted: schema.Schema) -> str:
+def _ending(outcome_ok: bool, error: BaseException | None, url: URL, wanted: snapshot.Schema) -> str:
     """``""`` when the run ended at the clean run's schema; else what went wrong, in one line."""
     if not outcome_ok:
         return diagnose(error).message if error is not None else "failed"
-    found = schema.differences(wanted, _schema(url))
+    found = snapshot.differences(wanted, _schema(url))
     return "" if not found else f"ends with {len(found)} difference(s) from the clean run: {found[0].label}"
 
 
@@ -196,7 +197,7 @@ def crash_points(
     return report
 
 
-def _try(scripts: Scripts, base: URL, target: str, point: Point, wanted: schema.Schema) -> None:
+def _try(scripts: Scripts, base: URL, target: str, point: Point, wanted: snapshot.Schema) -> None:
     crashed = _clone(base)
     try:
         if (ended := _killed(scripts, crashed.url, target, point.name)) is not None:
