@@ -1,4 +1,4 @@
-"""``python -m helpers``: rehearse, compare, stamp, history, identify, explain, lint, for the Alembic project where
+"""``python -m helpers``: rehearse, compare, stamp, history, resume, identify, explain, lint, for the Alembic project where
 ``alembic.ini`` is.
 
 Thin over the Python API (``helpers.tools.rehearse``, ``helpers.tools.schema``, ``helpers.tools.lint``,
