@@ -1,5 +1,5 @@
-"""``python -m helpers``: rehearse, compare, stamp, history, resume, identify, explain, lint, for the Alembic project where
-``alembic.ini`` is.
+"""``python -m helpers``: rehearse, compare, stamp, history, resume, identify, explain, lint, for the Alembic project
+where ``alembic.ini`` is.
 
 Thin over the Python API (``helpers.tools.rehearse``, ``helpers.tools.schema``, ``helpers.tools.lint``,
 ``helpers.tools.history``, ``helpers.tools.explain``). Exit status 0 when the answer is yes, 1 when it is no (a
