@@ -28,11 +28,13 @@ import logging
 import os
 import re
 import signal
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from .diagnosis import diagnose
@@ -47,6 +49,7 @@ CRASH_AT = "HELPERS_CRASH_AT"
 logger = logging.getLogger("alembic.helpers.history")
 
 _metadata = sa.MetaData()
+_POSTGRESQL: sa.Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]  # the same text through each driver
 _READS = {"SELECT", "SHOW", "SET", "RESET", "EXPLAIN", "VALUES", "TABLE", "BEGIN", "COMMIT", "ROLLBACK"}
 _FIRST_WORD = re.compile(r"\s*\(?\s*([A-Za-z]+)")
 
@@ -95,18 +98,22 @@ def is_read(sql: str) -> bool:
     return match is None or match.group(1).upper() in _READS
 
 
-def _sql_of(clause: Any, multiparams: Any, params: Any, dialect: sa.Dialect) -> str:
-    """The statement as text, the same through every driver: values rendered inline where they can be."""
+def _sql_of(clause: Any, multiparams: Any, params: Any) -> str:
+    """The statement as text, the same through every driver: compiled for PostgreSQL's own dialect, with its
+    values inline where it carries them, else its placeholders followed by the values it was run with."""
     if isinstance(clause, str):
-        text = clause
-    else:
-        try:
-            text = str(clause.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-        except Exception:  # a value with no literal form: the placeholders, and the values after them
-            text = str(clause.compile(dialect=dialect))
-            values = params or multiparams
-            if values:
-                text += f" -- {values!r}"
+        return normalized(clause)
+    values = params or (multiparams[0] if multiparams else None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sa.exc.SAWarning)
+        if not values:
+            try:
+                return normalized(str(clause.compile(dialect=_POSTGRESQL, compile_kwargs={"literal_binds": True})))
+            except Exception:  # a value with no literal form
+                pass
+        text = str(clause.compile(dialect=_POSTGRESQL))
+    if values:
+        text += " -- " + repr(sorted(values.items()) if isinstance(values, dict) else values)
     return normalized(text)
 
 
@@ -208,7 +215,7 @@ class StatementLedger:
                 self._write_buffered(rev, "pending")
             self._crash(rev, "version")
             return unchanged
-        sql = _sql_of(clause, multiparams, params, conn.dialect)
+        sql = _sql_of(clause, multiparams, params)
         if is_read(sql):
             return unchanged
         self._crash(rev, str(rev.count))
