@@ -50,6 +50,7 @@ logger = logging.getLogger("alembic.helpers.history")
 
 _metadata = sa.MetaData()
 _POSTGRESQL: sa.Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]  # the same text through each driver
+_NOTHING = "SELECT 1 WHERE false"
 _READS = {"SELECT", "SHOW", "SET", "RESET", "EXPLAIN", "VALUES", "TABLE", "BEGIN", "COMMIT", "ROLLBACK"}
 _FIRST_WORD = re.compile(r"\s*\(?\s*([A-Za-z]+)")
 
@@ -218,6 +219,9 @@ class StatementLedger:
         sql = _sql_of(clause, multiparams, params)
         if is_read(sql):
             return unchanged
+        if rev.buffered and self._autocommit():
+            # The block has just committed what ran in the transaction before it: written before anything else.
+            self._write_buffered(rev, "applied")
         self._crash(rev, str(rev.count))
         rev.count += 1
         statement = _Statement(rev.count, sql, sql_hash(sql))
@@ -231,7 +235,8 @@ class StatementLedger:
                     "with python -m helpers resume --abandon."
                 )
             logger.info("Statement %d of %s already applied, skipped: %s", statement.position, rev.revision, sql[:80])
-            return ("SELECT 1", (), {}) if isinstance(clause, str) else (sa.text("SELECT 1"), (), {})
+            # In its place a statement that changes nothing and counts no row: a loop until rowcount 0 stops.
+            return (_NOTHING, (), {}) if isinstance(clause, str) else (sa.text(_NOTHING), (), {})
         if self._autocommit():
             # What ran in the transaction before the block was committed by it.
             self._write_buffered(rev, "applied")

@@ -139,6 +139,22 @@ def upgrade() -> None:
 '''
 
 
+def test_killed_as_the_block_begins_the_statements_it_committed_are_in_the_ledger(
+    database: Database, tmp_path: Path
+) -> None:
+    project = project_with(tmp_path)
+    (project / "versions" / "0010_mixed.py").write_text(MIXED)
+    assert database.alembic("upgrade", "0009", cwd=project).returncode == 0
+
+    killed_at(database, project, "1")  # the block has committed the column; its index has not started
+
+    assert ledger(database) == [("0010", 1, "applied", False, None)]
+    assert database.scalar("SELECT count(*) FROM information_schema.columns WHERE column_name = 'serial'") == 1
+    done = cli("resume", cwd=project, env=database.env)
+    assert done.status == 0, done.out + done.err
+    assert version(database) == "0010"
+
+
 def test_statements_around_an_autocommit_block_are_applied_or_pending_as_they_committed(
     database: Database, tmp_path: Path
 ) -> None:

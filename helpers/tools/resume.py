@@ -28,6 +28,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import URL, Connection
 
 from ..advisory import migration_lock
+from ..diagnosis import diagnose
 from ..history import NOTE, current_heads, history_table
 from ..statements import RESUME, TABLE, is_read, normalized, sql_hash, statements_table
 from .errors import BadInputError, first_line
@@ -395,7 +396,8 @@ def resume(
     if outcome.ok:
         tell(f"Resumed {found.revision}: alembic_version is {found.revision}; alembic upgrade head goes on.")
     else:
-        tell(f"Resume of {found.revision} failed (above); alembic_version is still {found.down_revision}, "
+        why = diagnose(outcome.error).message if outcome.error is not None else "it failed"
+        tell(f"Resume of {found.revision} failed ({why}); alembic_version is still {found.down_revision}, "
              "and the ledger has the statements that ran.")
     return Done(outcome.ok, found, report)
 
