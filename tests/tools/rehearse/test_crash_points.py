@@ -7,12 +7,18 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support import ordinary, transcript
 from tests.support.cli import cli
 from tests.support.database import Database
 from tests.support.project import project_with
 
 REVISION = "recovery/failed-midway/versions/0010_index_concurrently.py"
+#: The same on every server and driver (the tools' own engines are psycopg; the stock env.py's run is a process of
+#: its own): `nox -s once`. The failed-midway page runs the crash points on every version, and tests/test_statements.py
+#: kills the migration through each driver.
+pytestmark = pytest.mark.once
 
 
 def test_the_page_revision_needs_resume_after_its_first_statement(database: Database, tmp_path: Path) -> None:
