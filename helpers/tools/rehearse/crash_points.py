@@ -163,7 +163,13 @@ def crash_points(
     source = database_url(url)
     report = CrashReport(target)
     began = time.perf_counter()
-    base = scratch.clone(source)
+    try:
+        base = scratch.clone(source)
+    except scratch.SourceBusyError:
+        raise BadInputError(
+            f"Database {source.database!r} cannot be cloned while other sessions are connected to it, and the crash "
+            "points run on clones of it: run them on a copy nobody else uses (a staging database, or a restored dump)."
+        ) from None
     try:
         clean = _clone(base.url)
         try:

@@ -92,3 +92,13 @@ def test_a_stock_env_py_gets_the_ledger_from_the_rehearsal_and_from_resume(datab
 
     assert done.returncode == 0, done.output
     assert done.output.splitlines()[-1].startswith("4 crash point(s): 1 retry converges, 3 needs resume"), done.output
+
+
+def test_a_busy_database_is_bad_input_and_nothing_is_made(database: Database, tmp_path: Path) -> None:
+    project = project_with(tmp_path, REVISION)
+    assert database.alembic("upgrade", "0009", cwd=project).returncode == 0
+    with database.engine.connect() as other:
+        other.exec_driver_sql("SELECT 1")
+        done = cli("rehearse", "--crash-points", cwd=project, env=database.env)
+    assert done.status == 2
+    assert done.err.startswith(f"error: Database '{database.name}' cannot be cloned while other sessions are connected")
