@@ -122,6 +122,10 @@ def parser() -> argparse.ArgumentParser:
     resume = commands.add_parser(
         "resume", parents=[common],
         help="finish a revision that committed part-way (an autocommit block), or undo it with --abandon",
+        description="Reads the statement ledger (alembic_history_statements) and the catalog, prints the plan, then "
+        "runs what is left of the half-applied revision through env.py and records it in alembic_version. The plan "
+        "is printed first in any case; --plan is never implied, on a terminal or not. Exit 1 where an applied "
+        "statement changed since it ran, or --abandon would lose data.",
     )
     mode = resume.add_mutually_exclusive_group()
     mode.add_argument("--plan", action="store_true",
