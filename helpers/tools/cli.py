@@ -1,5 +1,5 @@
-"""``python -m helpers``: rehearse, compare, stamp, history, identify, explain, lint, for the Alembic project where
-``alembic.ini`` is.
+"""``python -m helpers``: rehearse, compare, stamp, history, resume, identify, explain, lint, for the Alembic project
+where ``alembic.ini`` is.
 
 Thin over the Python API (``helpers.tools.rehearse``, ``helpers.tools.schema``, ``helpers.tools.lint``,
 ``helpers.tools.history``, ``helpers.tools.explain``). Exit status 0 when the answer is yes, 1 when it is no (a
@@ -65,7 +65,7 @@ def parser() -> argparse.ArgumentParser:
                         "application's metadata.create_all()): a SQL file run with psql, or a function called with a "
                         "SQLAlchemy connection")
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
-                                  title="commands (rehearse, compare, stamp, history, identify, explain, lint)")
+                                  title="commands (rehearse, compare, stamp, history, resume, identify, explain, lint)")
 
     rehearse = commands.add_parser(
         "rehearse", parents=[common], help="run the pending migrations on a copy, report locks, rewrites, durations"
@@ -89,6 +89,12 @@ def parser() -> argparse.ArgumentParser:
                           "(e.g. 200ms)")
     rehearse.add_argument("--max-rewrite-rows", type=count, metavar="N",
                           help="fail when a table of more than N rows is rewritten")
+    rehearse.add_argument("--crash-points", action="store_true",
+                          help="kill the migration (SIGKILL) at every statement boundary of each revision that runs "
+                          "outside one transaction, and before its alembic_version update, on clones; say whether a "
+                          "plain retry or resume recovers")
+    rehearse.add_argument("--fail-on", choices=("stuck", "resume"),
+                          help="with --crash-points: exit 1 when a point is stuck (or, with resume, needs resume)")
 
     compare = commands.add_parser(
         "compare", parents=[common, seeded], help="compare the database's schema with what revision REV builds"
@@ -117,6 +123,22 @@ def parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true",
                          help="print them as JSON: a list, or null when there is no attempt table")
     history.add_argument("--limit", type=count, default=20, help="how many (default: 20)")
+
+    resume = commands.add_parser(
+        "resume", parents=[common],
+        help="finish a revision that committed part-way (an autocommit block), or undo it with --abandon",
+        description="Reads the statement ledger (alembic_history_statements) and the catalog, prints the plan, then "
+        "runs what is left of the half-applied revision through env.py and records it in alembic_version. The plan "
+        "is printed first in any case; --plan is never implied, on a terminal or not. Exit 1 where an applied "
+        "statement changed since it ran, or --abandon would lose data.",
+    )
+    mode = resume.add_mutually_exclusive_group()
+    mode.add_argument("--plan", action="store_true",
+                      help="only say which statements ran, failed and are left, and what is live (writes nothing)")
+    mode.add_argument("--abandon", action="store_true",
+                      help="take the database back to the revision before: drop what the statements created, "
+                      "refusing where data would be lost")
+    resume.add_argument("--json", action="store_true", help="print the plan as JSON")
 
     explain = commands.add_parser(
         "explain", help="what an error is and how to resolve it, offline: its page's steps and address"
@@ -179,6 +201,10 @@ def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
     from .rehearse import report as rehearsal_report
     from .rehearse.run import rehearse
 
+    if args.fail_on and not args.crash_points:
+        raise BadInputError(f"--fail-on {args.fail_on} goes with --crash-points; add it, or leave --fail-on out.")
+    if args.crash_points:
+        return _crash_points(args, out)
     result = rehearse(
         args.config, args.url, target=args.target, copy=args.copy, dump=args.dump, copy_url=args.copy_url,
         keep=args.keep, round_trip=args.round_trip, max_lock=args.max_lock, max_rewrite_rows=args.max_rewrite_rows,
@@ -188,6 +214,22 @@ def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
     else:
         print("\n".join(rehearsal_report.lines(result)), file=out)
     return OK if result.ok else NO
+
+
+def _crash_points(args: argparse.Namespace, out: TextIO) -> int:
+    from .rehearse import crash_points
+
+    def say(line: str) -> None:  # each point as it is tried: the cost first
+        print(line, file=out, flush=True)
+
+    report = crash_points.crash_points(args.config, args.url, target=args.target,
+                                       say=(lambda line: None) if args.json else say)
+    if args.json:
+        _print_json(report.as_json(), out)
+    else:
+        print("\n".join(crash_points.lines(report)), file=out)
+    failing = report.stuck() + (report.needing_resume() if args.fail_on == "resume" else [])
+    return NO if args.fail_on and failing else OK
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
@@ -222,6 +264,30 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     else:
         print("\n".join(history.lines(attempts, recording=history.records(scripts))), file=out)
     return OK
+
+
+def _resume(args: argparse.Namespace, out: TextIO) -> int:
+    from ..advisory import MigrationLockTimeoutError
+    from . import resume
+    from .shared.scripts import load_scripts
+
+    scripts = load_scripts(args.config)
+    try:
+        if args.abandon:
+            done = resume.abandon(scripts, args.url)
+        else:
+            def say(line: str) -> None:  # the plan before env.py's lines, as it happens
+                print(line, file=out, flush=True)
+
+            done = resume.resume(scripts, args.url, only_plan=args.plan, say=(lambda line: None) if args.json else say)
+    except MigrationLockTimeoutError as exc:  # another run holds the lock: nothing was done
+        print(f"error: {exc}", file=sys.stderr)
+        return NO
+    if args.json:
+        _print_json({"ok": done.ok, "plan": done.plan.as_json(), "report": done.report}, out)
+    elif args.abandon:
+        print("\n".join(done.report), file=out)
+    return OK if done.ok else NO
 
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
@@ -273,6 +339,7 @@ _COMMANDS = {
     "compare": _compare,
     "stamp": _stamp,
     "history": _history,
+    "resume": _resume,
     "identify": _identify,
     "explain": _explain,
     "lint": _lint,
