@@ -63,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
                         "application's metadata.create_all()): a SQL file run with psql, or a function called with a "
                         "SQLAlchemy connection")
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
-                                  title="commands (rehearse, compare, stamp, history, identify, explain, lint)")
+                                  title="commands (rehearse, compare, stamp, history, identify, explain, lint, fleet)")
 
     rehearse = commands.add_parser(
         "rehearse", parents=[common], help="run the pending migrations on a copy, report locks, rewrites, durations"
@@ -131,6 +131,9 @@ def parser() -> argparse.ArgumentParser:
                       help="the oldest PostgreSQL major the revisions run on (default: 15)")
     lint.add_argument("--no-squawk", dest="squawk", action="store_false", default=None,
                       help="do not run squawk on the offline SQL")
+    from .fleet.command import add_parser as add_fleet
+
+    add_fleet(commands, _Parser)
     return top
 
 
@@ -242,6 +245,12 @@ def _identify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 
+def _fleet(args: argparse.Namespace, out: TextIO) -> int:
+    from .fleet.command import main as fleet_main
+
+    return fleet_main(args, out)
+
+
 _COMMANDS = {
     "rehearse": _rehearse,
     "compare": _compare,
@@ -250,4 +259,5 @@ _COMMANDS = {
     "identify": _identify,
     "explain": _explain,
     "lint": _lint,
+    "fleet": _fleet,
 }

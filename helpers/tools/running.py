@@ -11,6 +11,7 @@ migration's connection and version table and gets a callback around each revisio
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import functools
 import io
@@ -18,7 +19,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,17 +96,21 @@ def run(
     attributes: Mapping[str, object] | None = None,
     environ_url: str | None = None,
     options: Mapping[str, Any] | None = None,
+    x: Sequence[str] = (),
 ) -> Outcome:
     """Run ``alembic NAME REVISION`` through the project's env.py against ``url``, in this process.
 
     ``capture`` keeps what env.py prints (in ``Outcome.output``) instead of showing it.
     ``environ_url`` is what ``DATABASE_URL`` is set to (default: ``url`` as given). A failure is
     returned, not raised, except ``WrongDatabaseError``. ``options``: keyword arguments of the
-    command (``purge=True`` for a stamp over a revision the scripts do not know).
+    command (``purge=True`` for a stamp over a revision the scripts do not know). ``x``: what the
+    command line's ``-x`` would pass (``tenant=acme``), read by env.py's ``context.get_x_argument()``.
     """
     hooks = hooks or Hooks()
     config = scripts.config()
     config.attributes.update(attributes or {})
+    if x:  # Alembic reads -x from the parsed command line: give it one with nothing else in it
+        config.cmd_opts = argparse.Namespace(x=list(x))
     if capture:
         config.attributes.setdefault("configure_logger", False)
     shown = url.render_as_string(hide_password=False)
