@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
@@ -26,7 +27,9 @@ from . import worker
 def local(parallel: int) -> Iterator[Executor]:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["helpers.tools.fleet.worker"])
-    with ProcessPoolExecutor(max_workers=parallel, mp_context=context, initializer=worker.init) as pool:
+    with ProcessPoolExecutor(
+        max_workers=parallel, mp_context=context, initializer=worker.init, initargs=(os.getpid(),)
+    ) as pool:
         yield pool
 
 

@@ -170,10 +170,10 @@ def run(
                                 + (f", --max-failures {limit}" if max_failures else "")
                                 + "): no target started after that"
                             )
-                            progress(f"halting: {halted}; waiting for the {len(running)} running to finish")
+                            progress(f"halting: {halted}" + _waiting(running))
         except KeyboardInterrupt:
             halted = "interrupted (Ctrl-C): no target started after that"
-            progress(f"halting: {halted}; waiting for the {len(running)} running to finish")
+            progress(f"halting: {halted}" + _waiting(running))
             for future in list(running):
                 index = running.pop(future)
                 results[index] = _result_of(future, jobs[index])
@@ -187,6 +187,10 @@ def run(
         if index not in results:
             results[index] = Result(job.target.name, NOT_STARTED, reason="not started: the rollout halted")
     return Rollout(rollout_id, [results[i] for i in range(len(jobs))], halted, time.perf_counter() - started, waves)
+
+
+def _waiting(running: dict[Future[Result], int]) -> str:
+    return f"; waiting for the {len(running)} running to finish (never cut mid-DDL)" if running else ""
 
 
 def _result_of(future: Future[Result], job: Job) -> Result:

@@ -10,7 +10,10 @@ a time. Everything ``apply`` takes and returns is plain data, so it crosses to a
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -64,9 +67,30 @@ class Result:
         return asdict(self)
 
 
-def init() -> None:
-    """A pool process ignores Ctrl-C: the coordinator decides, and a run is never cut mid-DDL from here."""
+_busy = threading.Lock()
+
+
+def init(coordinator: int | None = None) -> None:
+    """A pool process ignores Ctrl-C: the coordinator decides, and a run is never cut mid-DDL from here.
+
+    When the ``coordinator`` process is gone (killed), the worker ends once its run in progress has
+    finished, so no orphan waits forever for work that will never come.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if coordinator is not None:
+        threading.Thread(target=_watch, args=(coordinator,), daemon=True, name="coordinator-watch").start()
+
+
+def _watch(coordinator: int) -> None:
+    while True:
+        time.sleep(0.5)
+        try:
+            os.kill(coordinator, 0)
+        except ProcessLookupError:
+            with _busy:  # never in the middle of a run
+                os._exit(0)
+        except PermissionError:  # alive, someone else's: cannot happen to our own parent, but keep watching
+            pass
 
 
 _scripts: dict[str, Scripts] = {}
@@ -93,9 +117,11 @@ def _wanted(scripts: Scripts, job: Job) -> tuple[str, ...]:
 
 def apply(job: Job) -> Result:
     """Run the job on its target; never raises for the target's own failures (they are the result)."""
-    import os
-    import socket
+    with _busy:
+        return _apply(job)
 
+
+def _apply(job: Job) -> Result:
     worker = f"{socket.gethostname()}:{os.getpid()}"
     began = time.perf_counter()
     target = job.target
