@@ -74,8 +74,9 @@ WORKERS = ("-n", _workers(), "--dist", "loadfile")
 #: What `tests` and the version sessions run: all but the browser's and Zensical's tests (sessions of their own).
 SUITE = ("--ignore=tests/browser", "--ignore=tests/zensical")
 #: What is the same on every server and driver (the harness's and the site's own tests, the pre-commit hook: marker
-#: `once`, tests/conftest.py) runs in `once` only, and the fault tests (`faults`) in `faults` only.
-NOT_ONCE = ("-m", "not once and not faults")
+#: `once`, tests/conftest.py) runs in `once` only, the fault tests (`faults`) in `faults` only, and the fleets
+#: (`fleet`: 50 databases over two servers, Dask clusters) in `fleet` only.
+NOT_ONCE = ("-m", "not once and not faults and not fleet")
 
 
 def _no_engine(what: str) -> str:
@@ -243,6 +244,17 @@ def faults(session: nox.Session) -> None:
         print(output.read_text(), flush=True)
     if failed:
         session.error(f"the fault tests failed on PostgreSQL {', '.join(failed)}")
+
+
+@nox.session
+def fleet(session: nox.Session) -> None:
+    """Rollouts to fleets (tests/tools/test_fleet.py, marker fleet): 50 databases over the embedded server and a
+    container, 50 tenant schemas, Dask as a LocalCluster and as a scheduler with two workers, and their faults.
+
+    Not in the default run: about 3 minutes of one core's wall time on a 2-core machine (README).
+    """
+    session.install("-e", ".[test,fleet]")
+    session.run("pytest", "-m", "fleet", "tests/tools/test_fleet.py", "-n", "0", *session.posargs)
 
 
 @nox.session

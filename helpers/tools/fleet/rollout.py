@@ -145,7 +145,6 @@ def run(
             progress(f"wave {number}/{len(waves)}{kind}: targets {begin + 1}-{end} of {len(jobs)}")
         pending = list(range(begin, end))
         running: dict[Future[Result], int] = {}
-        wave_failed = False
         try:
             while pending or running:
                 while pending and len(running) < parallel and halted is None:
@@ -162,8 +161,10 @@ def run(
                     progress(_progress_line(done, len(jobs), result))
                     if result.outcome == FAILED:
                         failures += 1
-                        wave_failed = True
-                        if halted is None and limit is not None and failures >= limit:
+                        if halted is None and number == 1 and canary and len(waves) > 1:
+                            halted = f"the canary failed ({result.name}): the other waves did not start"
+                            progress(f"halting: {halted}" + _waiting(running))
+                        elif halted is None and limit is not None and failures >= limit:
                             halted = (
                                 f"{failures} target{'s' if failures != 1 else ''} failed "
                                 f"(--on-error {on_error}"
@@ -177,9 +178,6 @@ def run(
             for future in list(running):
                 index = running.pop(future)
                 results[index] = _result_of(future, jobs[index])
-        if halted is None and wave_failed and number == 1 and canary and len(waves) > 1:
-            halted = "the canary failed: the other waves did not start"
-            progress(f"halting: {halted}")
         begin = end
         if halted is not None:
             break
