@@ -83,6 +83,13 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
         help="how long a target waits for another rollout's lock on it (default: 600)",
     )
 
+    running.add_argument(
+        "--rollout-id",
+        metavar="ID",
+        help="upgrade: carry on an earlier rollout under its id (default: a new one); "
+        "rollback: this rollback's own id (default: ROLLOUT_ID-rollback)",
+    )
+
     fleet = commands.add_parser("fleet", help="status, upgrade and rollback of many databases or tenant schemas")
     sub = fleet.add_subparsers(
         dest="fleet_command",
@@ -96,7 +103,6 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
     upgrade.add_argument("revision", nargs="?", default="head", metavar="REV", help="where to (default: head)")
     upgrade.add_argument("--canary", type=_positive, metavar="N", help="the first N targets alone; any failure ends it")
     upgrade.add_argument("--waves", metavar="SIZES", help="cumulative wave sizes, e.g. 1,10%%,50%%,100%%")
-    upgrade.add_argument("--rollout-id", metavar="ID", help="carry on an earlier rollout under its id (default: new)")
     back = sub.add_parser(
         "rollback",
         parents=[chosen, running],
@@ -143,7 +149,7 @@ def main(args: argparse.Namespace, out: TextIO) -> int:
         canary = bool(args.canary or args.waves)
         verb = "rollout"
     else:
-        rollout_id = rollout.new_id()
+        rollout_id = args.rollout_id or f"{args.rollout}-rollback"
         jobs, untouched, unreachable = rollback.jobs(
             targets, ini, args.rollout, rollout_id, args.lock_wait, args.connections
         )

@@ -207,4 +207,4 @@ def _progress_line(done: int, total: int, result: Result) -> str:
     width = len(str(total))
     moved = f" {result.from_revision} -> {result.to_revision}" if result.from_revision != "-" else ""
     why = f": {result.reason}" if result.reason else ""
-    return f"[{done:>{width}}/{total}] {result.name} {result.outcome}{moved} ({result.seconds:.2f}s){why}"
+    return f"[{done:>{width}}/{total}] {result.name} {result.outcome}{moved} ({result.seconds:.3f}s){why}"
