@@ -88,7 +88,7 @@ def _watch(coordinator: int) -> None:
             os.kill(coordinator, 0)
         except ProcessLookupError:
             with _busy:  # never in the middle of a run
-                os._exit(0)
+                os.kill(os.getpid(), signal.SIGTERM)  # no run in progress: nothing to cut
         except PermissionError:  # alive, someone else's: cannot happen to our own parent, but keep watching
             pass
 
