@@ -29,7 +29,7 @@ from helpers.errors import BadInputError
 from helpers.tools.fleet.rollout import wave_sizes
 from tests.support import images
 from tests.support.cli import Exit, cli
-from tests.support.database import server, wait_until_alone
+from tests.support.database import Database, server, wait_until_alone
 from tests.support.paths import PROJECT, SNIPPETS
 from tests.support.project import project_with, upgrade
 
@@ -102,6 +102,23 @@ def test_waves_are_cumulative_sizes() -> None:
     assert wave_sizes(None, None, 7) == [7]
     with pytest.raises(BadInputError):
         wave_sizes("0", None, 10)
+
+
+def test_status_of_targets_from_a_tenants_table(database: Database) -> None:
+    """--targets-sql against --control-url: the rows name the targets; each answers for itself, or is unreachable."""
+    database.sql("CREATE TABLE tenants (name text, url text, active boolean)")
+    assert database.alembic("upgrade", "head").returncode == 0
+    here = sa.make_url(database.url).render_as_string(hide_password=False)
+    database.sql("INSERT INTO tenants VALUES ('self', :url, true), ('gone', 'postgresql://nobody@127.0.0.1:9/x', true),"
+                 " ('old', 'postgresql://nobody@127.0.0.1:9/y', false)", url=here)
+    found = cli("fleet", "status", "--targets-sql", "SELECT name, url FROM tenants WHERE active ORDER BY name",
+                "--control-url", here, "--json")
+    assert found.status == 1, found.err
+    report = json.loads(found.out)
+    states = {t["name"]: (t["state"], t["revision"]) for t in report["targets"]}
+    assert states == {"gone": ("unreachable", "-"), "self": ("at head", "0009")}
+    assert report["targets"][1]["last_attempt"]["outcome"] == "succeeded"
+    assert report["targets"][0]["reason"].startswith("connection")
 
 
 # -- fleets of real databases --------------------------------------------------------------------
