@@ -174,8 +174,9 @@ def whole(engine: sa.Engine, schema: str | None = None) -> str:
             "AND column_name = 'phone'"), {"s": where}).scalar()
     assert len(versions) == 1, versions
     version = versions[0]
-    built = {"0003": ({"users", "cameras", "events"}, 0), "0009": ({"users", "cameras", "events", "audit_log"}, 1),
-             "0010": ({"users", "cameras", "events", "audit_log", "slow_marker"}, 1)}[version]
+    base = {"users", "cameras", "events"}
+    built = {"0003": (base, 0), "0005": (base, 0), "0009": (base | {"audit_log"}, 1),
+             "0010": (base | {"audit_log", "slow_marker"}, 1)}[version]
     assert (tables - {"alembic_version", "alembic_history"}, phone) == built, (version, tables, phone)
     return version
 
@@ -504,3 +505,28 @@ def test_dask_scheduler_and_two_workers_started_apart(tmp_path: Path) -> None:
         fleet.dispose()
         drop(server().admin, names)
 
+
+
+@pytest.mark.fleet
+def test_rehearse_a_sample_spread_over_the_revisions(tmp_path: Path) -> None:
+    """fleet rehearse --sample 2: one target of each revision found, rehearsed on copies; the failure on one
+    tenant's data is found there, and no target moved."""
+    fleet, names = embedded_fleet(tmp_path, "r", 3, "0003")
+    try:
+        with fleet.engine("r01").begin() as conn:
+            conn.exec_driver_sql(DUPLICATES.read_text())
+        upgrade(fleet.urls["r03"], "0005")
+        fleet.dispose()
+        for name in names[1:]:
+            wait_until_alone(name)
+        found = cli("fleet", "rehearse", "--targets", str(fleet.file), "--sample", "2", "--json")
+        assert found.status == 1, found.out + found.err
+        report = json.loads(found.out)
+        rehearsed = {r["name"]: r for r in report["rehearsed"]}
+        assert set(rehearsed) == {"r01", "r03"}  # one at 0003, one at 0005
+        assert not rehearsed["r01"]["ok"] and "ix_users_email" in rehearsed["r01"]["failure"]
+        assert rehearsed["r03"]["ok"] and rehearsed["r03"]["summary"].startswith("OK: 4 revisions")
+        assert [fleet.whole(n) for n in ("r01", "r02")] == ["0003", "0003"]
+    finally:
+        fleet.dispose()
+        drop(server().admin, names)

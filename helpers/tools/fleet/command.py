@@ -12,7 +12,7 @@ import json
 from typing import Any, TextIO
 
 from ...errors import BadInputError
-from ..scripts import load_scripts, resolve
+from ..scripts import Scripts, load_scripts, resolve
 from . import report, rollback, rollout, status
 from .executors import executor
 from .targets import Target, from_file, from_query, from_schemas
@@ -96,7 +96,7 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
         required=True,
         parser_class=parser_class,
         metavar="COMMAND",
-        title="commands (status, upgrade, rollback)",
+        title="commands (status, upgrade, rollback, rehearse)",
     )
     sub.add_parser("status", parents=[chosen], help="each target's revision and last attempt; exit 0 when all at head")
     upgrade = sub.add_parser("upgrade", parents=[chosen, running], help="upgrade every target, in waves")
@@ -109,6 +109,17 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
         help="take every target rollout ROLLOUT_ID moved back to where it started",
     )
     back.add_argument("rollout", metavar="ROLLOUT_ID")
+    practice = sub.add_parser(
+        "rehearse", parents=[chosen], help="python -m helpers rehearse on copies of a sample of the targets"
+    )
+    practice.add_argument("revision", nargs="?", default="head", metavar="REV", help="where to (default: head)")
+    practice.add_argument(
+        "--sample",
+        type=_positive,
+        metavar="N",
+        help="N targets spread over the revisions found (default: every target)",
+    )
+    practice.add_argument("--parallel", type=_positive, default=2, metavar="N", help="rehearsals at once (default: 2)")
 
 
 def _targets(args: argparse.Namespace) -> list[Target]:
@@ -129,6 +140,24 @@ def _print_json(data: Any, out: TextIO) -> None:
     out.write("\n")
 
 
+def _rehearse(args: argparse.Namespace, targets: list[Target], scripts: Scripts, ini: str, out: TextIO) -> int:
+    from . import rehearsals
+
+    resolve(scripts, args.revision)
+    found = status.status(targets, scripts, args.connections)
+    chosen = rehearsals.sample(targets, found.targets, args.sample)
+    current = {t.name: t.revision for t in found.targets}
+    results = rehearsals.rehearse_all(chosen, current, ini, args.revision, args.parallel)
+    if args.json:
+        _print_json(
+            {"targets": len(targets), "rehearsed": [r.as_json() for r in results], "ok": all(r.ok for r in results)},
+            out,
+        )
+    else:
+        print("\n".join(rehearsals.lines(results, len(targets))), file=out)
+    return OK if all(r.ok for r in results) else NO
+
+
 def main(args: argparse.Namespace, out: TextIO) -> int:
     scripts = load_scripts(args.config)
     targets = _targets(args)
@@ -140,6 +169,8 @@ def main(args: argparse.Namespace, out: TextIO) -> int:
         else:
             print("\n".join(status.lines(found)), file=out)
         return OK if found.all_at_head else NO
+    if args.fleet_command == "rehearse":
+        return _rehearse(args, targets, scripts, ini, out)
     progress = rollout.stderr_progress()
     if args.fleet_command == "upgrade":
         resolve(scripts, args.revision)
