@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from helpers.errors import BadInputError
+from helpers.tools.errors import BadInputError
 from helpers.tools.fleet.rollout import wave_sizes
 from tests.support import images
 from tests.support.cli import Exit, cli

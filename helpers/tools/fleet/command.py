@@ -11,8 +11,8 @@ import argparse
 import json
 from typing import Any, TextIO
 
-from ...errors import BadInputError
-from ..scripts import Scripts, load_scripts, resolve
+from ..errors import BadInputError
+from ..shared.scripts import Scripts, load_scripts, resolve
 from . import report, rollback, rollout, status
 from .executors import executor
 from .targets import Target, from_file, from_query, from_schemas

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
-from ...errors import BadInputError
+from ..errors import BadInputError
 from . import worker
 
 

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ...errors import BadInputError
+from ..errors import BadInputError
 from .status import TargetStatus
 from .targets import Target
 

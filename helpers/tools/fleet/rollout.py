@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from ...errors import BadInputError
+from ..errors import BadInputError
 from .worker import FAILED, NOT_STARTED, Job, Result, apply
 
 

@@ -16,10 +16,10 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from ...errors import first_line
 from ...history import TABLE
-from ..database import CONNECT_TIMEOUT
-from ..scripts import Scripts
+from ..errors import first_line
+from ..shared.database import CONNECT_TIMEOUT
+from ..shared.scripts import Scripts
 from .targets import Target
 
 VERSION_TABLE = "alembic_version"

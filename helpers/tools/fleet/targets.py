@@ -12,8 +12,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ...errors import BadInputError, first_line
-from .. import database
+from ..errors import BadInputError, first_line
+from ..shared import database
 
 
 @dataclass(frozen=True)

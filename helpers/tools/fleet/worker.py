@@ -23,10 +23,10 @@ import sqlalchemy as sa
 
 from ...advisory import MigrationLockTimeoutError, migration_lock
 from ...diagnosis import diagnose
-from ...errors import first_line
 from ...history import NOTE, ROLLOUT, current_heads
-from .. import database, running
-from ..scripts import Scripts, load_scripts
+from ..errors import first_line
+from ..shared import database, running
+from ..shared.scripts import Scripts, load_scripts
 from .targets import Target
 
 SUCCEEDED, FAILED, SKIPPED, NOT_STARTED = "succeeded", "failed", "skipped", "not started"
