@@ -1,6 +1,6 @@
 """docs/recovery/many-databases.md: every command the page shows, run on a database of four tenant schemas.
 
-The rollout's faults on fleets of real databases (50 over two servers, Dask clusters) are tests/tools/test_fleet.py's.
+The rollout's faults on fleets of real databases (50 over two servers, Dask clusters) are tests/tools/fleet/test_fleet.py's.
 """
 
 from __future__ import annotations
