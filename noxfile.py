@@ -248,8 +248,8 @@ def faults(session: nox.Session) -> None:
 
 @nox.session
 def fleet(session: nox.Session) -> None:
-    """Rollouts to fleets (tests/tools/fleet/test_fleet.py, marker fleet): 50 databases over the embedded server and a
-    container, 50 tenant schemas, Dask as a LocalCluster and as a scheduler with two workers, and their faults.
+    """Rollouts to fleets (tests/tools/fleet/test_fleet.py, marker fleet): 50 databases over the embedded server
+    and a container, 50 tenant schemas, Dask as a LocalCluster and as a scheduler with two workers, and their faults.
 
     Not in the default run: about 3 minutes of one core's wall time on a 2-core machine (README).
     """

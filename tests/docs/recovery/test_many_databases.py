@@ -1,6 +1,7 @@
 """docs/recovery/many-databases.md: every command the page shows, run on a database of four tenant schemas.
 
-The rollout's faults on fleets of real databases (50 over two servers, Dask clusters) are tests/tools/fleet/test_fleet.py's.
+The rollout's faults on fleets of real databases (50 over two servers, Dask clusters):
+tests/tools/fleet/test_fleet.py.
 """
 
 from __future__ import annotations

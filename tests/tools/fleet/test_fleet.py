@@ -84,8 +84,11 @@ def test_bad_input_is_one_sentence_and_exit_2(tmp_path: Path) -> None:
         ("fleet", "upgrade", "nosuch", "--targets", str(good)): "Unknown revision 'nosuch'",
         ("fleet", "status", "--targets-sql", "SELECT 1"): "--targets-sql needs the database to ask",
     }
-    bad_lines = {"a b c": "is not a target", "acme mysql://u@h/acme": "is not a PostgreSQL URL",
-                 "acme postgresql://u@h/acme\nacme postgresql://u@h/other": "Two targets"}
+    bad_lines = {
+        "a b c": "is not a target",
+        "acme mysql://u@h/acme": "is not a PostgreSQL URL",
+        "acme postgresql://u@h/acme\nacme postgresql://u@h/other": "Two targets",
+    }
     for number, (text, expected) in enumerate(bad_lines.items()):
         bad = tmp_path / f"bad{number}.txt"
         bad.write_text(text + "\n")
@@ -109,10 +112,20 @@ def test_status_of_targets_from_a_tenants_table(database: Database) -> None:
     database.sql("CREATE TABLE tenants (name text, url text, active boolean)")
     assert database.alembic("upgrade", "head").returncode == 0
     here = sa.make_url(database.url).render_as_string(hide_password=False)
-    database.sql("INSERT INTO tenants VALUES ('self', :url, true), ('gone', 'postgresql://nobody@127.0.0.1:9/x', true),"
-                 " ('old', 'postgresql://nobody@127.0.0.1:9/y', false)", url=here)
-    found = cli("fleet", "status", "--targets-sql", "SELECT name, url FROM tenants WHERE active ORDER BY name",
-                "--control-url", here, "--json")
+    database.sql(
+        "INSERT INTO tenants VALUES ('self', :url, true), ('gone', 'postgresql://nobody@127.0.0.1:9/x', true),"
+        " ('old', 'postgresql://nobody@127.0.0.1:9/y', false)",
+        url=here,
+    )
+    found = cli(
+        "fleet",
+        "status",
+        "--targets-sql",
+        "SELECT name, url FROM tenants WHERE active ORDER BY name",
+        "--control-url",
+        here,
+        "--json",
+    )
     assert found.status == 1, found.err
     report = json.loads(found.out)
     states = {t["name"]: (t["state"], t["revision"]) for t in report["targets"]}
@@ -135,8 +148,9 @@ class Fleet:
     @property
     def file(self) -> Path:
         path = self.folder / "targets.txt"
-        path.write_text("".join(f"{name} {url.render_as_string(hide_password=False)}\n"
-                                for name, url in self.urls.items()))
+        path.write_text(
+            "".join(f"{name} {url.render_as_string(hide_password=False)}\n" for name, url in self.urls.items())
+        )
         return path
 
     def engine(self, name: str) -> sa.Engine:
@@ -164,19 +178,32 @@ class Fleet:
 def whole(engine: sa.Engine, schema: str | None = None) -> str:
     where = schema or "public"
     with engine.connect() as conn:
-        versions = conn.execute(sa.text(
-            "SELECT version_num FROM " + (f'"{schema}".' if schema else "") + "alembic_version"
-        )).scalars().all()
-        tables = set(conn.execute(sa.text(
-            "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = :s"), {"s": where}).scalars())
-        phone = conn.execute(sa.text(
-            "SELECT count(*) FROM information_schema.columns WHERE table_schema = :s AND table_name = 'users' "
-            "AND column_name = 'phone'"), {"s": where}).scalar()
+        versions = (
+            conn.execute(sa.text("SELECT version_num FROM " + (f'"{schema}".' if schema else "") + "alembic_version"))
+            .scalars()
+            .all()
+        )
+        tables = set(
+            conn.execute(
+                sa.text("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = :s"), {"s": where}
+            ).scalars()
+        )
+        phone = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema = :s AND table_name = 'users' "
+                "AND column_name = 'phone'"
+            ),
+            {"s": where},
+        ).scalar()
     assert len(versions) == 1, versions
     version = versions[0]
     base = {"users", "cameras", "events"}
-    built = {"0003": (base, 0), "0005": (base, 0), "0009": (base | {"audit_log"}, 1),
-             "0010": (base | {"audit_log", "slow_marker"}, 1)}[version]
+    built = {
+        "0003": (base, 0),
+        "0005": (base, 0),
+        "0009": (base | {"audit_log"}, 1),
+        "0010": (base | {"audit_log", "slow_marker"}, 1),
+    }[version]
     assert (tables - {"alembic_version", "alembic_history"}, phone) == built, (version, tables, phone)
     return version
 
@@ -184,9 +211,13 @@ def whole(engine: sa.Engine, schema: str | None = None) -> str:
 def attempts(engine: sa.Engine, schema: str | None = None) -> list[dict[str, object]]:
     table = (f'"{schema}".' if schema else "") + "alembic_history"
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            f"SELECT command, from_revision, to_revision, outcome, rollout, note FROM {table} ORDER BY id"
-        )).mappings().all()
+        rows = (
+            conn.execute(
+                sa.text(f"SELECT command, from_revision, to_revision, outcome, rollout, note FROM {table} ORDER BY id")
+            )
+            .mappings()
+            .all()
+        )
     return [dict(row) for row in rows]
 
 
@@ -219,8 +250,14 @@ def drop(admin: sa.Engine, names: Sequence[str]) -> None:
 def fleet_cli(*argv: str, cwd: Path = PROJECT) -> subprocess.Popen[str]:
     """``python -m helpers fleet ARGV`` as a process of its own (to be killed, or run twice at once)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "helpers", "fleet", *argv], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "helpers", "fleet", *argv],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def wait_for_lines(process: subprocess.Popen[str], count: int, timeout: float = 120) -> list[str]:
@@ -295,8 +332,9 @@ def _story(fleet: Fleet, other: object, container_names: list[str]) -> None:
     assert fleet.attempts("c01")[-1]["outcome"] == "failed" and fleet.attempts("c01")[-1]["rollout"] == rollout
 
     # Resumed under the same id, --on-error continue; the second server stops (fast shutdown) mid-rollout.
-    resumed = fleet_cli("upgrade", "--targets", targets, "--rollout-id", rollout, "--on-error", "continue",
-                        "--parallel", "4", "--json")
+    resumed = fleet_cli(
+        "upgrade", "--targets", targets, "--rollout-id", rollout, "--on-error", "continue", "--parallel", "4", "--json"
+    )
     wait_for_lines(resumed, 12)
     other.container.kill(signal="SIGINT")  # PostgreSQL's fast shutdown: sessions ended, transactions rolled back
     out, err = resumed.communicate(timeout=300)
@@ -392,8 +430,10 @@ def test_coordinator_killed_and_rerun_and_two_coordinators_at_once(tmp_path: Pat
         for stream in (first.stdout, first.stderr):
             assert stream is not None
             stream.close()
-        again = [fleet_cli("upgrade", "-c", ini, "--targets", targets, "--parallel", "2", "--on-error", "continue",
-                           "--json") for _ in range(2)]
+        again = [
+            fleet_cli("upgrade", "-c", ini, "--targets", targets, "--parallel", "2", "--on-error", "continue", "--json")
+            for _ in range(2)
+        ]
         reports = []
         for process in again:
             out, err = process.communicate(timeout=300)
@@ -454,8 +494,14 @@ def test_dask_local_cluster_with_a_worker_killed_mid_target(tmp_path: Path) -> N
                 killed.append(pids[busy[0]])
                 os.kill(killed[0], signal.SIGKILL)
 
-        done = fleet_rollout.run(jobs, client.get_executor(pure=False), rollout_id="dask-local", parallel=2,
-                                 waves=[len(jobs)], progress=progress)
+        done = fleet_rollout.run(
+            jobs,
+            client.get_executor(pure=False),
+            rollout_id="dask-local",
+            parallel=2,
+            waves=[len(jobs)],
+            progress=progress,
+        )
         assert killed and done.ok, [r.as_json() for r in done.results]
         _assert_each_once_at(fleet, "0010")
         outcomes = [a["outcome"] for n in fleet.urls for a in fleet.attempts(n)]
@@ -477,19 +523,49 @@ def test_dask_scheduler_and_two_workers_started_apart(tmp_path: Path) -> None:
     started: list[subprocess.Popen[bytes]] = []
     try:
         scheduler_file = tmp_path / "scheduler.json"
-        started.append(subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", "0",
-                                         "--no-dashboard", "--scheduler-file", str(scheduler_file)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        started.append(
+            subprocess.Popen(
+                [
+                    str(dask),
+                    "scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--no-dashboard",
+                    "--scheduler-file",
+                    str(scheduler_file),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         deadline = time.monotonic() + 60
         while not scheduler_file.exists() or not scheduler_file.read_text().strip():
             assert time.monotonic() < deadline, "dask scheduler did not start"
             time.sleep(0.2)
         address = json.loads(scheduler_file.read_text())["address"]
         for _ in range(2):
-            started.append(subprocess.Popen([str(dask), "worker", address, "--nthreads", "1", "--no-dashboard"],
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        up = cli("fleet", "upgrade", "-c", ini, "--targets", str(fleet.file), "--scheduler", address,
-                 "--parallel", "4", "--json")
+            started.append(
+                subprocess.Popen(
+                    [str(dask), "worker", address, "--nthreads", "1", "--no-dashboard"],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        up = cli(
+            "fleet",
+            "upgrade",
+            "-c",
+            ini,
+            "--targets",
+            str(fleet.file),
+            "--scheduler",
+            address,
+            "--parallel",
+            "4",
+            "--json",
+        )
         assert up.status == 0, up.out + up.err
         report = json.loads(up.out)
         assert len({t["worker"] for t in report["targets"]}) == 2  # both workers ran targets
@@ -504,7 +580,6 @@ def test_dask_scheduler_and_two_workers_started_apart(tmp_path: Path) -> None:
                 process.kill()
         fleet.dispose()
         drop(server().admin, names)
-
 
 
 @pytest.mark.fleet
