@@ -391,6 +391,13 @@ def benchmark_locks(session: nox.Session) -> None:
     session.run("python", "benchmarks/locks.py", *session.posargs)
 
 
+@nox.session(name="benchmark-fleet")
+def benchmark_fleet(session: nox.Session) -> None:
+    """fleet upgrade against a shell loop of alembic upgrade head and xargs -P, on N databases (default 1,000)."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/fleet.py", *session.posargs)
+
+
 @nox.session(name="benchmark-versions")
 def benchmark_versions(session: nox.Session) -> None:
     """Per PostgreSQL version: server start, fresh database per test, failure pages' wall time."""
