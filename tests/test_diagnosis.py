@@ -101,7 +101,7 @@ def test_the_see_line_follows_the_guide_address_a_reader_sets(
 def test_hint_is_shown(engine: sa.Engine) -> None:
     exc = provoke(engine, "SELECT nam FROM users")
     lines = diagnose(exc).lines()
-    assert lines[0] == 'Migration failed due to schema conflict: column "nam" does not exist'
+    assert lines[0] == 'Migration failed due to a missing object: column "nam" does not exist'
     assert lines[2] == 'HINT: Perhaps you meant to reference the column "users.name".'
 
 
@@ -384,7 +384,10 @@ def test_text_alone_files_only_alembics_exceptions() -> None:
 
     assert diagnose(CommandError("Target database is not up to date.")).category is failures.NOT_UP_TO_DATE
     assert diagnose(ValueError("Target database is not up to date.")).category is failures.OTHER
-    assert diagnose(CommandError("Path doesn't exist: 'nowhere'")).category is failures.OTHER
+    assert diagnose(CommandError("Path doesn't exist: 'nowhere'")).category is failures.SCRIPT_LOCATION
+    assert diagnose(ValueError("Path doesn't exist: 'nowhere'")).category is failures.OTHER
+    no_metadata = "Can't proceed with --autogenerate option; environment script env.py does not provide a MetaData"
+    assert diagnose(CommandError(no_metadata)).category is failures.OTHER  # no row's opening words
 
 
 def test_a_syntax_error_is_a_broken_revision_file_only_when_alembic_loaded_it(tmp_path: Path) -> None:
@@ -457,9 +460,9 @@ def test_transaction_failures_have_rows_of_their_own(engine: sa.Engine) -> None:
 DATA_AND_SCHEMA: list[tuple[str, tuple[str, ...], failures.Category]] = [
     ("42804", ("ALTER TABLE users ALTER COLUMN email TYPE integer",), failures.TYPE_MISMATCH),
     ("22P02", ("ALTER TABLE users ALTER COLUMN email TYPE integer USING email::integer",), failures.INVALID_VALUE),
-    ("22001", ("ALTER TABLE users ALTER COLUMN email TYPE varchar(3)",), failures.INVALID_VALUE),
-    ("22003", ("ALTER TABLE users ALTER COLUMN age TYPE numeric(1)",), failures.INVALID_VALUE),
-    ("42704", ("ALTER TABLE users ADD COLUMN mode camera_mode",), failures.UNDEFINED_OBJECT),
+    ("22001", ("ALTER TABLE users ALTER COLUMN email TYPE varchar(3)",), failures.TOO_BIG),
+    ("22003", ("ALTER TABLE users ALTER COLUMN age TYPE numeric(1)",), failures.TOO_BIG),
+    ("42704", ("ALTER TABLE users ADD COLUMN mode camera_mode",), failures.MISSING),
 ]
 
 
