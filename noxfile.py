@@ -76,8 +76,9 @@ WORKERS = ("-n", _workers(), "--dist", "loadfile")
 #: What `tests` and the version sessions run: all but the browser's and Zensical's tests (sessions of their own).
 SUITE = ("--ignore=tests/browser", "--ignore=tests/zensical")
 #: What is the same on every server and driver (the harness's and the site's own tests, the pre-commit hook: marker
-#: `once`, tests/conftest.py) runs in `once` only, and the fault tests (`faults`) in `faults` only.
-NOT_ONCE = ("-m", "not once and not faults")
+#: `once`, tests/conftest.py) runs in `once` only, the fault tests (`faults`) in `faults` only, and the fleets
+#: (`fleet`: 50 databases over two servers, Dask clusters) in `fleet` only.
+NOT_ONCE = ("-m", "not once and not faults and not fleet")
 
 
 def _no_engine(what: str) -> str:
@@ -251,6 +252,17 @@ def faults(session: nox.Session) -> None:
 
 
 @nox.session
+def fleet(session: nox.Session) -> None:
+    """Rollouts to fleets (tests/tools/fleet/test_fleet.py, marker fleet): 50 databases over the embedded server
+    and a container, 50 tenant schemas, Dask as a LocalCluster and as a scheduler with two workers, and their faults.
+
+    Not in the default run: about 3 minutes of one core's wall time on a 2-core machine (README).
+    """
+    session.install("-e", ".[test,fleet]")
+    session.run("pytest", "-m", "fleet", "tests/tools/fleet/test_fleet.py", "-n", "0", *session.posargs)
+
+
+@nox.session
 def scenarios(session: nox.Session) -> None:
     """Run every failure scenario end to end: break, fail, unchanged, resolve, retry."""
     session.install("-e", ".[test]")
@@ -382,6 +394,13 @@ def benchmark_locks(session: nox.Session) -> None:
     """How long each operation blocks a concurrent writer, plain Alembic vs helper (10k/100k/1M rows)."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/locks.py", *session.posargs)
+
+
+@nox.session(name="benchmark-fleet")
+def benchmark_fleet(session: nox.Session) -> None:
+    """fleet upgrade against a shell loop of alembic upgrade head and xargs -P, on N databases (default 1,000)."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/fleet.py", *session.posargs)
 
 
 @nox.session(name="benchmark-versions")

@@ -35,6 +35,9 @@ TABLE = "alembic_history"
 OUTCOMES = ("running", "succeeded", "failed", "interrupted")
 #: ``config.attributes[NOTE]``: a line to keep with the attempt (``python -m helpers stamp --force`` sets it).
 NOTE = "attempt_note"
+#: ``config.attributes[ROLLOUT]``: the fleet rollout the attempt belongs to (``python -m helpers fleet``), kept in
+#: the ``rollout`` column; a table made before that column existed gets it on the first attempt that has one.
+ROLLOUT = "rollout_id"
 logger = logging.getLogger("alembic.helpers.history")
 
 _metadata = sa.MetaData()
@@ -66,6 +69,7 @@ def history_table(name: str = TABLE, schema: str | None = None) -> sa.Table:
         sa.Column("pid", sa.Integer),
         sa.Column("backend_start", sa.DateTime(timezone=True)),
         sa.Column("note", sa.Text),
+        sa.Column("rollout", sa.Text),
         schema=schema,
     )
 
@@ -131,6 +135,7 @@ class _Recorder:
         self.command = command_name(environment)
         self.target = _target(environment)
         self.note = environment.config.attributes.get(NOTE)
+        self.rollout = environment.config.attributes.get(ROLLOUT)
         was_in_transaction = connection.in_transaction()
         self.pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         if not was_in_transaction:
@@ -149,6 +154,8 @@ class _Recorder:
                 if not conn.dialect.has_table(conn, self.table.name, schema=self.schema):  # not a race lost
                     raise
         t = self.table
+        if self.rollout is not None:
+            _add_rollout_column(conn, t)
         # Attempts whose session is gone without an end: interrupted.
         conn.execute(
             t.update()
@@ -176,6 +183,7 @@ class _Recorder:
                 pid=self.pid,
                 backend_start=who[3] if who else None,
                 note=self.note,
+                **({"rollout": str(self.rollout)} if self.rollout is not None else {}),
             )
             .returning(t.c.id)
         ).scalar_one()
@@ -211,6 +219,13 @@ class _Recorder:
                 if lost:
                     self.connection.invalidate()
                 self.connection.close()
+
+
+def _add_rollout_column(conn: Connection, t: sa.Table) -> None:
+    """A table made before the ``rollout`` column existed gets it (attempts without a rollout need none)."""
+    if "rollout" not in {c["name"] for c in sa.inspect(conn).get_columns(t.name, schema=t.schema)}:
+        table = conn.dialect.identifier_preparer.format_table(t)
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS rollout text")
 
 
 def alive(t: sa.Table) -> sa.Select[Any]:

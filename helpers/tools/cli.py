@@ -65,7 +65,7 @@ def parser() -> argparse.ArgumentParser:
                         "application's metadata.create_all()): a SQL file run with psql, or a function called with a "
                         "SQLAlchemy connection")
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
-                                  title="commands (rehearse, compare, stamp, history, resume, identify, explain, lint)")
+                                  title="commands (rehearse, compare, stamp, history, resume, identify, explain, lint, fleet)")
 
     rehearse = commands.add_parser(
         "rehearse", parents=[common], help="run the pending migrations on a copy, report locks, rewrites, durations"
@@ -161,6 +161,9 @@ def parser() -> argparse.ArgumentParser:
     lint.add_argument("--since", metavar="REV",
                       help="report only revisions after REV: REV and the revisions below it are not reported "
                            "(adopting lint on an existing history)")
+    from .fleet.command import add_parser as add_fleet
+
+    add_fleet(commands, _Parser)
     return top
 
 
@@ -334,6 +337,12 @@ def _identify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 
+def _fleet(args: argparse.Namespace, out: TextIO) -> int:
+    from .fleet.command import main as fleet_main
+
+    return fleet_main(args, out)
+
+
 _COMMANDS = {
     "rehearse": _rehearse,
     "compare": _compare,
@@ -343,4 +352,5 @@ _COMMANDS = {
     "identify": _identify,
     "explain": _explain,
     "lint": _lint,
+    "fleet": _fleet,
 }

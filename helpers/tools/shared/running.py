@@ -12,6 +12,7 @@ migration's connection and version table and hears each revision start and end (
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import functools
 import io
@@ -19,7 +20,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,7 @@ def run(
     environ_url: str | None = None,
     options: Mapping[str, Any] | None = None,
     statements: bool = False,
+    x: Sequence[str] = (),
 ) -> Outcome:
     """Run ``alembic NAME REVISION`` through the project's env.py against ``url``, in this process.
 
@@ -185,11 +187,14 @@ def run(
     returned, not raised, except ``WrongDatabaseError``. ``options``: keyword arguments of the
     command (``purge=True`` for a stamp over a revision the scripts do not know). ``statements``: record each
     statement of a revision that commits part-way in the statement ledger (``helpers.statements``) where the
-    project's env.py does not (it does when it wraps its run in ``helpers.history.recorded``).
+    project's env.py does not (it does when it wraps its run in ``helpers.history.recorded``). ``x``: what the
+    command line's ``-x`` would pass (``tenant=acme``), read by env.py's ``context.get_x_argument()``.
     """
     progress = _Progress(hooks or Hooks())
     config = scripts.config()
     config.attributes.update(attributes or {})
+    if x:  # Alembic reads -x from the parsed command line: give it one with nothing else in it
+        config.cmd_opts = argparse.Namespace(x=list(x))
     if capture:
         config.attributes.setdefault("configure_logger", False)
     shown = url.render_as_string(hide_password=False)
