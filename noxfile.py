@@ -339,7 +339,7 @@ def oldest(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff and mypy over the helpers, tests and example project."""
-    session.install("-e", ".[lint,test]")
+    session.install("-e", ".[lint,test,fleet]")
     session.run("ruff", "check", "helpers", "tests", "snippets", "benchmarks", "noxfile.py")
     session.run("mypy")
     # squawk over the SQL the example project would run (rules turned off, with reasons: .squawk.toml).

@@ -64,8 +64,10 @@ def parser() -> argparse.ArgumentParser:
                         help="make the schema the revisions build on first, where they do not create it (an "
                         "application's metadata.create_all()): a SQL file run with psql, or a function called with a "
                         "SQLAlchemy connection")
-    commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
-                                  title="commands (rehearse, compare, stamp, history, resume, identify, explain, lint, fleet)")
+    commands = top.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
+        title="commands (rehearse, compare, stamp, history, resume, identify, explain, lint, fleet)",
+    )
 
     rehearse = commands.add_parser(
         "rehearse", parents=[common], help="run the pending migrations on a copy, report locks, rewrites, durations"
