@@ -76,8 +76,9 @@ WORKERS = ("-n", _workers(), "--dist", "loadfile")
 #: What `tests` and the version sessions run: all but the browser's and Zensical's tests (sessions of their own).
 SUITE = ("--ignore=tests/browser", "--ignore=tests/zensical")
 #: What is the same on every server and driver (the harness's and the site's own tests, the pre-commit hook: marker
-#: `once`, tests/conftest.py) runs in `once` only, and the fault tests (`faults`) in `faults` only.
-NOT_ONCE = ("-m", "not once and not faults")
+#: `once`, tests/conftest.py) runs in `once` only, the fault tests (`faults`) in `faults` only, and the fleets
+#: (`fleet`: 50 databases over two servers, Dask clusters) in `fleet` only.
+NOT_ONCE = ("-m", "not once and not faults and not fleet")
 
 
 def _no_engine(what: str) -> str:
@@ -91,7 +92,9 @@ def _no_engine(what: str) -> str:
 #: them, `tests` and `pg-*` leave them out. 18 first: its output is the reference of the captured files. The oldest
 #: and the newest majors beside it (17, between them, was swapped for 19 to keep the run's budget: `PG_MAJOR=17 nox
 #: -s faults` runs it).
-FAULT_TESTS = ("tests/docs/failures/test_server_faults.py", "tests/docs/test_big_tables.py")
+FAULT_TESTS = (
+    "tests/docs/failures/test_server_faults.py", "tests/docs/test_big_tables.py", "tests/test_statements_faults.py"
+)
 FAULT_MAJORS = ("18", "15", "19")
 
 FAILURE_TESTS = ROOT / "tests" / "docs" / "failures"
@@ -249,6 +252,17 @@ def faults(session: nox.Session) -> None:
 
 
 @nox.session
+def fleet(session: nox.Session) -> None:
+    """Rollouts to fleets (tests/tools/fleet/test_fleet.py, marker fleet): 50 databases over the embedded server
+    and a container, 50 tenant schemas, Dask as a LocalCluster and as a scheduler with two workers, and their faults.
+
+    Not in the default run: about 3 minutes of one core's wall time on a 2-core machine (README).
+    """
+    session.install("-e", ".[test,fleet]")
+    session.run("pytest", "-m", "fleet", "tests/tools/fleet/test_fleet.py", "-n", "0", *session.posargs)
+
+
+@nox.session
 def scenarios(session: nox.Session) -> None:
     """Run every failure scenario end to end: break, fail, unchanged, resolve, retry."""
     session.install("-e", ".[test]")
@@ -325,7 +339,7 @@ def oldest(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff and mypy over the helpers, tests and example project."""
-    session.install("-e", ".[lint,test]")
+    session.install("-e", ".[lint,test,fleet]")
     session.run("ruff", "check", "helpers", "tests", "snippets", "benchmarks", "noxfile.py")
     session.run("mypy")
     # squawk over the SQL the example project would run (rules turned off, with reasons: .squawk.toml).
@@ -382,6 +396,13 @@ def benchmark_locks(session: nox.Session) -> None:
     session.run("python", "benchmarks/locks.py", *session.posargs)
 
 
+@nox.session(name="benchmark-fleet")
+def benchmark_fleet(session: nox.Session) -> None:
+    """fleet upgrade against a shell loop of alembic upgrade head and xargs -P, on N databases (default 1,000)."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/fleet.py", *session.posargs)
+
+
 @nox.session(name="benchmark-versions")
 def benchmark_versions(session: nox.Session) -> None:
     """Per PostgreSQL version: server start, fresh database per test, failure pages' wall time."""
@@ -407,4 +428,4 @@ def benchmark_rehearse(session: nox.Session) -> None:
 def benchmark_copy(session: nox.Session) -> None:
     """Copies of 1, 4 and 8 GB databases by clone, FILE_COPY, WAL_LOG and dump on an XFS reflink mount (root)."""
     session.install("-e", ".[test]")
-    session.run("python", "benchmarks/copy.py", *session.posargs)
+    session.run("python", "benchmarks/copies.py", *session.posargs)

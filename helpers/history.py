@@ -10,6 +10,10 @@ line). An attempt whose session died without an end (killed, connection lost) sh
 ``interrupted`` once its backend is gone. The table (``alembic_history``, beside
 ``alembic_version``) is created on first use; when the role may not create it or write to it, a
 warning line is logged and the migration runs anyway.
+
+A revision that runs outside one transaction (an ``autocommit_block``) is also recorded statement by
+statement, on the same connection, in the statement ledger beside it (``helpers.statements``):
+``python -m helpers resume`` reads it.
 """
 
 from __future__ import annotations
@@ -25,11 +29,15 @@ from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 
 from .diagnosis import diagnose
+from .statements import RESUME, StatementLedger
 
 TABLE = "alembic_history"
 OUTCOMES = ("running", "succeeded", "failed", "interrupted")
 #: ``config.attributes[NOTE]``: a line to keep with the attempt (``migration-rollback stamp --force`` sets it).
 NOTE = "attempt_note"
+#: ``config.attributes[ROLLOUT]``: the fleet rollout the attempt belongs to (``python -m helpers fleet``), kept in
+#: the ``rollout`` column; a table made before that column existed gets it on the first attempt that has one.
+ROLLOUT = "rollout_id"
 logger = logging.getLogger("alembic.helpers.history")
 
 _metadata = sa.MetaData()
@@ -61,6 +69,7 @@ def history_table(name: str = TABLE, schema: str | None = None) -> sa.Table:
         sa.Column("pid", sa.Integer),
         sa.Column("backend_start", sa.DateTime(timezone=True)),
         sa.Column("note", sa.Text),
+        sa.Column("rollout", sa.Text),
         schema=schema,
     )
 
@@ -126,12 +135,15 @@ class _Recorder:
         self.command = command_name(environment)
         self.target = _target(environment)
         self.note = environment.config.attributes.get(NOTE)
+        self.rollout = environment.config.attributes.get(ROLLOUT)
         was_in_transaction = connection.in_transaction()
         self.pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         if not was_in_transaction:
             connection.commit()
         self.engine = connection.engine
         self.migration = connection
+        self.alembic_context = migration
+        self.resume = environment.config.attributes.get(RESUME)
 
     def start(self) -> None:
         conn = self.connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -142,6 +154,8 @@ class _Recorder:
                 if not conn.dialect.has_table(conn, self.table.name, schema=self.schema):  # not a race lost
                     raise
         t = self.table
+        if self.rollout is not None:
+            _add_rollout_column(conn, t)
         # Attempts whose session is gone without an end: interrupted.
         conn.execute(
             t.update()
@@ -169,6 +183,7 @@ class _Recorder:
                 pid=self.pid,
                 backend_start=who[3] if who else None,
                 note=self.note,
+                **({"rollout": str(self.rollout)} if self.rollout is not None else {}),
             )
             .returning(t.c.id)
         ).scalar_one()
@@ -206,6 +221,13 @@ class _Recorder:
                 self.connection.close()
 
 
+def _add_rollout_column(conn: Connection, t: sa.Table) -> None:
+    """A table made before the ``rollout`` column existed gets it (attempts without a rollout need none)."""
+    if "rollout" not in {c["name"] for c in sa.inspect(conn).get_columns(t.name, schema=t.schema)}:
+        table = conn.dialect.identifier_preparer.format_table(t)
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS rollout text")
+
+
 def alive(t: sa.Table) -> sa.Select[Any]:
     activity = sa.table("pg_stat_activity", sa.column("pid"), sa.column("backend_start"), schema="pg_catalog")
     return sa.select(sa.literal(1)).where(
@@ -229,6 +251,13 @@ def recorded(environment: Any, connection: Connection, *, table: str = TABLE) ->
         if recorder is not None:
             recorder.close()
         recorder = None
+    statements: StatementLedger | None = None
+    if recorder is not None and recorder.connection is not None:
+        # Statement by statement, for a revision that commits part-way (helpers.statements).
+        statements = StatementLedger(
+            recorder.alembic_context, connection, recorder.connection, recorder.id, recorder.pid, recorder.resume
+        )
+        statements.attach()
     began = time.perf_counter()
     outcome: str = "succeeded"
     error: BaseException | None = None
@@ -249,10 +278,14 @@ def recorded(environment: Any, connection: Connection, *, table: str = TABLE) ->
         # cut would make the record wait out the same timeout). The attempt shows as interrupted
         # once the server has let the migration's session go.
         lost = error is not None and diagnose(error).category.key == "connection_lost"
+        if statements is not None:
+            statements.detach()
         if recorder is not None:
             try:
                 if not lost:
                     recorder.end(outcome, time.perf_counter() - began, error)
+                if statements is not None and outcome == "succeeded":
+                    statements.close_completed()
             except sa.exc.DBAPIError as exc:
                 logger.warning("The end of this attempt was not recorded in %s: %s.", table, diagnose(exc).message)
             finally:

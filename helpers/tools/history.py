@@ -35,6 +35,7 @@ class Attempt:
     client_host: str | None
     application_name: str | None
     note: str | None
+    rollout: str | None = None  # the fleet rollout (python -m helpers fleet) the attempt belongs to
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,10 +53,12 @@ def read(
         outcome = sa.case(
             (sa.and_(t.c.outcome == "running", ~sa.exists(alive(t))), "interrupted"), else_=t.c.outcome
         )
-        columns = [c for c in t.c if c.name not in ("outcome", "pid", "backend_start")]
+        present = {c["name"] for c in sa.inspect(conn).get_columns(t.name, schema=schema)}  # an older table: no rollout
+        columns = [c for c in t.c if c.name in present and c.name not in ("outcome", "pid", "backend_start")]
         query = sa.select(*columns, outcome.label("outcome")).order_by(t.c.id.desc()).limit(limit)
         rows = conn.execute(query).mappings().all()
-    return [Attempt(**{f: row[f] for f in Attempt.__dataclass_fields__}) for row in reversed(rows)]
+    fields = Attempt.__dataclass_fields__
+    return [Attempt(**{f: row.get(f) for f in fields}) for row in reversed(rows)]  # type: ignore[arg-type]
 
 
 def records(scripts: Scripts) -> bool:

@@ -132,7 +132,8 @@ def test_every_kind_of_object_that_differs_is_named(database: Database) -> None:
     assert "  schema: revision 0007 has nothing / the database has a schema" in shown
     assert (
         "  index ix_users_email: revision 0007 has CREATE UNIQUE INDEX ix_users_email ON public.users USING btree "
-        "(email) / the database has CREATE UNIQUE INDEX ix_users_email ON public.users USING btree (email) (INVALID, not ready)"
+        "(email) / the database has CREATE UNIQUE INDEX ix_users_email ON public.users USING btree (email) "
+        "(INVALID, not ready)"
     ) in shown
     assert (
         "  column name: revision 0007 has text NOT NULL / the database has text NOT NULL DEFAULT 'anonymous'::text"

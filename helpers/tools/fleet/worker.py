@@ -1,0 +1,222 @@
+"""One target's run, in a worker process: lock, look, migrate through the project's env.py, look again.
+
+``apply`` is what the executor runs (a local pool's process, or a Dask worker): it takes the
+target's fleet lock (``helpers.advisory``; a second rollout waits, then finds the target already
+moved), reads the target's revision under it, skips a target already where the job would take it,
+and otherwise runs Alembic in this process (``running.run``: its logging and ``sys.path`` put back
+after, so the next target starts clean). Alembic's context is module level: a process runs one at
+a time. Everything ``apply`` takes and returns is plain data, so it crosses to any process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...advisory import MigrationLockTimeoutError, migration_lock
+from ...diagnosis import diagnose
+from ...history import NOTE, ROLLOUT, current_heads
+from ..errors import first_line
+from ..shared import database, running
+from ..shared.scripts import Scripts, load_scripts
+from .targets import Target
+
+SUCCEEDED, FAILED, SKIPPED, NOT_STARTED = "succeeded", "failed", "skipped", "not started"
+
+
+@dataclass(frozen=True)
+class Job:
+    """Take ``target`` to ``revision`` with ``command`` (upgrade, downgrade), as part of rollout ``rollout``.
+
+    ``expect``: for a rollback, the revision the target must still be at (where the rollout left it);
+    a target found elsewhere is left alone.
+    """
+
+    target: Target
+    ini: str
+    command: str
+    revision: str
+    rollout: str
+    lock_wait: float = 600.0
+    expect: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Result:
+    """How one target went: ``outcome`` is succeeded, failed, skipped or not started."""
+
+    name: str
+    outcome: str
+    from_revision: str = "-"
+    to_revision: str = "-"
+    seconds: float = 0.0
+    reason: str = ""
+    page: str | None = None
+    worker: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_busy = threading.Lock()
+
+
+def init(coordinator: int | None = None) -> None:
+    """A pool process ignores Ctrl-C: the coordinator decides, and a run is never cut mid-DDL from here.
+
+    When the ``coordinator`` process is gone (killed), the worker ends once its run in progress has
+    finished, so no orphan waits forever for work that will never come.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if coordinator is not None:
+        threading.Thread(target=_watch, args=(coordinator,), daemon=True, name="coordinator-watch").start()
+
+
+def _watch(coordinator: int) -> None:
+    while True:
+        time.sleep(0.5)
+        try:
+            os.kill(coordinator, 0)
+        except ProcessLookupError:
+            with _busy:  # never in the middle of a run
+                os.kill(os.getpid(), signal.SIGTERM)  # no run in progress: nothing to cut
+        except PermissionError:  # alive, someone else's: cannot happen to our own parent, but keep watching
+            pass
+
+
+_scripts: dict[str, Scripts] = {}
+
+
+def _scripts_of(ini: str) -> Scripts:
+    """The project, read once per process (a rollout does not change its scripts)."""
+    if ini not in _scripts:
+        _scripts[ini] = load_scripts(ini)
+    return _scripts[ini]
+
+
+def _revision(heads: tuple[str, ...]) -> str:
+    return ", ".join(heads) or "base"
+
+
+def _wanted(scripts: Scripts, job: Job) -> tuple[str, ...]:
+    if job.revision == "base":
+        return ()
+    if job.revision in ("head", "heads"):
+        return scripts.heads
+    return tuple(s.revision for s in scripts.directory.get_revisions(job.revision) if s is not None)
+
+
+def apply(job: Job) -> Result:
+    """Run the job on its target; never raises for the target's own failures (they are the result)."""
+    with _busy:
+        return _apply(job)
+
+
+def _apply(job: Job) -> Result:
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    began = time.perf_counter()
+    target = job.target
+    scripts = _scripts_of(job.ini)
+    url = target.sa_url()
+    eng = database.engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        try:
+            lock_conn = eng.connect()
+        except sa.exc.DBAPIError as exc:
+            return Result(
+                target.name,
+                FAILED,
+                reason=f"unreachable: {first_line(exc.orig)}",
+                seconds=time.perf_counter() - began,
+                worker=worker,
+            )
+        with lock_conn:
+            try:
+                with migration_lock(lock_conn, target.lock_name, wait=job.lock_wait):
+                    return _under_lock(job, scripts, lock_conn, began, worker)
+            except MigrationLockTimeoutError as exc:
+                return Result(
+                    target.name, FAILED, reason=first_line(exc), seconds=time.perf_counter() - began, worker=worker
+                )
+            except sa.exc.DBAPIError as exc:  # the server went away between two of our own statements
+                return Result(
+                    target.name,
+                    FAILED,
+                    reason=f"unreachable: {first_line(exc.orig)}",
+                    seconds=time.perf_counter() - began,
+                    worker=worker,
+                )
+    finally:
+        eng.dispose()
+
+
+def _under_lock(job: Job, scripts: Scripts, conn: sa.Connection, began: float, worker: str) -> Result:
+    target = job.target
+    before = current_heads(conn, schema=target.schema)
+    wanted = _wanted(scripts, job)
+    if set(before) == set(wanted):
+        return Result(
+            target.name,
+            SKIPPED,
+            _revision(before),
+            _revision(before),
+            time.perf_counter() - began,
+            f"already at {_revision(before)}",
+            worker=worker,
+        )
+    if job.expect is not None and _revision(before) != job.expect:
+        return Result(
+            target.name,
+            SKIPPED,
+            _revision(before),
+            _revision(before),
+            time.perf_counter() - began,
+            f"at {_revision(before)}, not {job.expect} where the rollout left it: left alone",
+            worker=worker,
+        )
+    attributes: dict[str, object] = {ROLLOUT: job.rollout}
+    if job.note:
+        attributes[NOTE] = job.note
+    outcome = running.run(
+        scripts,
+        target.sa_url(),
+        job.command,
+        job.revision,
+        attributes=attributes,
+        x=[f"tenant={target.schema}"] if target.schema else (),
+    )
+    try:
+        after = _revision(current_heads(conn, schema=target.schema))
+    except sa.exc.DBAPIError:
+        after = "?"
+    seconds = time.perf_counter() - began
+    if outcome.ok:
+        return Result(target.name, SUCCEEDED, _revision(before), after, seconds, worker=worker)
+    error = outcome.error
+    if isinstance(error, SystemExit) and isinstance(error.__cause__, BaseException):
+        error = error.__cause__  # env.py's way of failing on the command line: the diagnosis is of the cause
+    assert error is not None
+    diagnosis = diagnose(error)
+    return Result(
+        target.name,
+        FAILED,
+        _revision(before),
+        after,
+        seconds,
+        diagnosis.lines()[0],
+        diagnosis.category.address(),
+        worker=worker,
+    )
+
+
+def project_folder(ini: str) -> Path:
+    return Path(ini).resolve().parent
