@@ -231,6 +231,36 @@ def _by_alembic(pasted: str) -> Match | None:
 _BY_LENGTH = sorted(MESSAGES, key=lambda item: -len(_PLACEHOLDER.sub("", item[0])))
 
 
+def example(line: str) -> str:
+    """A symptom with its placeholders filled (``<rev>`` -> ``abc123``): a line a reader could have pasted."""
+    return _PLACEHOLDER.sub("abc123", line)
+
+
+def wordings(row: Category) -> list[str]:
+    """Each of the row's symptoms as each driver, SQLAlchemy, psql, a stock traceback and the example env.py word it.
+
+    For a row of SQLSTATEs: psycopg 3's, psycopg2's and asyncpg's exception line, SQLAlchemy's wrapper (the stock
+    env.py's traceback ends with it), psql's ``ERROR:`` line and env.py's diagnosis line. For an Alembic row:
+    ``FAILED:`` (the alembic command's own line), the ``CommandError`` of a traceback, and env.py's line.
+    """
+    from .failures import by_sqlstate
+
+    out: list[str] = []
+    for symptom in (example(s) for s in row.symptoms):
+        if row.sqlstates:
+            info = data()["codes"].get(row.sqlstates[0], {})
+            classes = info.get("classes", [])
+            out += [f"{cls}: {symptom}" for cls in classes]
+            if classes:
+                out.append(f"sqlalchemy.exc.{info.get('wrapper', 'DatabaseError')}: ({classes[0]}) {symptom}")
+            out += [f"ERROR:  {symptom}",
+                    f"ERROR - Migration failed due to {by_sqlstate(row.sqlstates[0]).label}: {symptom}"]
+        else:
+            out += [f"FAILED: {symptom}", f"alembic.util.exc.CommandError: {symptom}",
+                    f"ERROR - Migration failed due to {row.label}: {symptom}"]
+    return out
+
+
 def match_text(text: str) -> Match | None:
     """The row a SQLSTATE, condition name, exception class or pasted error line is; None when nothing says."""
     pasted = text.strip()

@@ -77,3 +77,25 @@ def test_a_code_no_row_names_falls_back_to_its_class_then_to_other() -> None:
     assert failures.CLASS_ROWS["XX"].address() == failures.guide_address("failures/classes/XX/")
     assert failures.by_sqlstate("ZZ000") is failures.OTHER
     assert failures.by_sqlstate("23505") is failures.UNIQUE
+
+
+def _section(text: str, anchor: str) -> str:
+    """The part of a page under the level-2 heading whose anchor is ``anchor`` (the whole page without one)."""
+    if not anchor:
+        return text
+    parts = re.split(r"^(## .+)$", text, flags=re.M)
+    for heading, body in zip(parts[1::2], parts[2::2], strict=True):
+        if explain.slug(heading[3:].strip()) == anchor:
+            return body
+    raise AssertionError(f"no section #{anchor}")
+
+
+@pytest.mark.parametrize("row", [r for r in failures.CATALOG if r.page and r.prevented_by], ids=lambda r: r.key)
+def test_a_failure_page_names_the_lint_rules_that_prevent_it(row: failures.Category) -> None:
+    """The page (its own section, on a page several rows share) links each rule of the row's ``prevented_by``."""
+    assert row.page is not None
+    page, _, anchor = row.page.partition("#")
+    section = _section((DOCS / f"{page.rstrip('/')}.md").read_text(encoding="utf-8"), anchor)
+    for rule in row.prevented_by:
+        assert f"(../safe-migrations.md#{rule.lower()})" in section, (row.key, rule)
+    assert explain.prevented_by_markdown(row, page.rstrip("/") + ".md") in section

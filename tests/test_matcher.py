@@ -56,3 +56,11 @@ def test_nothing_is_matched_from_nothing() -> None:
     assert matcher.match_text("") is None
     assert matcher.match_text("the weather is fine") is None
     assert matcher.match_error(None, "deadlock detected") is None
+
+
+@pytest.mark.parametrize("row", [r for r in failures.CATALOG if r.symptoms], ids=lambda r: r.key)
+def test_each_symptom_in_every_wording_finds_its_rows_page(row: failures.Category) -> None:
+    """psycopg 3, psycopg2, asyncpg, SQLAlchemy's wrapper, psql, env.py's line, Alembic's FAILED: each, sure."""
+    for line in matcher.wordings(row):
+        found = matcher.match_text(line)
+        assert found is not None and (found.page, found.sure) == (row.own_page(), True), line

@@ -332,6 +332,28 @@ def prevention(row: Category) -> list[str]:
     return [f"{rule} ({RULES[rule].message})" for rule in row.prevented_by if rule in RULES]
 
 
+def prevents_markdown(rule: str, from_page: str = "safe-migrations.md") -> str:
+    """The line a lint rule's section shows: the failures whose rows name the rule in ``prevented_by``."""
+    found: dict[str, list[str]] = {}
+    for row in CATALOG:
+        if rule in row.prevented_by:
+            codes_of = found.setdefault(_link(row, from_page), [])
+            codes_of += [f"`{code}`" for code in row.sqlstates if f"`{code}`" not in codes_of]
+    if not found:
+        return ("**Prevents:** no error of the errors index: the revision runs; the harm is the one this section "
+                "describes.")
+    return "**Prevents:** " + ", ".join(f"{link} ({', '.join(codes)})" for link, codes in found.items()) + "."
+
+
+def prevented_by_markdown(row: Category, from_page: str) -> str:
+    """The admonition a failure page (or its section) shows: the lint rules that catch the failure before it runs."""
+    from .lint_rules import RULES
+
+    target = posixpath.relpath("safe-migrations.md", posixpath.dirname(from_page) or ".")
+    rules = "; ".join(f"[{rule}]({target}#{rule.lower()}) ({RULES[rule].message})" for rule in row.prevented_by)
+    return f'!!! tip "Caught before it runs"\n\n    `python -m helpers lint` flags the revision: {rules}.\n'
+
+
 def lines(explanation: Explanation, width: int = 100) -> list[str]:
     """The text ``python -m helpers explain`` prints."""
     row, matched = explanation.row, explanation.code

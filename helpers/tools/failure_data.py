@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..failures import ALEMBIC, CATALOG, Category
-from ..matcher import DATA, has_shape
+from ..matcher import DATA, SQLALCHEMY_WRAPPERS, has_shape
 
 ERRCODES = Path(__file__).resolve().parents[1] / "errcodes"
 _ERRCODE = re.compile(r"^([0-9A-Z]{5})\s+([EWS])\s+(ERRCODE_\w+)(?:\s+(\w+))?\s*$")
@@ -88,6 +88,17 @@ def _psycopg_class(code: str) -> str | None:
     return f"psycopg.errors.{cls.__name__}"
 
 
+def _wrapper(code: str) -> str:
+    """The PEP 249 class SQLAlchemy wraps the code's error in (``sqlalchemy.exc.IntegrityError``), from psycopg's."""
+    import psycopg.errors
+
+    try:
+        mro = [cls.__name__ for cls in psycopg.errors.lookup(code).__mro__]
+    except KeyError:
+        return "DatabaseError"
+    return next((name for name in mro if name in SQLALCHEMY_WRAPPERS), "DatabaseError")
+
+
 def _psycopg2_class(code: str) -> str | None:
     try:
         errors = importlib.import_module("psycopg2.errors")  # optional, and without type stubs
@@ -123,6 +134,7 @@ def codes_data() -> dict[str, dict[str, Any]]:
                 entry["majors"].append(major)
     for code, entry in found.items():
         entry["classes"] = [c for c in (_psycopg_class(code), _psycopg2_class(code), _asyncpg_class(code)) if c]
+        entry["wrapper"] = _wrapper(code)
     return dict(sorted(found.items()))
 
 
