@@ -469,6 +469,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("date/time field value out of range", "22008"),
     ("null value in column <x> violates not-null constraint", "23502"),
     ('column "<x>" of relation "<x>" contains null values', "23502"),
+    ('column "<x>" contains null values', "23502"),  # PostgreSQL 11 and older
     ("duplicate key value violates unique constraint", "23505"),
     ("could not create unique index", "23505"),
     ("violates foreign key constraint", "23503"),
