@@ -237,8 +237,9 @@ UNDEFINED_OBJECT = Category(
     "undefined_object",
     "a missing type or object",
     _ROLLED_BACK,
-    "Create the type (or constraint, extension...) this migration expects before using it: op.add_column "
-    "does not create an Enum's type; or check alembic current for a skipped revision. Then retry.",
+    "The object the message names is not there: an Enum's type (op.add_column does not create it), a constraint "
+    "or index the database names otherwise than the revision (look: \\d table, pg_constraint, pg_indexes), or one "
+    "a skipped revision makes (alembic current). Create it or fix the name, then retry.",
     sqlstates=("42704",),
 )
 UNDEFINED_TYPE = Category(

@@ -56,6 +56,8 @@ class Match:
     sqlstate: str | None
     sure: bool = True
     others: tuple[Category, ...] = field(default=())
+    #: For one of Alembic's messages: the message as its source words it (``Path doesn't exist: <x>. ...``).
+    message: str | None = None
 
     @property
     def page(self) -> str | None:
@@ -222,7 +224,7 @@ def _by_alembic(pasted: str) -> Match | None:
     for message in data()["alembic_messages"]:
         if _pattern(message["message"]).search(squashed):
             row = row_by_key(message["row"]) or ALEMBIC
-            return Match(row, None)
+            return Match(row, None, message=message["message"])
     return None
 
 

@@ -15,7 +15,7 @@ import posixpath
 import re
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import matcher
@@ -309,8 +309,7 @@ def explain_row(row: Category, matched: Code | None = None, *, sure: bool = True
                  f"NEXT: {row.next_step}")
     elif row is ALEMBIC:
         title, meaning = ALEMBIC_TITLE, ALEMBIC_MEANING
-        steps = ("Find Alembic's message in the page's table: every message Alembic raises, with its page",
-                 f"NEXT: {row.next_step}")
+        steps = ("Recovery", "  The messages: every message Alembic raises, with its page", f"NEXT: {row.next_step}")
     else:
         title, meaning, steps = row.key.replace("_", " ").capitalize(), row.rollback, (f"NEXT: {row.next_step}",)
     return Explanation(row, matched, title, meaning, steps, address, sure, others)
@@ -322,7 +321,11 @@ def find(text: str) -> Explanation | None:
     if found is None:
         return None
     matched = code(found.sqlstate) if found.sqlstate else None
-    return explain_row(found.row, matched, sure=found.sure, others=found.others)
+    explained = explain_row(found.row, matched, sure=found.sure, others=found.others)
+    fix = next((text for words, text in ALEMBIC_FIXES.items() if (found.message or "").startswith(words)), None)
+    if found.row is ALEMBIC and fix:  # one of Alembic's messages this row's page says what to do about
+        return replace(explained, steps=(_plain(fix), *explained.steps))
+    return explained
 
 
 def prevention(row: Category) -> list[str]:
@@ -386,6 +389,34 @@ UNKNOWN = (
     "nothing in the guide matches {text!r}; give a SQLSTATE (23505), a condition name "
     "(unique_violation), an exception class (UniqueViolation) or a whole error line."
 )
+#: What to do about the Alembic messages teams meet that no page of their own covers (the opening words -> the fix).
+ALEMBIC_FIXES = {
+    "Path doesn't exist": "`script_location` in alembic.ini names a folder that is not there from where alembic "
+    "runs: run it from the folder of alembic.ini (or `-c PATH`), or write `script_location = %(here)s/alembic`.",
+    "No config file": "alembic found no alembic.ini in the current folder: `cd` to it, or give `-c PATH` "
+    "(`ALEMBIC_CONFIG`).",
+    "No 'script_location' key": "the file read has no `[alembic]` `script_location`: the wrong ini file, or a packaged "
+    "application whose wheel left alembic.ini out.",
+    "File contains no section headers": "alembic.ini is not an ini file at its first line (a stray line or a byte "
+    "order mark before `[alembic]`).",
+    "Source contains parsing errors": "alembic.ini has a line configparser cannot read: fix the line the message names "
+    "(a `%` must be written `%%`).",
+    "KeyError: 'formatters'": "env.py's `fileConfig(config.config_file_name)` reads logging sections this alembic.ini "
+    "lacks: add `[loggers]`, `[handlers]`, `[formatters]`, or call fileConfig only when they are there.",
+    "Can't proceed with --autogenerate": "env.py gives `target_metadata = None`: set it to your models' `MetaData`.",
+    "Requested revision": "two of the targets given are on one branch (one is the other's ancestor): name the newest "
+    "of each branch only.",
+    "No current revisions": "alembic_version is empty: stamp the revision the schema is (`python -m helpers identify` "
+    "tells which).",
+    "Version table": "alembic_version holds several rows: `alembic current` lists them; stamp the right ones.",
+    "Online migration expected to match one row": "alembic_version changed under the run (another migration, or a "
+    "hand edit): look at it, then stamp what the schema is.",
+    "New upgrade operations detected": "`alembic check`: the models differ from the database at head; write the "
+    "revision (`alembic revision --autogenerate`).",
+    "revision identifier": "the driver returned version_num as bytes (a SQL_ASCII database): use a UTF8 database.",
+    "Revision <x> is not a head revision": "`--head` must name a head; `--splice` starts a branch from another.",
+    "Directory <x> already exists": "`alembic init` will not write into a folder with files: name a new one.",
+}
 ALEMBIC_TITLE = "Alembic's own errors"
 ALEMBIC_MEANING = (
     "Alembic stopped on an error of its own, not PostgreSQL's: a revision it cannot find or choose, a path or "
@@ -550,15 +581,17 @@ def alembic_page_markdown() -> str:
         "## The messages",
         "",
         f"Every message Alembic {data['alembic']}'s command layer raises (read from its source: `CommandError`, "
-        "`RevisionError` and their kin), and two that come from reading `alembic.ini`. `<x>` stands for what "
-        "changes from run to run.",
+        "`RevisionError` and their kin), and three that come from reading `alembic.ini`: what to do, or the page "
+        "that says it. `<x>` stands for what changes from run to run.",
         "",
-        "| message | exception | raised in | page |",
+        "| message | exception | raised in | what to do |",
         "| --- | --- | --- | --- |",
     ]
     for message in data["alembic_messages"]:
         row = matcher.row_by_key(message["row"]) or ALEMBIC
-        where = "this page" if row is ALEMBIC else _link(row, from_page)
+        fix = next((text for words, text in ALEMBIC_FIXES.items() if message["message"].startswith(words)), "")
+        unknown = "read the message: it names what Alembic could not use"
+        where = (fix or unknown) if row is ALEMBIC else _link(row, from_page)
         out.append(f"| `{_cell(message['message'])}` | `{message['exception']}` | `{message['source']}` | {where} |")
     return "\n".join(out) + "\n"
 
