@@ -446,7 +446,7 @@ def pages_markdown(from_page: str) -> str:
     """A Markdown list of every failure page in the catalog, linked from ``docs/<from_page>``."""
     seen: dict[str, str] = {}
     for row in covered():
-        if row.page is not None and row.key in matcher.data()["rows"]:
+        if row.page is not None and (row.key in matcher.data()["rows"] or row is ALEMBIC):
             seen.setdefault(page_path(row.page), _link(row, from_page, page_path(row.page) + "/"))
     return "".join(f"- {link}\n" for link in seen.values())
 
