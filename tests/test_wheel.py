@@ -46,9 +46,21 @@ def test_the_installed_wheel_explains_what_the_checkout_explains(wheel_python: P
 
 def test_the_installed_command_keeps_its_exit_statuses(wheel_python: Path, tmp_path: Path) -> None:
     env = {"PATH": os.environ.get("PATH", "")}
-    found = subprocess.run([str(wheel_python), "-m", "helpers", "explain", "23505"], capture_output=True, text=True,
-                           cwd=tmp_path, env=env, check=False)
+    found = subprocess.run(
+        [str(wheel_python), "-m", "helpers", "explain", "23505"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
     assert found.returncode == 0 and "SEE: http://127.0.0.1:8000/failures/duplicate-key/" in found.stdout
-    nothing = subprocess.run([str(wheel_python), "-m", "helpers", "explain", "nonsense"], capture_output=True,
-                             text=True, cwd=tmp_path, env=env, check=False)
+    nothing = subprocess.run(
+        [str(wheel_python), "-m", "helpers", "explain", "nonsense"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
     assert nothing.returncode == 2 and nothing.stdout == "" and len(nothing.stderr.strip().splitlines()) == 1
