@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.explaining import answers
+from tests.support.explaining import answers, checkout_answers
 from tests.support.paths import ROOT
 
 
@@ -36,8 +36,9 @@ def wheel_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_installed_wheel_explains_what_the_checkout_explains(wheel_python: Path, tmp_path: Path) -> None:
-    here_file, here = answers(sys.executable, "helpers", ROOT)
-    there_file, there = answers(str(wheel_python), "helpers", tmp_path, env={"PATH": os.environ.get("PATH", "")})
+    here_file, here = checkout_answers()
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HELPERS_GUIDE_URL")}  # the guide's address alike
+    there_file, there = answers(str(wheel_python), "helpers", tmp_path, env=env)
     assert Path(there_file).is_relative_to(wheel_python.parent.parent), there_file  # the wheel's, not the checkout's
     assert Path(here_file).is_relative_to(ROOT)
     assert {text: answer for text, answer in there.items() if answer != here[text]} == {}

@@ -52,3 +52,14 @@ def answers(python: str, package: str, cwd: Path, env: dict[str, str] | None = N
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     return found["file"], found["answers"]
+
+
+def checkout_answers() -> tuple[str, dict[str, str | None]]:
+    """What this checkout's ``explain`` answers, in this process (the same lines and text as :data:`SCRIPT`)."""
+    from helpers.tools import explain
+
+    out: dict[str, str | None] = {}
+    for text in pasted_lines():
+        found = explain.find(text)
+        out[text] = None if found is None else "\n".join(explain.lines(found))
+    return explain.__file__, out
