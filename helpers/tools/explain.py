@@ -417,7 +417,7 @@ ALEMBIC_FIXES = {
     "Revision <x> is not a head revision": "`--head` must name a head; `--splice` starts a branch from another.",
     "Directory <x> already exists": "`alembic init` will not write into a folder with files: name a new one.",
 }
-ALEMBIC_TITLE = "Alembic's own errors"
+ALEMBIC_TITLE = "Any other Alembic failure"  # not "errors": a pasted class name's word ranks titles first
 ALEMBIC_MEANING = (
     "Alembic stopped on an error of its own, not PostgreSQL's: a revision it cannot find or choose, a path or "
     "option it cannot use, a configuration it cannot read. Alembic's message says which."
