@@ -165,17 +165,8 @@ INVALID_VALUE = Category(
     "a value the new type cannot hold",
     _ROLLED_BACK,
     "Find the rows the cast cannot convert (the value is quoted above), fix them or the USING expression, then retry.",
-    sqlstates=("22P02", "22001", "22003"),
-)
-#: 22P02 when a type change's cast meets a value it cannot read (a backfill's cast says the same; the page covers it).
-TYPE_CHANGE_VALUE = Category(
-    "invalid_text_for_type",
-    "a value the new type cannot hold",
-    _ROLLED_BACK,
-    INVALID_VALUE.next_step,
-    sqlstates=("22P02",),
+    sqlstates=("22P02", "22007", "22008"),
     page="failures/type-change/",
-    shapes=("invalid input syntax for type <type>",),
     symptoms=('invalid input syntax for type integer: "v1044"',),
     prevented_by=("ML007",),
 )
@@ -188,6 +179,17 @@ ENUM_VALUE_INVALID = Category(
     page="failures/enums/#removing-or-renaming-a-value",
     shapes=("invalid input value for enum <type>",),
     symptoms=('invalid input value for enum camera_mode: "night"',),
+)
+TOO_BIG = Category(
+    "value_too_big",
+    "a value too big for its type",
+    _ROLLED_BACK,
+    "A stored or computed value does not fit the column's type (a varchar's length, a smallint's or numeric's "
+    "range): find the largest (max(length(col)), max(col)), then give the revision a type that holds it, or fix "
+    "the values on purpose; then retry.",
+    sqlstates=("22001", "22003"),
+    page="failures/value-too-long/",
+    symptoms=("value too long for type character varying(50)",),
 )
 ENUM_VALUE_TOO_EARLY = Category(
     "unsafe_new_enum_value_usage",
@@ -223,11 +225,14 @@ ENUM_TYPE_EXISTS = Category(
 )
 MISSING = Category(
     "missing_object",
-    "schema conflict",
-    _SCHEMA,
-    "The table or column this migration expects is missing: check alembic current and the "
-    "history for a skipped or hand-reverted revision.",
-    sqlstates=("42P01", "42703"),
+    "a missing object",
+    _ROLLED_BACK,
+    "The table, column, constraint, index or type named above does not exist under that name. On a downgrade, "
+    "find the name the database has (\\d TABLE) and drop that one; if it is gone already, python -m helpers "
+    "compare REV, then alembic stamp REV. A type: create it first (op.add_column does not). Then retry.",
+    sqlstates=("42P01", "42703", "42704"),
+    page="failures/missing-object/",
+    symptoms=('relation "accounts" does not exist',),
     prevented_by=("ML008",),
 )
 SYNTAX = Category(
@@ -239,24 +244,37 @@ SYNTAX = Category(
     sqlstates=("42601",),
     prevented_by=("ML000",),
 )
-UNDEFINED_OBJECT = Category(
-    "undefined_object",
-    "a missing type or object",
-    _ROLLED_BACK,
-    "The object the message names is not there: an Enum's type (op.add_column does not create it), a constraint "
-    "or index the database names otherwise than the revision (look: \\d table, pg_constraint, pg_indexes), or one "
-    "a skipped revision makes (alembic current). Create it or fix the name, then retry.",
-    sqlstates=("42704",),
-)
 UNDEFINED_TYPE = Category(
     "undefined_type",
-    "a missing type or object",
+    "a missing object",
     _ROLLED_BACK,
-    UNDEFINED_OBJECT.next_step,
+    MISSING.next_step,
     sqlstates=("42704",),
     page="failures/enums/#add_column-does-not-create-the-type-42704",
     shapes=('type "<name>" does not exist',),
     symptoms=('type "camera_mode" does not exist',),
+)
+DEPENDENT_OBJECTS = Category(
+    "dependent_objects_still_exist",
+    "dependent objects",
+    _ROLLED_BACK,
+    "DETAIL names what uses the object this migration drops (a view, a foreign key, a default...): save its "
+    "definition (pg_dump --schema-only -t NAME), drop it first, by hand or in the revision, then retry. "
+    "CASCADE would drop it without naming it.",
+    sqlstates=("2BP01",),
+    page="failures/dependent-objects/",
+    symptoms=("cannot drop column location of table cameras because other objects depend on it",),
+)
+INVALID_DEFINITION = Category(
+    "invalid_table_definition",
+    "an invalid table definition",
+    _ROLLED_BACK,
+    "The table cannot be what the revision says: a second primary key (a table has one; drop the old one first, "
+    "in the same revision, by the name \\d TABLE shows), or another impossible definition named above. "
+    "Fix the revision, then retry.",
+    sqlstates=("42P16",),
+    page="failures/multiple-primary-keys/",
+    symptoms=('multiple primary keys for table "cameras" are not allowed',),
 )
 LOCK_TIMEOUT = Category(
     "lock_not_available",
@@ -327,8 +345,23 @@ SERIALIZATION = Category(
     "serialization_failure",
     "serialization failure",
     _CONCURRENCY,
-    "Retry the migration; nothing from this attempt was kept.",
+    "The migration ran at REPEATABLE READ or SERIALIZABLE and met a row another session changed after its "
+    "snapshot: retry, nothing from this attempt was kept. If it recurs, run the migration at READ COMMITTED "
+    "(PGOPTIONS='-c default_transaction_isolation=read\\ committed').",
     sqlstates=("40001",),
+    page="failures/serialization/",
+    symptoms=("could not serialize access due to concurrent update",),
+)
+IDLE_TIMEOUT = Category(
+    "idle_session_timeout",
+    "an idle session ended by the server",
+    f"{_ROLLED_BACK} The server ended the session, and nothing from this migration was kept.",
+    "The session sat idle past idle_in_transaction_session_timeout (or idle_session_timeout): find where it is set "
+    "(pg_settings.source), take the slow work out of the migration's transaction, or give this run no limit "
+    "(PGOPTIONS='-c idle_in_transaction_session_timeout=0'); then retry.",
+    sqlstates=("25P03", "57P05"),
+    page="failures/idle-timeout/",
+    symptoms=("terminating connection due to idle-in-transaction timeout",),
 )
 CONNECTION_LOST = Category(
     "connection_lost",
@@ -380,7 +413,7 @@ UNKNOWN_REVISION = Category(
     "if you typed it, check alembic history.",
     page="failures/unknown-revision/",
     exceptions=("ResolutionError",),
-    symptoms=("Can't locate revision identified by '<rev>'",),
+    symptoms=("Can't locate revision identified by '<rev>'", "No such revision or branch '<rev>'"),
 )
 MULTIPLE_HEADS = Category(
     "multiple_heads",
@@ -432,6 +465,30 @@ REVISION_FILE = Category(
     exceptions=("SyntaxError", "ImportError", "NameError"),
     raised_in=("alembic.util.pyfiles", "alembic.runtime.migration"),
     symptoms=("SyntaxError", "ModuleNotFoundError: No module named", "NameError: name '<name>' is not defined"),
+)
+OVERLAPPING_REVISIONS = Category(
+    "overlapping_revisions",
+    "overlapping revisions in alembic_version",
+    _NOTHING_RAN,
+    "alembic_version holds a revision and one of its ancestors (a row inserted by hand where one was updated): "
+    "find the revision the schema is (python -m helpers compare REV), alembic stamp --purge REV, then retry.",
+    page="failures/version-table/",
+    messages=("Requested revision ",),
+    symptoms=("Requested revision <rev> overlaps with other requested revisions <rev>",),
+)
+SCRIPT_LOCATION = Category(
+    "script_location",
+    "no migration scripts where alembic.ini points",
+    "Nothing ran: Alembic stopped before reading the database.",
+    "A relative script_location is read from the directory alembic runs in, not alembic.ini's: write "
+    "script_location = %(here)s/FOLDER, or run from the directory it expects (or give -c the right alembic.ini).",
+    page="failures/script-location/",
+    messages=("Path doesn't exist", "No 'script_location' key", "No config file"),
+    symptoms=(
+        "Path doesn't exist: <folder>.  Please use the 'init' command to create a new scripts folder.",
+        "No 'script_location' key found in configuration.",
+        "No config file 'alembic.ini' found, or file has no '[alembic]' section",
+    ),
 )
 #: Alembic's own errors that no row above files (its command layer's ``CommandError`` and ``RevisionError`` and
 #: their kin): the Alembic errors page, which lists every message Alembic's source raises. Tried last.

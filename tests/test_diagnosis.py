@@ -101,7 +101,7 @@ def test_the_see_line_follows_the_guide_address_a_reader_sets(
 def test_hint_is_shown(engine: sa.Engine) -> None:
     exc = provoke(engine, "SELECT nam FROM users")
     lines = diagnose(exc).lines()
-    assert lines[0] == 'Migration failed due to schema conflict: column "nam" does not exist'
+    assert lines[0] == 'Migration failed due to a missing object: column "nam" does not exist'
     assert lines[2] == 'HINT: Perhaps you meant to reference the column "users.name".'
 
 
@@ -384,7 +384,10 @@ def test_text_alone_files_only_alembics_exceptions() -> None:
 
     assert diagnose(CommandError("Target database is not up to date.")).category is failures.NOT_UP_TO_DATE
     assert diagnose(ValueError("Target database is not up to date.")).category is failures.OTHER
-    assert diagnose(CommandError("Path doesn't exist: 'nowhere'")).category is failures.ALEMBIC  # Alembic's page
+    assert diagnose(CommandError("Path doesn't exist: 'nowhere'")).category is failures.SCRIPT_LOCATION
+    assert diagnose(ValueError("Path doesn't exist: 'nowhere'")).category is failures.OTHER
+    no_metadata = "Can't proceed with --autogenerate option; environment script env.py does not provide a MetaData"
+    assert diagnose(CommandError(no_metadata)).category is failures.ALEMBIC  # no row's words: Alembic's catch-all
 
 
 def test_a_syntax_error_is_a_broken_revision_file_only_when_alembic_loaded_it(tmp_path: Path) -> None:
@@ -454,20 +457,17 @@ def test_transaction_failures_have_rows_of_their_own(engine: sa.Engine) -> None:
         assert row in failures.CATALOG and row.page is not None
         assert (Path(__file__).parent.parent / "docs" / row.page.rstrip("/")).with_suffix(".md").is_file()
 #: Data and schema failures of issue 19 (docs/failures/type-change.md, enums.md): each its own row, none "unexpected".
-#: The category goes by SQLSTATE; the SEE line's page by the message where one code spans kinds (value too long
-#: is no type change's own: a backfill says the same, so its class page until a page of its own).
+#: The category goes by SQLSTATE; the SEE line's page by the message where one code spans kinds (a missing type is
+#: the enum page's section, any other missing object the missing-object page).
 DATA_AND_SCHEMA: list[tuple[str, tuple[str, ...], failures.Category, str]] = [
     ("42804", ("ALTER TABLE users ALTER COLUMN email TYPE integer",), failures.TYPE_MISMATCH, "failures/type-change/"),
     ("22P02", ("ALTER TABLE users ALTER COLUMN email TYPE integer USING email::integer",), failures.INVALID_VALUE,
      "failures/type-change/"),
-    ("22001", ("ALTER TABLE users ALTER COLUMN email TYPE varchar(3)",), failures.INVALID_VALUE,
-     "failures/classes/22/"),
-    ("22003", ("ALTER TABLE users ALTER COLUMN age TYPE numeric(1)",), failures.INVALID_VALUE,
-     "failures/classes/22/"),
-    ("42704", ("ALTER TABLE users ADD COLUMN mode camera_mode",), failures.UNDEFINED_OBJECT,
+    ("22001", ("ALTER TABLE users ALTER COLUMN email TYPE varchar(3)",), failures.TOO_BIG, "failures/value-too-long/"),
+    ("22003", ("ALTER TABLE users ALTER COLUMN age TYPE numeric(1)",), failures.TOO_BIG, "failures/value-too-long/"),
+    ("42704", ("ALTER TABLE users ADD COLUMN mode camera_mode",), failures.MISSING,
      "failures/enums/#add_column-does-not-create-the-type-42704"),
-    ("42704", ("ALTER TABLE users DROP CONSTRAINT users_nickname_key",), failures.UNDEFINED_OBJECT,
-     "failures/classes/42/"),
+    ("42704", ("ALTER TABLE users DROP CONSTRAINT users_nickname_key",), failures.MISSING, "failures/missing-object/"),
 ]
 
 

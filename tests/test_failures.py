@@ -33,17 +33,20 @@ def test_a_row_with_shapes_has_a_page_codes_and_symptoms_of_its_shape(row: failu
 
 
 def test_a_page_of_a_code_several_kinds_share_is_never_reached_by_the_code_alone() -> None:
-    """42704 is a type, a constraint, an index...: without the message, the class page; with another kind's
-    message, the class page too, marked not sure; never the enum page."""
+    """42704 is a type, a constraint, an index...; 42804 a type change's cast or an INSERT's mismatch: a row with
+    shapes is never reached by the code alone, and a message of another kind gets the code's own page, or its
+    class page marked not sure; never the shaped row's page."""
     from helpers import matcher
 
     for code in {code for row in failures.CATALOG if row.shapes for code in row.sqlstates}:
         found = matcher.match_error(code, None)
         assert found is not None and found.page is not None
-        assert all(found.page != row.page for row in failures.CATALOG if row.shapes), code
+        assert all(found.page != row.page for row in failures.CATALOG if row.shapes and code in row.sqlstates), code
     constraint = matcher.match_error("42704", 'constraint "users_email_key" of relation "users" does not exist')
-    assert constraint is not None and constraint.page == "failures/classes/42/" and not constraint.sure
-    assert failures.UNDEFINED_TYPE in constraint.others
+    assert constraint is not None and constraint.page == failures.MISSING.page and constraint.sure
+    insert = matcher.match_error("42804", 'column "id" is of type integer but expression is of type text')
+    assert insert is not None and insert.page == "failures/classes/42/" and not insert.sure  # not type-change's
+    assert failures.TYPE_CHANGE_CAST in insert.others
 
 
 def test_every_lint_rule_a_row_names_exists() -> None:

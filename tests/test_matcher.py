@@ -9,21 +9,24 @@ from helpers import failures, matcher
 #: what a reader pastes -> (the page that answers, sure?)
 PASTED = {
     # 42704 spans kinds: the message decides, and another kind's message never reaches the enum page
-    'constraint "users_email_key" of relation "users" does not exist': ("failures/classes/42/", False),
-    'psycopg2.errors.UndefinedObject: index "ix_users_email" does not exist': ("failures/classes/42/", False),
+    'constraint "users_email_key" of relation "users" does not exist': (failures.MISSING.page, True),
+    'psycopg2.errors.UndefinedObject: index "ix_users_email" does not exist': (failures.MISSING.page, True),
     'ERROR:  type "camera_mode" does not exist': (failures.UNDEFINED_TYPE.page, True),
     # 22001 is never the type-change page (a backfill says the same)
     "psycopg.errors.StringDataRightTruncation: value too long for type character varying(50)": (
-        "failures/classes/22/",
+        failures.TOO_BIG.page,
         True,
     ),
     'asyncpg.exceptions.InvalidTextRepresentationError: invalid input syntax for type integer: "v1"': (
-        failures.TYPE_CHANGE_VALUE.page,
+        failures.INVALID_VALUE.page,
         True,
     ),
     'invalid input value for enum camera_mode: "night"': (failures.ENUM_VALUE_INVALID.page, True),
+    # 42804 is a type change's cast on the type-change page; an INSERT's mismatch is not: closest, its class page
+    'sqlalchemy.exc.ProgrammingError: (psycopg.errors.DatatypeMismatch) column "id" is of type integer but '
+    "expression is of type text": ("failures/classes/42/", False),
     # the example env.py's own line: the label names the rows, the message chooses
-    'ERROR [alembic.env] Migration failed due to a missing type or object: type "camera_mode" does not exist': (
+    'ERROR [alembic.env] Migration failed due to a missing object: type "camera_mode" does not exist': (
         failures.UNDEFINED_TYPE.page,
         True,
     ),
@@ -34,11 +37,12 @@ PASTED = {
     # Alembic: its classes, its messages, and its catch-all page as closest
     "alembic.script.revision.ResolutionError: No such revision or branch 'abc'": (failures.UNKNOWN_REVISION.page, True),
     "FAILED: No config file 'alembic.ini' found, or file has no '[alembic]' section": (
-        "failures/classes/alembic/",
+        failures.SCRIPT_LOCATION.page,
         True,
     ),
+    "FAILED: Using --sql with --autogenerate does not make any sense": ("failures/classes/alembic/", True),
     "alembic.util.exc.CommandError: something new in a later Alembic": ("failures/classes/alembic/", False),
-    "cannot drop table users because other objects depend on it": ("failures/classes/2B/", True),
+    "cannot drop table users because other objects depend on it": (failures.DEPENDENT_OBJECTS.page, True),
 }
 
 
@@ -50,11 +54,12 @@ def test_each_pasted_line_gets_its_page(text: str) -> None:
 
 def test_the_see_line_goes_by_shape_the_category_by_code() -> None:
     category = failures.by_sqlstate("42704")
-    assert category is failures.UNDEFINED_OBJECT
+    assert category is failures.MISSING
     assert matcher.see_address("42704", 'type "x" does not exist', category) == failures.UNDEFINED_TYPE.address()
-    assert matcher.see_address("42704", 'index "x" does not exist', category) == failures.guide_address(
-        "failures/classes/42/"
-    )
+    assert matcher.see_address("42704", 'index "x" does not exist', category) == failures.MISSING.address()
+    mismatch = 'column "id" is of type integer but expression is of type text'
+    closest = failures.guide_address("failures/classes/42/")
+    assert matcher.see_address("42804", mismatch, failures.TYPE_MISMATCH) == closest
 
 
 def test_a_shape_is_a_pattern_its_placeholders_any_text() -> None:

@@ -131,6 +131,9 @@ def parser() -> argparse.ArgumentParser:
                       help="the oldest PostgreSQL major the revisions run on (default: 15)")
     lint.add_argument("--no-squawk", dest="squawk", action="store_false", default=None,
                       help="do not run squawk on the offline SQL")
+    lint.add_argument("--since", metavar="REV",
+                      help="report only revisions after REV: REV and the revisions below it are not reported "
+                           "(adopting lint on an existing history)")
     return top
 
 
@@ -239,7 +242,7 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
     config = Path(args.config) if args.config else None
     pyproject = lint.find_upwards(config.parent if config else Path.cwd(), "pyproject.toml")
     options = lint.options_from(pyproject, select=rules(args.select), ignore=rules(args.ignore),
-                                target=args.target_version, squawk=args.squawk)
+                                target=args.target_version, squawk=args.squawk, since=args.since)
     report = lint.lint([Path(p) for p in args.paths], config, options)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)

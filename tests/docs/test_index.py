@@ -17,7 +17,11 @@ CLASSES = {
         ("23505", "23503", "23502", "23514"),
         {"integrity constraint", "NULLs in a NOT NULL column", "rows that break a check constraint"},
     ),
-    "42": (("42P07", "42701", "42P01", "42703"), {"schema conflict"}),
+    "42": (
+        ("42P07", "42701", "42P01", "42703", "42704", "42P16"),
+        {"schema conflict", "a missing object", "an invalid table definition"},
+    ),
+    "2B": (("2BP01",), {"dependent objects"}),
     "08": (("08000", "08003", "08006"), {"lost connection"}),
     "55": (("55P03",), {"lock timeout"}),
     "57": (("57P01", "57P02", "57P03", "57014"), {"lost connection", "statement timeout"}),
@@ -33,7 +37,7 @@ class ServerError(Exception):
 
 def test_the_page_lists_these_classes() -> None:
     text = PAGE.read_text(encoding="utf-8")
-    assert "| 23 |" in text and "| 42 |" in text and "| 08, 55, 57, 53, 40 |" in text
+    assert "| 23 |" in text and "| 42, 2B |" in text and "| 08, 55, 57, 53, 40 |" in text
 
 
 @pytest.mark.parametrize("sqlstate_class", sorted(CLASSES))

@@ -234,3 +234,14 @@ def test_adding_a_column_of_a_constrained_domain_still_rewrites_the_table(databa
 def test_every_test_the_page_names_is_here() -> None:
     named = set(re.findall(r"tests/docs/test_versions\.py::(\w+)", PAGE.read_text(encoding="utf-8")))
     assert named and named <= set(globals()), named - set(globals())
+
+
+def test_a_one_table_views_columns_are_qualified_on_15_only(database: Database) -> None:
+    database.sql("CREATE TABLE cameras (id integer, name text)")
+    database.sql("CREATE VIEW camera_names AS SELECT id, name FROM cameras")
+    definition = str(database.scalar("SELECT pg_get_viewdef('camera_names')"))
+    assert definition.split() == (
+        ["SELECT", "cameras.id,", "cameras.name", "FROM", "cameras;"]
+        if server().major < 16
+        else ["SELECT", "id,", "name", "FROM", "cameras;"]
+    )

@@ -122,13 +122,19 @@ def test_a_code_without_a_row_of_its_own_is_its_classs() -> None:
 
 
 def test_a_message_of_another_kind_gets_the_class_page_as_closest_never_the_wrong_page() -> None:
-    pasted = 'psycopg.errors.UndefinedObject: constraint "users_email_key" of relation "users" does not exist'
+    pasted = 'psycopg.errors.DatatypeMismatch: column "id" is of type integer but expression is of type text'
     found = explain.find(pasted)
     assert found is not None and not found.sure
     assert found.address == failures.guide_address("failures/classes/42/")
     text = explain.lines(found)
-    assert text[0].startswith("closest: 42704 undefined_object: ")
-    assert any(failures.UNDEFINED_TYPE.address() in line for line in text)
-    too_long = explain.find("sqlalchemy.exc.DataError: (psycopg.errors.StringDataRightTruncation) value too long "
-                            "for type character varying(50)")
+    assert text[0].startswith("closest: 42804 datatype_mismatch: ")
+    assert any(f"{failures.TYPE_CHANGE_CAST.address()} (when the message reads" in line for line in text)
+    constraint = explain.find('constraint "users_email_key" of relation "users" does not exist')
+    assert constraint is not None and constraint.sure and constraint.address == failures.MISSING.address()
+    too_long = explain.find(
+        "sqlalchemy.exc.DataError: (psycopg.errors.StringDataRightTruncation) value too long "
+        "for type character varying(50)"
+    )
     assert too_long is not None and too_long.address is not None and "type-change" not in too_long.address
+
+

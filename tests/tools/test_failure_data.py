@@ -44,7 +44,8 @@ def test_alembics_messages_go_to_their_rows() -> None:
     assert rows["Can't locate revision identified by '<x>'"] == "unknown_revision"
     assert rows["Relative revision <x> didn't produce <x> migrations"] == "downgrade_target"
     assert rows["Target database is not up to date."] == "not_up_to_date"
-    assert rows["No 'script_location' key found in configuration."] == "alembic"
+    assert rows["No 'script_location' key found in configuration."] == "script_location"
+    assert rows["Using --sql with --autogenerate does not make any sense"] == "alembic"  # no page of its own
 
 
 def test_every_code_has_its_condition_and_each_drivers_class() -> None:

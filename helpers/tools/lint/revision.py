@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,11 @@ _SA_TYPES = {
 _DATA_CALLS = {"update", "insert", "delete"}
 _SAVEPOINT_CALLS = {"begin_nested", "ensure_transaction_savepoint", "rollback_to_savepoint", "release_savepoint"}
 _SQL_CALLS = {"execute", "exec_driver_sql"}
+#: SQLAlchemy's ``:name`` bind parameters in text() (op.execute wraps a string in text() too); not ``::cast``, not
+#: ``\\:`` (an escaped colon), not inside a word (``12:30``).
+_BIND = re.compile(r"(?<![:\\\w]):([A-Za-z_]\w*)")
+#: The dialect that counts: a branch taken only on another one is not PostgreSQL SQL.
+POSTGRESQL = "postgresql"
 #: op methods that write no SQL of their own in --sql mode.
 _NOT_SQL = {"get_bind", "get_context", "f", "inline_literal", "batch_alter_table", "implementation_for", "invoke"}
 
@@ -97,6 +103,8 @@ def sa_type(node: ast.expr | None) -> ColumnType | None:
     """``sa.String(255)`` -> ("varchar", 255); ``sa.Text`` -> ("text",); None when it cannot tell."""
     if node is None:
         return None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "with_variant":
+        return sa_type(node.func.value)  # sa.Text().with_variant(MEDIUMTEXT, "mysql"): the type PostgreSQL gets
     call = node if isinstance(node, ast.Call) else None
     name = _name(call.func if call else node)
     if name is None or name.lower() not in _SA_TYPES:
@@ -123,6 +131,7 @@ class Reader:
         self.scope = scope
         self.batch: dict[str, str] = {}  # batch_alter_table alias -> table
         self.strings: dict[str, ast.Constant] = {}
+        self.dialects: set[str] = set()  # names holding the dialect's name (dialect = bind.dialect.name)
         for node in scope.revision.tree.body:
             self._remember(node)
 
@@ -131,6 +140,54 @@ class Reader:
             constant = _string_node(node.value, {})
             if constant is not None:
                 self.strings[node.targets[0].id] = constant
+            if self._dialect_name(node.value):
+                self.dialects.add(node.targets[0].id)
+
+    def _dialect_name(self, node: ast.expr) -> bool:
+        """``op.get_context().dialect.name``, ``bind.dialect.name``, ``op.get_bind().engine.name``, or a name
+        assigned one of them (or called ``dialect``/``dialect_name``: a helper's parameter)."""
+        if isinstance(node, ast.Name):
+            return node.id in self.dialects or node.id.lower() in ("dialect", "dialect_name", "db_dialect")
+        if not (isinstance(node, ast.Attribute) and node.attr == "name"):
+            return False
+        chain = node.value
+        while isinstance(chain, (ast.Attribute, ast.Call)):
+            if isinstance(chain, ast.Attribute) and chain.attr in ("dialect", "engine"):
+                return True
+            chain = chain.func if isinstance(chain, ast.Call) else chain.value
+        return False
+
+    def on_postgresql(self, test: ast.expr) -> bool | None:
+        """Whether a condition holds on PostgreSQL when it is about the dialect (``dialect == "mysql"``:
+        False; ``bind.dialect.name != "postgresql"``: False; ``dialect in ("postgresql", "mysql")``: True);
+        None when it is about something else."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self.on_postgresql(test.operand)
+            return None if inner is None else not inner
+        if isinstance(test, ast.BoolOp):
+            values = [self.on_postgresql(v) for v in test.values]
+            if isinstance(test.op, ast.And):
+                return False if False in values else None if None in values else True
+            return True if True in values else None if None in values else False
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            return None
+        left, right, operator = test.left, test.comparators[0], test.ops[0]
+        if self._dialect_name(right) and not self._dialect_name(left):
+            left, right = right, left
+        if not self._dialect_name(left):
+            return None
+        if isinstance(right, ast.Constant) and isinstance(right.value, str):
+            names = {right.value.lower()}
+        elif isinstance(right, (ast.Tuple, ast.List, ast.Set)) and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in right.elts):
+            names = {str(e.value).lower() for e in right.elts if isinstance(e, ast.Constant)}
+        else:
+            return None
+        if isinstance(operator, (ast.Eq, ast.In, ast.Is)):
+            return POSTGRESQL in names
+        if isinstance(operator, (ast.NotEq, ast.NotIn, ast.IsNot)):
+            return POSTGRESQL not in names
+        return None
 
     def run(self, body: list[ast.stmt]) -> None:
         for node in body:
@@ -142,6 +199,11 @@ class Reader:
             return
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return
+        if isinstance(node, ast.If):
+            taken = self.on_postgresql(node.test)
+            if taken is not None:  # a dialect branch: only what PostgreSQL runs is read
+                self.run(node.body if taken else node.orelse)
+                return
         self._remember(node)
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.stmt):
@@ -213,7 +275,8 @@ class Reader:
             if isinstance(argument, ast.Call) and (_name(argument.func) or "") in _DATA_CALLS:
                 self.scope.data(self.pos(call))
             return
-        text = str(constant.value)
+        text = _BIND.sub(lambda m: "$1".ljust(len(m.group(0))), str(constant.value)) if method_binds(call) else str(
+            constant.value)
         line0, col0 = constant.lineno, constant.col_offset + 1
         segment = self.scope.revision.lines[line0 - 1][constant.col_offset:] if line0 <= len(
             self.scope.revision.lines) else ""
@@ -285,8 +348,8 @@ class Reader:
                 self._column_facts(table, added)
         elif method == "alter_column" and existing:
             name = text(1, "column_name") or "?"
-            if _false(keywords.get("nullable")):
-                scope.set_not_null(table or "", name, pos)
+            if _false(keywords.get("nullable")) and not _false(keywords.get("existing_nullable")):
+                scope.set_not_null(table or "", name, pos)  # already NOT NULL: PostgreSQL neither scans nor locks
             if "type_" in keywords:
                 new = sa_type(keywords["type_"]) or ("?",)
                 scope.type_change(table or "", name, new, pos, using="postgresql_using" in keywords,
@@ -327,6 +390,12 @@ class Reader:
                 self.scope.facts.column_types[(table, name)] = kind
 
 
+def method_binds(call: ast.Call) -> bool:
+    """Whether ``call`` hands its SQL to SQLAlchemy's text() (which reads ``:name`` binds): ``execute`` does
+    (op.execute wraps a string in text()); ``exec_driver_sql`` passes it to the driver as it is."""
+    return _name(call.func) != "exec_driver_sql"
+
+
 def _volatile(default: ast.expr, strings: dict[str, ast.Constant]) -> set[str]:
     """The volatile functions a server_default calls: sa.text("gen_random_uuid()"), sa.func.random() ..."""
     names: set[str] = set()
@@ -363,11 +432,19 @@ def check(revision: Revision, before: Facts, target: int, env_sets_lock_timeout:
     """Read ``revision``'s upgrade() and downgrade(); ``env_sets_lock_timeout`` None: no env.py to read."""
     scope = Scope(revision, before, target)
     upgrade = function(revision.tree, "upgrade")
+    if upgrade is not None and does_nothing(upgrade):
+        return scope  # a merge point or an empty revision: there is nothing to lock, rewrite or undo
     if upgrade is not None:
         Reader(scope).run(upgrade.body)
     scope.upgrade_read(env_sets_lock_timeout)
     _downgrade(scope, upgrade)
     return scope
+
+
+def does_nothing(function_: ast.FunctionDef) -> bool:
+    """A body of ``pass``, ``...`` and strings (docstrings, comments kept as strings) only."""
+    return all(isinstance(n, ast.Pass) or (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
+               for n in function_.body)
 
 
 def _downgrade(scope: Scope, upgrade: ast.FunctionDef | None) -> None:

@@ -11,6 +11,8 @@ are what the revisions after it are checked knowing.
 from __future__ import annotations
 
 import ast
+import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +82,7 @@ class Scope:
         self.statements: list[Position] = []  # where each statement of the offline SQL comes from, when known
         self.unvalidated_checks: dict[str | None, tuple[str, str]] = {}  # CHECK (col IS NOT NULL) NOT VALID
         self.proven_not_null: set[tuple[str, str]] = set()  # by a validated CHECK: SET NOT NULL skips its scan
+        self.locks_without_timeout: Position | None = None  # the first lock taken with no lock_timeout set
 
     # What the checks call -------------------------------------------------------------------------
 
@@ -211,11 +214,39 @@ class Scope:
         if self.first_data and self.first_schema and not self.savepoint:
             self._report("ML012", self.first_data)
         if env_sets_lock_timeout is False and not self.lock_timeout_set and self.first_lock:
-            self._report("ML015", self.first_lock)
+            self.locks_without_timeout = self.first_lock  # reported once, on env.py: env_without_lock_timeout
 
     def no_real_downgrade(self, pos: Position, why: str) -> None:
         """downgrade() is missing, does nothing, or raises without a message, and says nothing about it."""
         self._report("ML013", pos, why)
+
+
+def env_without_lock_timeout(env: Path, line: int, revisions: list[tuple[Path, Position]]) -> Finding:
+    """ML015, once for a project: its ``env.py`` (at ``line``, where it runs the migrations) sets no lock_timeout,
+    and ``revisions`` take a lock on an existing table without setting one themselves (where they first do)."""
+    first, (line0, _) = revisions[0][0], revisions[0][1]
+    more = f" and {len(revisions) - 1} more" if len(revisions) > 1 else ""
+    detail = f"{len(revisions)} revision{'s' * (len(revisions) != 1)} take{'s' * (len(revisions) == 1)} locks " \
+             f"without one: {_relative(first)}:{line0}{more}"
+    return Finding(env, line, 1, "ML015", f"{RULES['ML015'].message} ({detail})")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive
+        return str(path)
+
+
+def is_rule(name: str) -> bool:
+    """One of ours, or a prefix of some (``ML0``): what --select, --ignore and # noqa may name besides squawk's."""
+    return name in RULES or (name.isalnum() and any(rule.startswith(name) for rule in RULES))
+
+
+def looks_like_ours(name: str) -> bool:
+    """An id in the form of ours (``ML999``): a # noqa naming one that does not exist is a typo, not another
+    linter's code (``E501``)."""
+    return re.fullmatch(r"ML\d*", name) is not None
 
 
 def _constraint_rule(kind: str, *, validated: bool, on_index: bool) -> str | None:

@@ -49,31 +49,94 @@ def binary() -> str | None:
     return str(here) if here.is_file() else shutil.which("squawk")
 
 
-def offline_sql(config: Path) -> dict[str, str]:
-    """Each revision's offline SQL by revision id; raises RuntimeError with what stopped it, in a line.
+def unknown(names: Iterable[str]) -> list[str]:
+    """Of ``names`` (not ours, not in SQUAWK_RULES), those the installed squawk does not know either (all of
+    them when no squawk is installed)."""
+    squawk = binary()
+    if squawk is None:
+        return list(names)
+    bad = []
+    for name in names:
+        result = subprocess.run([squawk, f"--exclude={name}", "--stdin-filepath", "rule.sql"], input="",
+                                capture_output=True, text=True, timeout=60)
+        if result.returncode == 2 and "invalid rule name" in result.stderr:
+            bad.append(name)
+    return bad
 
-    ``alembic upgrade heads --sql`` through the project's env.py, in this process (an interpreter with Alembic
-    and SQLAlchemy imported costs about 0.7 s of CPU to start: most of a pre-commit run), as from the folder of
-    ``alembic.ini``: what env.py changes (working folder, logging, ``sys.path``, the project's modules it imports,
-    ``DATABASE_URL``) is put back afterwards.
-    """
+
+@dataclass
+class Offline:
+    """Each revision's offline SQL by revision id, and the revisions whose upgrade() failed offline (why, in a
+    line): squawk reads the others."""
+
+    chunks: dict[str, str]
+    failed: dict[str, str]
+
+
+def offline_sql(config: Path, workdir: Path | None = None) -> Offline:
+    """``alembic upgrade heads --sql``; when a revision fails offline (it reads the database), it is left out and
+    the run goes on from it (``REV:heads``), so that one revision does not keep squawk from the others. Raises
+    RuntimeError with what stopped it, in a line, when env.py itself fails. ``workdir``: the folder Alembic reads
+    script_location from, when it is not that of alembic.ini."""
+    chunks: dict[str, str] = {}
+    failed: dict[str, str] = {}
+    start: str | None = None
+    while True:
+        buffer = io.StringIO()
+        try:
+            _upgrade_sql(config, f"{start}:heads" if start else "heads", buffer, workdir or config.parent)
+        except RuntimeError as exc:
+            found = _chunks(buffer.getvalue())
+            last = next(reversed(found), None)
+            if last is None or last in failed:  # env.py, or nothing got further: squawk has nothing to read
+                raise
+            failed[last] = str(exc)
+            del found[last]
+            chunks.update(found)
+            start = last
+            continue
+        chunks.update(_chunks(buffer.getvalue()))
+        return Offline(chunks, failed)
+
+
+def _chunks(sql: str) -> dict[str, str]:
+    """The offline SQL cut at Alembic's ``-- Running upgrade A -> B`` lines, its own statements blanked."""
+    chunks: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in sql.splitlines():
+        match = _RUNNING.match(line)
+        if match:
+            current = chunks.setdefault(match.group(1), [])
+            current.append("")
+            continue
+        if current is not None:
+            current.append("" if _ALEMBIC_OWN.match(line.strip()) else line)
+    return {revision: "\n".join(lines) + "\n" for revision, lines in chunks.items()}
+
+
+def _upgrade_sql(config: Path, destination: str, buffer: io.StringIO, workdir: Path) -> None:
+    """``alembic upgrade DESTINATION --sql`` through the project's env.py into ``buffer``, in this process (an
+    interpreter with Alembic and SQLAlchemy imported costs about 0.7 s of CPU to start: most of a pre-commit run),
+    as from the folder of ``alembic.ini``: what env.py changes (working folder, logging, ``sys.path``, the
+    project's modules it imports, ``DATABASE_URL``) is put back afterwards."""
     from alembic import command
     from alembic.config import Config
     from alembic.util import CommandError
 
     from ..shared import running  # Alembic's commands and SQLAlchemy's engine: only when squawk runs
 
-    buffer, printed = io.StringIO(), io.StringIO()
+    printed = io.StringIO()
     saved_modules, saved_path = set(sys.modules), list(sys.path)
     project = [config.parent.resolve()]
     try:
         with (
             running.process_state(capture=True, buffer=printed),
             running.environ("DATABASE_URL", os.environ.get("DATABASE_URL") or PLACEHOLDER_URL),
-            contextlib.chdir(config.parent),
+            contextlib.chdir(workdir),
         ):
             try:
-                command.upgrade(Config(str(config), output_buffer=buffer, stdout=printed), "heads", sql=True)
+                command.upgrade(Config(str(config.resolve()), output_buffer=buffer, stdout=printed), destination,
+                                sql=True)
             finally:
                 project += [Path(p).resolve() for p in sys.path if p and p not in saved_path]
     except SystemExit as exc:  # an env.py that exits instead of raising
@@ -85,17 +148,6 @@ def offline_sql(config: Path) -> dict[str, str]:
         raise RuntimeError(traceback.format_exception_only(exc)[-1].strip()) from exc
     finally:
         running.forget_modules(set(sys.modules) - saved_modules, project)
-    chunks: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in buffer.getvalue().splitlines():
-        match = _RUNNING.match(line)
-        if match:
-            current = chunks.setdefault(match.group(1), [])
-            current.append("")
-            continue
-        if current is not None:
-            current.append("" if _ALEMBIC_OWN.match(line.strip()) else line)
-    return {revision: "\n".join(lines) + "\n" for revision, lines in chunks.items()}
 
 
 def run(chunks: dict[str, str], target: int, selected: Iterable[str] = ()) -> list[SquawkFinding]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from helpers.failures import by_sqlstate
 from tests.support.database import Database
 from tests.support.paths import page, snippet_dir
 from tests.support.project import project_with
@@ -49,3 +50,22 @@ def test_type_change_found_cast_and_retried(database: Database, update_snapshots
     assert "0010 (head)" in database.alembic("current", cwd=workdir).output
     versions = [tuple(r) for r in database.sql("SELECT id, firmware_version FROM cameras ORDER BY id")]
     assert versions == [(1, 1042), (2, 1044), (3, 1043), (4, None)]
+
+
+def test_the_22p02_tables_messages_are_postgresqls(database: Database) -> None:
+    """Each row of the page's 22P02 table: a cast of the value it quotes, and PostgreSQL's words for it."""
+    text = PAGE.read_text(encoding="utf-8")
+    database.sql("CREATE TYPE camera_mode AS ENUM ('day', 'infrared')")
+    for value, target, sqlstate, message in (
+        ("v1044", "integer", "22P02", 'invalid input syntax for type integer: "v1044"'),
+        ("maybe", "boolean", "22P02", 'invalid input syntax for type boolean: "maybe"'),
+        ("cam-7", "uuid", "22P02", 'invalid input syntax for type uuid: "cam-7"'),
+        ("yesterday noon", "timestamptz", "22007",
+         'invalid input syntax for type timestamp with time zone: "yesterday noon"'),
+        ("2026-13-45", "date", "22008", 'date/time field value out of range: "2026-13-45"'),
+        ("night", "camera_mode", "22P02", 'invalid input value for enum camera_mode: "night"'),
+    ):
+        ran = database.psql("-v", "VERBOSITY=verbose", "-c", f"SELECT '{value}'::text::{target}")
+        assert f"ERROR:  {sqlstate}: {message}" in ran.output, ran.output
+        assert f"| `{message}` | `{sqlstate}` |" in text, message
+        assert by_sqlstate(sqlstate).page == "failures/type-change/", sqlstate

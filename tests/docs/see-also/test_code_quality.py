@@ -69,6 +69,19 @@ def test_the_example_project_output(tmp_path: Path, update_snapshots: bool) -> N
     assert shown.returncode == 1
 
 
+def test_since_reports_only_the_revisions_after_the_one_lint_was_adopted_at(
+        tmp_path: Path, update_snapshots: bool) -> None:
+    project = project_with(tmp_path, SAFE_MIGRATIONS / "index-not-concurrent" / "dangerous.py")
+
+    shown = transcript.helpers("lint", "--since", "0009", cwd=project, env=ENV)
+    Captures(PAGE, update_snapshots).check("since.txt", shown)
+
+    assert shown.returncode == 1
+    assert re.findall(r"^(\S+):\d+:\d+ (ML\d+)", shown.output, re.M) == [("versions/dangerous.py", "ML003")]
+    everything = transcript.helpers("lint", cwd=project, env=ENV)
+    assert len(re.findall(r"^\S+:\d+:\d+ ML\d+", everything.output, re.M)) == 3
+
+
 def _table() -> dict[str, tuple[str, str, str]]:
     """The page's table: first cell (the rule) -> (from, squawk's rules left out, on the example project)."""
     rows = re.findall(r"^\| (.+?) \| (ours|squawk) \|\s*(.*?)\s*\| (.+?) \|$", PAGE.read_text(), re.M)

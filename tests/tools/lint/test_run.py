@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -244,7 +245,7 @@ def test_squawk_style_rules_stay_out_unless_selected(project: Path) -> None:
     assert {f["rule"] for f in json.loads(result.stdout)} == {"ML003", "ML005"}
 
 
-def test_offline_sql_that_fails_is_a_note_not_a_traceback(project: Path) -> None:
+def test_a_revision_that_fails_offline_is_named_and_squawk_reads_the_others(project: Path) -> None:
     revision(project / "versions", "0010", """
         def upgrade() -> None:
             op.get_bind().execute(sa.text("SELECT 1")).scalar_one()
@@ -253,12 +254,172 @@ def test_offline_sql_that_fails_is_a_note_not_a_traceback(project: Path) -> None
         def downgrade() -> None:
             pass  # nothing to undo
         """)
+    revision(project / "versions", "0011", """
+        def upgrade() -> None:
+            op.execute("SET LOCAL lock_timeout = '2s'")
+            op.add_column("users", sa.Column("code", sa.CHAR(4)))
 
-    result = run("versions/0010_test.py", cwd=project)
 
-    assert result.returncode == 0
-    assert result.stderr.startswith("note: squawk was not run: ")
-    assert "Traceback" not in result.stderr
+        def downgrade() -> None:
+            op.drop_column("users", "code")
+        """, down="0010")
+
+    result = run("--select", "ML,ban-char-field", "versions/0010_test.py", "versions/0011_test.py", cwd=project)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "note: squawk was not run on versions/0010_test.py: its upgrade() failed offline (alembic upgrade --sql): "
+        "AttributeError: 'NoneType' object has no attribute 'scalar_one'\n")
+    assert re.findall(r"^(\S+):\d+:\d+ (\S+)", result.stdout, re.M) == [("versions/0011_test.py", "ban-char-field")]
+
+
+def test_branches_for_another_dialect_are_not_postgresql_sql(project: Path) -> None:
+    revision(project / "versions", "0010", """
+        def upgrade() -> None:
+            op.execute("SET LOCAL lock_timeout = '2s'")
+            bind = op.get_bind()
+            if bind.dialect.name == "mysql":
+                op.execute("ALTER TABLE users MODIFY name VARCHAR(200) NOT NULL")
+            elif op.get_context().dialect.name == "sqlite":
+                op.execute("PRAGMA foreign_keys=OFF")
+            dialect = bind.engine.dialect.name
+            if dialect != "postgresql":
+                op.alter_column("users", "name", type_=sa.String(200))
+            else:
+                op.alter_column("users", "name", type_=sa.Text)
+            if dialect in ("mysql", "mssql"):
+                op.create_index("ix_users_name", "users", ["name"])
+            if op.get_bind().engine.name == "postgresql":
+                op.alter_column("users", "email", type_=sa.Integer, postgresql_using="0")
+
+
+        def downgrade() -> None:
+            pass  # nothing to undo
+        """)
+
+    report = lint.lint([project / "versions" / "0010_test.py"], options=lint.Options(squawk=False))
+
+    assert [(f.rule, f.line) for f in report.findings] == [("ML007", 24)]  # the PostgreSQL branch only
+
+
+def test_text_with_bind_parameters_is_parsed(project: Path) -> None:
+    revision(project / "versions", "0010", """
+        def upgrade() -> None:
+            op.execute(sa.text("SET LOCAL lock_timeout = :timeout").bindparams(timeout="2s"))
+            connection = op.get_bind()
+            connection.execute(sa.text("UPDATE users SET name = :name WHERE email = :email::text"), {"name": "x"})
+            op.execute(sa.text("CREATE INDEX ix_users_name ON users (name) WHERE name <> :empty"))
+
+
+        def downgrade() -> None:
+            op.drop_index("ix_users_name", table_name="users")
+        """)
+
+    report = lint.lint([project / "versions" / "0010_test.py"], options=lint.Options(squawk=False))
+
+    assert [(f.rule, f.line, f.column) for f in report.findings] == [("ML012", 12, 33), ("ML003", 13, 25)]
+
+
+def test_a_revision_that_does_nothing_has_no_finding(project: Path) -> None:
+    revision(project / "versions", "0010", """
+        def upgrade() -> None:
+            pass
+
+
+        def downgrade() -> None:
+            pass
+        """, down="('0008', '0009')", doc="Merge heads.")
+    path = project / "versions" / "0010_test.py"
+    merge = path.read_text().replace('down_revision = "(\'0008\', \'0009\')"', 'down_revision = ("0008", "0009")')
+    path.write_text(merge)
+
+    report = lint.lint([path], options=lint.Options(squawk=False))
+
+    assert report.findings == []
+
+
+def test_env_py_without_lock_timeout_is_one_finding_on_env_py(project: Path) -> None:
+    shutil.copy(ROOT / "snippets" / "safe-migrations" / "no-lock-timeout" / "env.py", project / "env.py")
+    for rev, down in (("0010", "0009"), ("0011", "0010")):
+        revision(project / "versions", rev, f"""
+            def upgrade() -> None:
+                op.add_column("cameras", sa.Column("serial{rev}", sa.Text))
+
+
+            def downgrade() -> None:
+                op.drop_column("cameras", "serial{rev}")
+            """, down=down)
+
+    result = run("--no-squawk", "--select", "ML015", cwd=project)
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == (
+        "env.py:22:1 ML015 lock_timeout is set neither in env.py nor in the revision (5 revisions take locks "
+        "without one: versions/0004_unique_user_email.py:18 and 4 more)")
+    assert result.stdout.splitlines()[-1] == "1 finding in 1 of 11 files."
+
+
+@pytest.mark.parametrize(("args", "pyproject", "said"), [
+    (["--select", "ZZ999"], None, "--select names ZZ999"),
+    (["--ignore", "ML003,ML999"], None, "--ignore names ML999"),
+    (["--select", "ban-char-feild"], None, "--select names ban-char-feild"),
+    ([], 'select = ["ML0", "ML9"]', "select in [tool.helpers.lint] of pyproject.toml names ML9"),
+])
+def test_an_unknown_rule_is_bad_input_named(project: Path, args: list[str], pyproject: str | None,
+                                            said: str) -> None:
+    if pyproject:
+        (project / "pyproject.toml").write_text(f"[tool.helpers.lint]\n{pyproject}\n")
+
+    result = run("--no-squawk", *args, cwd=project)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and said in line.replace(str(project) + "/", "")
+    assert line.endswith(", which is not a rule of helpers lint or of squawk; the rules are on "
+                         "http://127.0.0.1:8000/safe-migrations/.")
+
+
+def test_a_noqa_naming_no_rule_is_bad_input_and_other_linters_codes_are_theirs(project: Path) -> None:
+    revision(project / "versions", "0010", """
+        def upgrade() -> None:
+            op.create_index("ix_events_kind", "events", ["kind"])  # noqa: ML030, E501
+        """ + DOWN)
+
+    result = run("--no-squawk", "versions/0010_test.py", cwd=project)
+    assert (result.returncode, result.stderr) == (
+        2, "error: versions/0010_test.py:10: # noqa names ML030, which is not a rule of helpers lint or of squawk; "
+           "the rules are on http://127.0.0.1:8000/safe-migrations/.\n".replace(
+               "versions/", str((project / "versions").resolve()) + "/"))
+
+    path = project / "versions" / "0010_test.py"
+    path.write_text(path.read_text().replace("ML030, E501", "ML003, E501"))
+    assert run("--no-squawk", "versions/0010_test.py", cwd=project).returncode == 0
+
+
+def test_since_reports_only_the_revisions_after_it(project: Path) -> None:
+    for rev, down in (("0010", "0009"), ("0011", "0010")):
+        revision(project / "versions", rev, f"""
+            def upgrade() -> None:
+                op.create_index("ix_events_{rev}", "events", ["kind"])
+
+
+            def downgrade() -> None:
+                op.drop_index("ix_events_{rev}", table_name="events")
+            """, down=down)
+
+    def found(*args: str) -> list[tuple[str, str]]:
+        return re.findall(r"^versions/(\d+)\S*:\d+:\d+ (ML\d+)", run("--no-squawk", *args, cwd=project).stdout, re.M)
+
+    assert found() == [("0004", "ML003"), ("0005", "ML005"), ("0010", "ML003"), ("0011", "ML003")]
+    assert found("--since", "0010") == [("0011", "ML003")]
+    assert run("--no-squawk", "--since", "0011", cwd=project).stdout.strip() == "No findings in 0 files."
+    (project / "pyproject.toml").write_text('[tool.helpers.lint]\nsince = "0009"\n')
+    assert found() == [("0010", "ML003"), ("0011", "ML003")]
+
+    wrong = run("--no-squawk", "--since", "0099", cwd=project)
+    assert (wrong.returncode, wrong.stderr) == (
+        2, "error: --since 0099 is not a revision of the history checked; name the revision lint was adopted at.\n")
 
 
 def test_revisions_are_read_not_run(project: Path) -> None:
@@ -323,6 +484,45 @@ def test_only_the_rule_table_and_the_scope_name_rule_ids() -> None:
                and re.search(r"\bML\d{3}\b", node.value) for node in ast.walk(tree)):
             naming.add(path.name)
     assert naming == {"rules.py", "scope.py"}
+
+
+def test_a_variant_for_another_dialect_and_a_column_already_not_null_are_not_findings(project: Path) -> None:
+    revision(project / "versions", "0010", """
+        def upgrade() -> None:
+            with op.batch_alter_table("users") as batch_op:
+                batch_op.alter_column("name", existing_type=sa.String(100),
+                                      type_=sa.Text().with_variant(sa.String(20), "mysql"))
+                batch_op.alter_column("email", existing_type=sa.String(100), existing_nullable=False, nullable=False)
+
+
+        def downgrade() -> None:
+            pass  # nothing to undo
+        """)
+
+    report = lint.lint([project / "versions" / "0010_test.py"], options=lint.Options(squawk=False))
+
+    assert report.findings == []
+
+
+def test_revisions_in_subfolders_of_versions_are_the_projects(project: Path) -> None:
+    """``recursive_version_locations``: versions/2024/0010_test.py runs under the project's env.py and squawk."""
+    shutil.copy(ROOT / "snippets" / "safe-migrations" / "no-lock-timeout" / "env.py", project / "env.py")
+    ini = project / "alembic.ini"
+    ini.write_text(ini.read_text().replace("[alembic]\n", "[alembic]\nrecursive_version_locations = true\n", 1))
+    (project / "versions" / "2024").mkdir()
+    revision(project / "versions" / "2024", "0010", """
+        def upgrade() -> None:
+            op.add_column("users", sa.Column("code", sa.CHAR(4)))
+
+
+        def downgrade() -> None:
+            op.drop_column("users", "code")
+        """)
+
+    result = run("--select", "ML015,ban-char-field", "versions/2024/0010_test.py", cwd=project)
+
+    assert re.findall(r"^(\S+):\d+:\d+ (\S+)", result.stdout, re.M) == [
+        ("env.py", "ML015"), ("versions/2024/0010_test.py", "ban-char-field")], result.stderr
 
 
 def test_target_version_19_knows_repack(project: Path) -> None:

@@ -48,5 +48,7 @@ def test_the_folder_holds_exactly_these_pages_and_the_nav_lists_them() -> None:
 def test_a_class_page_tells_its_codes_apart_by_the_message_where_one_spans_kinds() -> None:
     text = (FOLDER / "42.md").read_text(encoding="utf-8")
     row = next(line for line in text.splitlines() if line.startswith("| `42704` |"))
-    assert "this page" in row and "../enums.md#add_column-does-not-create-the-type-42704" in row
+    assert "../missing-object.md" in row and "../enums.md#add_column-does-not-create-the-type-42704" in row
     assert 'when the message reads `type "<name>" does not exist`' in row
+    mismatch = next(line for line in text.splitlines() if line.startswith("| `42804` |"))
+    assert "this page" in mismatch and "../type-change.md" in mismatch  # a type change's cast only
