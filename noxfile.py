@@ -91,7 +91,9 @@ def _no_engine(what: str) -> str:
 #: them, `tests` and `pg-*` leave them out. 18 first: its output is the reference of the captured files. The oldest
 #: and the newest majors beside it (17, between them, was swapped for 19 to keep the run's budget: `PG_MAJOR=17 nox
 #: -s faults` runs it).
-FAULT_TESTS = ("tests/docs/failures/test_server_faults.py", "tests/docs/test_big_tables.py")
+FAULT_TESTS = (
+    "tests/docs/failures/test_server_faults.py", "tests/docs/test_big_tables.py", "tests/test_statements_faults.py"
+)
 FAULT_MAJORS = ("18", "15", "19")
 
 FAILURE_TESTS = ROOT / "tests" / "docs" / "failures"
@@ -407,4 +409,4 @@ def benchmark_rehearse(session: nox.Session) -> None:
 def benchmark_copy(session: nox.Session) -> None:
     """Copies of 1, 4 and 8 GB databases by clone, FILE_COPY, WAL_LOG and dump on an XFS reflink mount (root)."""
     session.install("-e", ".[test]")
-    session.run("python", "benchmarks/copy.py", *session.posargs)
+    session.run("python", "benchmarks/copies.py", *session.posargs)

@@ -1,10 +1,9 @@
 """How many real error lines (tests/data/real_error_lines.json, from public issue trackers) `explain` sends to
 the right page: prints "N lines: M matched, P with a page, R on the right page".
 
-Uses the ``helpers`` package first on ``sys.path``: run it as ``PYTHONPATH=/path/to/a/checkout python -P
+Uses the ``helpers`` package first on ``sys.path``: run it as ``PYTHONPATH=/path/to/a/checkout python
 benchmarks/real_errors.py`` to measure another checkout (an older commit) with the same lines; ``-v`` prints
-each line's page. ``-P``: the script's folder stays off ``sys.path`` (its ``copy.py`` would hide the standard
-library's ``copy``).
+each line's page.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@
   against ``python -m helpers rehearse`` (copy, traced upgrade, round trip, drop) and against the
   rehearsal without its round trip, each on a fresh database of the same server, one run each
   after one untimed run of each (in this process, so without the interpreter's start-up);
+- crash points: the failed-midway page's revision 0010 (three concurrent index builds) pending on a database
+  at 0009, ``rehearse --crash-points`` (a clean run, then per point two clones, a killed run, the retry and
+  resume) against a plain ``rehearse`` of the same history;
 - the copy: a database of 1,000,000 rows (``events``, at revision 0009) copied by each method,
   ``CREATE DATABASE ... TEMPLATE`` on the same server and ``pg_dump`` restored into a throwaway
   server of the same major (its start included, and shown apart).
@@ -19,10 +22,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import sqlalchemy as sa
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import sqlalchemy as sa
+
+from helpers.tools.rehearse import crash_points
 from helpers.tools.rehearse.run import rehearse
 from helpers.tools.rehearse.trace import RELFILENODES, Tracer
 from helpers.tools.shared import scratch, servers
@@ -30,7 +34,7 @@ from helpers.tools.shared.database import database_url, engine
 from helpers.tools.shared.running import run
 from helpers.tools.shared.scripts import load_scripts
 from tests.support import throwaway
-from tests.support.paths import PROJECT
+from tests.support.paths import PROJECT, SNIPPETS
 
 ROWS = 1_000_000
 INI = PROJECT / "alembic.ini"
@@ -84,6 +88,36 @@ def tracing(server: throwaway.Server) -> None:
     print(f"  rehearse (copy, traced, down, up, drop)     {full * 1000:8.0f} ms   x{full / plain:.1f}")
 
 
+def crash_point_cost(server: throwaway.Server) -> None:
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="crash-points-"))
+    try:
+        project = folder / "security"
+        shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(SNIPPETS / "recovery/failed-midway/versions/0010_index_concurrently.py", project / "versions")
+        ini = project / "alembic.ini"
+        urls = []
+        for _ in range(3):
+            url = server.url(server.create_database())
+            outcome = run(load_scripts(ini), url, "upgrade", "0009")
+            assert outcome.ok, outcome.output
+            urls.append(url.render_as_string(hide_password=False))
+        rehearse(ini, urls[2], round_trip=False)  # warm-up, untimed
+        plain, found = timed(lambda: rehearse(ini, urls[0]))
+        assert getattr(found, "ok", False)
+        crashed, report = timed(lambda: crash_points.crash_points(ini, urls[1]))
+        assert isinstance(report, crash_points.CrashReport)
+        points = len(report.points)
+        print(f"crash points, 0009 -> 0010 (three CREATE INDEX CONCURRENTLY), PostgreSQL {server.major}:")
+        print(f"  rehearse (copy, traced, down, up, drop)     {plain * 1000:8.0f} ms")
+        print(f"  rehearse --crash-points, {points} points          {crashed * 1000:8.0f} ms   x{crashed / plain:.1f}"
+              f"   ({crashed / points * 1000:.0f} ms a point)")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def copies(server: throwaway.Server) -> None:
     name = server.create_database()
     url = server.url(name)
@@ -123,6 +157,7 @@ def main() -> None:
         os.environ.setdefault(servers.IMAGE_VARIABLE, images.image_for(server.major))
     try:
         tracing(server)
+        crash_point_cost(server)
         copies(server)
     finally:
         server.stop()

@@ -1,4 +1,5 @@
-"""``python -m helpers``: see ``helpers.tools.cli`` (rehearse, compare, stamp, history, identify, explain, lint)."""
+"""``python -m helpers``: see ``helpers.tools.cli`` (rehearse, compare, stamp, history, resume, identify, explain,
+lint)."""
 
 from .tools.cli import main
 

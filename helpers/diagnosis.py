@@ -34,6 +34,9 @@ class Diagnosis:
     message: str
     detail: str | None = None
     hint: str | None = None
+    #: (revision, statements committed before the failure) when the failure came part-way through a revision
+    #: that runs outside one transaction (``helpers.statements`` sets it on the exception).
+    half_applied: tuple[str, int] | None = None
 
     @property
     def address(self) -> str | None:
@@ -49,6 +52,15 @@ class Diagnosis:
             f"Migration failed due to {self.category.label}: {self.message}",
             f"ROLLBACK: {self.category.rollback}",
         ]
+        if self.half_applied:
+            revision, committed = self.half_applied
+            statements = "statement" if committed == 1 else f"{committed} statements"
+            out.append(
+                f"PARTIAL: revision {revision} runs outside one transaction (an autocommit block): its first "
+                f"{statements} had committed before this one failed and {'is' if committed == 1 else 'are'} still "
+                "there, while alembic_version names the revision before. python -m helpers resume --plan shows what "
+                "ran; after the fix, python -m helpers resume finishes the revision."
+            )
         if self.detail:
             out.append(f"DETAIL: {self.detail}")
         if self.hint:
@@ -187,6 +199,7 @@ def diagnose(exc: BaseException) -> Diagnosis:
         message=message,
         detail=detail,
         hint=hint,
+        half_applied=getattr(exc, "half_applied", None),
     )
 
 

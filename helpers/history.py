@@ -10,6 +10,10 @@ line). An attempt whose session died without an end (killed, connection lost) sh
 ``interrupted`` once its backend is gone. The table (``alembic_history``, beside
 ``alembic_version``) is created on first use; when the role may not create it or write to it, a
 warning line is logged and the migration runs anyway.
+
+A revision that runs outside one transaction (an ``autocommit_block``) is also recorded statement by
+statement, on the same connection, in the statement ledger beside it (``helpers.statements``):
+``python -m helpers resume`` reads it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 
 from .diagnosis import diagnose
+from .statements import RESUME, StatementLedger
 
 TABLE = "alembic_history"
 OUTCOMES = ("running", "succeeded", "failed", "interrupted")
@@ -132,6 +137,8 @@ class _Recorder:
             connection.commit()
         self.engine = connection.engine
         self.migration = connection
+        self.alembic_context = migration
+        self.resume = environment.config.attributes.get(RESUME)
 
     def start(self) -> None:
         conn = self.connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -229,6 +236,13 @@ def recorded(environment: Any, connection: Connection, *, table: str = TABLE) ->
         if recorder is not None:
             recorder.close()
         recorder = None
+    statements: StatementLedger | None = None
+    if recorder is not None and recorder.connection is not None:
+        # Statement by statement, for a revision that commits part-way (helpers.statements).
+        statements = StatementLedger(
+            recorder.alembic_context, connection, recorder.connection, recorder.id, recorder.pid, recorder.resume
+        )
+        statements.attach()
     began = time.perf_counter()
     outcome: str = "succeeded"
     error: BaseException | None = None
@@ -249,10 +263,14 @@ def recorded(environment: Any, connection: Connection, *, table: str = TABLE) ->
         # cut would make the record wait out the same timeout). The attempt shows as interrupted
         # once the server has let the migration's session go.
         lost = error is not None and diagnose(error).category.key == "connection_lost"
+        if statements is not None:
+            statements.detach()
         if recorder is not None:
             try:
                 if not lost:
                     recorder.end(outcome, time.perf_counter() - began, error)
+                if statements is not None and outcome == "succeeded":
+                    statements.close_completed()
             except sa.exc.DBAPIError as exc:
                 logger.warning("The end of this attempt was not recorded in %s: %s.", table, diagnose(exc).message)
             finally:

@@ -485,3 +485,20 @@ def test_enum_value_used_in_the_transaction_that_adds_it(engine: sa.Engine, data
     database.sql("CREATE TYPE camera_mode AS ENUM ('day')")  # committed before: the case 55P04 is for
     exc = provoke(engine, "ALTER TYPE camera_mode ADD VALUE 'night'", "SELECT 'night'::camera_mode")
     assert (diagnose(exc).sqlstate, diagnose(exc).category) == ("55P04", failures.ENUM_VALUE_TOO_EARLY)
+
+
+def test_a_failure_after_committed_statements_says_so_and_names_resume() -> None:
+    """The statement ledger marks the exception of a failure inside an autocommit block (helpers.statements)."""
+    exc = RuntimeError("boom")
+    exc.half_applied = ("0010", 2)  # type: ignore[attr-defined]
+
+    lines = diagnose(exc).lines()
+
+    partial = [line for line in lines if line.startswith("PARTIAL: ")]
+    assert partial == [
+        "PARTIAL: revision 0010 runs outside one transaction (an autocommit block): its first 2 statements had "
+        "committed before this one failed and are still there, while alembic_version names the revision before. "
+        "python -m helpers resume --plan shows what ran; after the fix, python -m helpers resume finishes the revision."
+    ]
+    assert lines.index(partial[0]) == 2  # right after ROLLBACK, which it qualifies
+    assert not any(line.startswith("PARTIAL") for line in diagnose(RuntimeError("boom")).lines())

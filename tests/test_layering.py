@@ -13,9 +13,15 @@ from pathlib import Path
 
 HELPERS = Path(__file__).resolve().parent.parent / "helpers"
 
-#: The one private name of another package the helpers read, and why (see its docstring):
+#: The private names of other packages the helpers read, and why (autocommit: see its docstring):
 #: Alembic has no public way to tell whether the open transaction is its own.
-ALLOWED_PRIVATE = {("autocommit", "_transaction")}
+ALLOWED_PRIVATE = {
+    ("autocommit", "_transaction"),
+    # Alembic has no public hook before each revision runs: the statement ledger wraps the steps' function.
+    ("statements", "_migrations_fn"),
+    # os._exit, public despite its name: the forked child of a crash point must not run the parent's cleanup.
+    ("tools.rehearse.crash_points", "_exit"),
+}
 
 
 #: The package of the commands (``python -m helpers``), which imports the core and is never imported by it.
@@ -25,9 +31,10 @@ ENTRY_POINT = "__main__"
 #: The rooms of helpers/tools/, one per family of commands: each imports the core, what every command may
 #: use (``SHARED``) and itself, never another family.
 FAMILIES = ("lint", "rehearse", "schema")
-#: What every family may import besides the core: the commands' error, the shared pieces, and the reader of
-#: the attempts ``helpers.history`` records (``compare`` and ``stamp`` read them; it imports only the shared).
-SHARED = (f"{TOOLS}.errors", f"{TOOLS}.shared.", f"{TOOLS}.history")
+#: What every family may import besides the core: the commands' error, the shared pieces, the reader of
+#: the attempts ``helpers.history`` records (``compare`` and ``stamp`` read them; it imports only the shared),
+#: and ``resume`` (``rehearse --crash-points`` runs it on each crashed copy; it imports only the shared).
+SHARED = (f"{TOOLS}.errors", f"{TOOLS}.shared.", f"{TOOLS}.history", f"{TOOLS}.resume")
 
 
 def modules() -> dict[str, ast.Module]:

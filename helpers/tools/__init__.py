@@ -4,9 +4,11 @@ Rooms, one per family of commands, each importing the core (``helpers``), :mod:`
 and itself, never another family (``tests/test_layering.py``):
 
 - ``cli`` parses the arguments and calls one family per command; ``explain`` (offline, from the failure
-  catalog) and ``history`` (reading what ``helpers.history`` records) stand beside it.
+  catalog), ``history`` (reading what ``helpers.history`` records) and ``resume`` (finishing or undoing a
+  revision that committed part-way, from the statement ledger) stand beside it.
 - ``lint/``: ``lint``, revision files checked against the rules, without a database.
-- ``rehearse/``: ``rehearse``, a history run up and down on a copy, traced, and its report.
+- ``rehearse/``: ``rehearse``, a history run up and down on a copy, traced, and its report; ``crash_points``
+  (``rehearse --crash-points``), which kills the run at every boundary on clones and tries ``resume``.
 - ``schema/``: ``compare``, ``stamp`` and ``identify``, a database's schema against the one a revision builds.
 - ``shared/``: what more than one family needs: Alembic through the project's env.py (``running``, which
   tells each revision started, applied or failed as a ``RevisionEvent``), URLs and engines (``database``,

@@ -1,5 +1,5 @@
-"""``python -m helpers``: rehearse, compare, stamp, history, identify, explain, lint, for the Alembic project where
-``alembic.ini`` is.
+"""``python -m helpers``: rehearse, compare, stamp, history, resume, identify, explain, lint, for the Alembic project
+where ``alembic.ini`` is.
 
 Thin over the Python API (``helpers.tools.rehearse``, ``helpers.tools.schema``, ``helpers.tools.lint``,
 ``helpers.tools.history``, ``helpers.tools.explain``). Exit status 0 when the answer is yes, 1 when it is no (a
@@ -39,8 +39,8 @@ def duration(text: str) -> float:
 
 
 def copy_method(text: str) -> str:
-    if text not in ("auto", "clone", "dump"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a way to copy; use auto, clone or dump")
+    if text not in ("auto", "clone", "template", "dump"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a way to copy; use auto, clone, template or dump")
     return text
 
 
@@ -65,15 +65,20 @@ def parser() -> argparse.ArgumentParser:
                         "application's metadata.create_all()): a SQL file run with psql, or a function called with a "
                         "SQLAlchemy connection")
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
-                                  title="commands (rehearse, compare, stamp, history, identify, explain, lint)")
+                                  title="commands (rehearse, compare, stamp, history, resume, identify, explain, lint)")
 
     rehearse = commands.add_parser(
         "rehearse", parents=[common], help="run the pending migrations on a copy, report locks, rewrites, durations"
     )
     rehearse.add_argument("target", nargs="?", default="head", help="the revision to upgrade to (default: head)")
     rehearse.add_argument("--json", action="store_true", help="print the report as JSON")
-    rehearse.add_argument("--copy", type=copy_method, default="auto", metavar="{auto,clone,dump}",
-                          help="clone on the same server, or dump into a throwaway server (default: auto)")
+    rehearse.add_argument("--copy", type=copy_method, default="auto", metavar="{auto,clone,template,dump}",
+                          help="template: CREATE DATABASE ... TEMPLATE on the same server; clone: the file system's "
+                          "clone (PostgreSQL 18+, file_copy_method = clone); dump: into a throwaway server; auto: "
+                          "template when nobody else is connected, else dump (default)")
+    rehearse.add_argument("--copy-url", metavar="URL",
+                          help="rehearse on this copy someone else made (a Database Lab clone, a branch, a restored "
+                          "snapshot) once it is at the source's revision and schema; it is not dropped")
     rehearse.add_argument("--dump", metavar="FILE", help="rehearse on this pg_dump file instead of the database")
     rehearse.add_argument("--keep", action="store_true", help="keep the copy afterwards")
     rehearse.add_argument("--no-round-trip", dest="round_trip", action="store_false",
@@ -84,6 +89,12 @@ def parser() -> argparse.ArgumentParser:
                           "(e.g. 200ms)")
     rehearse.add_argument("--max-rewrite-rows", type=count, metavar="N",
                           help="fail when a table of more than N rows is rewritten")
+    rehearse.add_argument("--crash-points", action="store_true",
+                          help="kill the migration (SIGKILL) at every statement boundary of each revision that runs "
+                          "outside one transaction, and before its alembic_version update, on clones; say whether a "
+                          "plain retry or resume recovers")
+    rehearse.add_argument("--fail-on", choices=("stuck", "resume"),
+                          help="with --crash-points: exit 1 when a point is stuck (or, with resume, needs resume)")
 
     compare = commands.add_parser(
         "compare", parents=[common, seeded], help="compare the database's schema with what revision REV builds"
@@ -112,6 +123,22 @@ def parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true",
                          help="print them as JSON: a list, or null when there is no attempt table")
     history.add_argument("--limit", type=count, default=20, help="how many (default: 20)")
+
+    resume = commands.add_parser(
+        "resume", parents=[common],
+        help="finish a revision that committed part-way (an autocommit block), or undo it with --abandon",
+        description="Reads the statement ledger (alembic_history_statements) and the catalog, prints the plan, then "
+        "runs what is left of the half-applied revision through env.py and records it in alembic_version. The plan "
+        "is printed first in any case; --plan is never implied, on a terminal or not. Exit 1 where an applied "
+        "statement changed since it ran, or --abandon would lose data.",
+    )
+    mode = resume.add_mutually_exclusive_group()
+    mode.add_argument("--plan", action="store_true",
+                      help="only say which statements ran, failed and are left, and what is live (writes nothing)")
+    mode.add_argument("--abandon", action="store_true",
+                      help="take the database back to the revision before: drop what the statements created, "
+                      "refusing where data would be lost")
+    resume.add_argument("--json", action="store_true", help="print the plan as JSON")
 
     explain = commands.add_parser(
         "explain", help="what an error is and how to resolve it, offline: its page's steps and address"
@@ -174,15 +201,35 @@ def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
     from .rehearse import report as rehearsal_report
     from .rehearse.run import rehearse
 
+    if args.fail_on and not args.crash_points:
+        raise BadInputError(f"--fail-on {args.fail_on} goes with --crash-points; add it, or leave --fail-on out.")
+    if args.crash_points:
+        return _crash_points(args, out)
     result = rehearse(
-        args.config, args.url, target=args.target, copy=args.copy, dump=args.dump, keep=args.keep,
-        round_trip=args.round_trip, max_lock=args.max_lock, max_rewrite_rows=args.max_rewrite_rows,
+        args.config, args.url, target=args.target, copy=args.copy, dump=args.dump, copy_url=args.copy_url,
+        keep=args.keep, round_trip=args.round_trip, max_lock=args.max_lock, max_rewrite_rows=args.max_rewrite_rows,
     )
     if args.json:
         _print_json(rehearsal_report.as_json(result), out)
     else:
         print("\n".join(rehearsal_report.lines(result)), file=out)
     return OK if result.ok else NO
+
+
+def _crash_points(args: argparse.Namespace, out: TextIO) -> int:
+    from .rehearse import crash_points
+
+    def say(line: str) -> None:  # each point as it is tried: the cost first
+        print(line, file=out, flush=True)
+
+    report = crash_points.crash_points(args.config, args.url, target=args.target,
+                                       say=(lambda line: None) if args.json else say)
+    if args.json:
+        _print_json(report.as_json(), out)
+    else:
+        print("\n".join(crash_points.lines(report)), file=out)
+    failing = report.stuck() + (report.needing_resume() if args.fail_on == "resume" else [])
+    return NO if args.fail_on and failing else OK
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
@@ -217,6 +264,30 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     else:
         print("\n".join(history.lines(attempts, recording=history.records(scripts))), file=out)
     return OK
+
+
+def _resume(args: argparse.Namespace, out: TextIO) -> int:
+    from ..advisory import MigrationLockTimeoutError
+    from . import resume
+    from .shared.scripts import load_scripts
+
+    scripts = load_scripts(args.config)
+    try:
+        if args.abandon:
+            done = resume.abandon(scripts, args.url)
+        else:
+            def say(line: str) -> None:  # the plan before env.py's lines, as it happens
+                print(line, file=out, flush=True)
+
+            done = resume.resume(scripts, args.url, only_plan=args.plan, say=(lambda line: None) if args.json else say)
+    except MigrationLockTimeoutError as exc:  # another run holds the lock: nothing was done
+        print(f"error: {exc}", file=sys.stderr)
+        return NO
+    if args.json:
+        _print_json({"ok": done.ok, "plan": done.plan.as_json(), "report": done.report}, out)
+    elif args.abandon:
+        print("\n".join(done.report), file=out)
+    return OK if done.ok else NO
 
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
@@ -268,6 +339,7 @@ _COMMANDS = {
     "compare": _compare,
     "stamp": _stamp,
     "history": _history,
+    "resume": _resume,
     "identify": _identify,
     "explain": _explain,
     "lint": _lint,

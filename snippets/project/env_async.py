@@ -48,7 +48,8 @@ _COUNT_TABLES = sa.text(
     """
     SELECT count(*) FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p') AND c.relname NOT IN ('alembic_version', 'alembic_history')
+    WHERE c.relkind IN ('r', 'p')
+      AND c.relname NOT IN ('alembic_version', 'alembic_history', 'alembic_history_statements')
       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
       AND n.nspname NOT LIKE 'pg\\_%'
     """

@@ -21,14 +21,14 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from tests.support import faults, sessions
+from tests.support import faults, reflink, sessions
 from tests.support.console import check_console_blocks
 from tests.support.database import Database, server
 from tests.support.faults import FaultServer
 from tests.support.normalize import normalize
-from tests.support.paths import PROJECT, page, snippet_dir
+from tests.support.paths import PROJECT, SNIPPETS, page, snippet_dir
 from tests.support.snapshots import check_file
-from tests.support.transcript import Background, Run, alembic_path
+from tests.support.transcript import Background, Run, alembic, alembic_path, helpers, run
 
 PAGE = page("big-tables")
 FILES = snippet_dir(PAGE)
@@ -36,6 +36,9 @@ GUIDE = FILES / "versions"
 LOCK_RETRIES_EXHAUSTED = FILES / "lock-retries-exhausted.txt"
 BACKFILL_PROGRESS = FILES / "backfill-progress.txt"
 CRASH_LEFTOVERS = FILES / "crash-leftovers.sql"
+CLONE_REHEARSAL = FILES / "rehearse-clone.txt"
+SAMPLE_DATA = SNIPPETS / "data" / "sample_data.sql"
+CLONE_FALLBACK = FILES / "rehearse-clone-fallback.txt"
 
 
 @pytest.fixture
@@ -156,6 +159,48 @@ def test_a_failed_concurrent_index_is_rebuilt_on_the_rerun(at_0009: Database, in
     assert at_0009.scalar(
         "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_events_camera_created'::regclass"
     ) is True
+
+
+@pytest.mark.once  # a server of its own, the embedded 18, whichever server the session runs
+def test_a_rehearsal_server_on_xfs_with_reflink_clones_the_copy(update_snapshots: bool) -> None:
+    """The page's steps, as root: clone-server.sh (XFS with reflink=1 on a file, mounted, a server on it), the
+    example project at 0007 with the sample rows, ``rehearse --copy clone`` (the report the page shows: the copy's
+    blocks shared with the source), then clone-server-remove.sh (nothing left mounted)."""
+    if reason := reflink.unavailable():
+        pytest.skip(reason)
+    with reflink.clone_server() as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE security")
+        source = url.replace("/postgres?", "/security?")
+        env = {**os.environ, "DATABASE_URL": source.replace("postgresql://", "postgresql+psycopg://")}
+        assert alembic("upgrade", "0007", env=env).returncode == 0
+        loaded = run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", source, "-f", str(SAMPLE_DATA)], env=env)
+        assert loaded.returncode == 0, loaded.output
+        rehearsed = helpers("rehearse", "--copy", "clone", env=env)
+        mounted = Path(url.rpartition("host=")[2]).parent
+
+    assert rehearsed.returncode == 0, rehearsed.output
+    assert " shared with the source, " in rehearsed.output.splitlines()[0]
+    check_file(CLONE_REHEARSAL, normalize(rehearsed.output), update_snapshots)
+    assert not mounted.exists() or not os.path.ismount(mounted)
+
+
+def test_clone_where_the_file_system_cannot_says_so(database: Database, update_snapshots: bool) -> None:
+    """``rehearse --copy clone`` on the session's server, whose data directory is in memory (tmpfs): a full copy,
+    and the report's sentence that says so (the page's second capture)."""
+    if server().major < 18:
+        pytest.skip("file_copy_method is PostgreSQL 18's")
+    assert database.alembic("upgrade", "0007").returncode == 0
+    database.load(SAMPLE_DATA)
+    database.alone()
+
+    result = helpers("rehearse", "--copy", "clone", env=database.env)
+
+    assert result.returncode == 0, result.output
+    first = result.output.replace(database.name, "security").splitlines()[:2]
+    if first[1].startswith("Whether the file system cloned cannot be seen from here"):
+        pytest.skip("the server's data directory is not on this machine (a container): the rate is all there is")
+    check_file(CLONE_FALLBACK, normalize("\n".join(first)) + "\n", update_snapshots)
 
 
 # -- What a crash leaves behind: the server killed (SIGKILL) while a helper works outside the --------

@@ -13,6 +13,7 @@ import pytest
 from helpers.tools.lint import run as lint
 from helpers.tools.lint.revision import function, read
 from helpers.tools.lint.rules import RULES
+from helpers.tools.rehearse.crash_points import crash_points
 from helpers.tools.rehearse.run import Rehearsal, rehearse
 from helpers.tools.rehearse.trace import strength
 from tests.support import transcript
@@ -140,6 +141,23 @@ def test_the_dangerous_revision_rewrites_the_table_and_the_safe_one_does_not(
     safe = _rehearse(database, tmp_path, rule, "safe")
     assert safe.failure is None
     assert [rewritten for _, _, rewritten in _held(safe, table)] == [False]
+
+
+def test_the_dangerous_revision_needs_resume_after_a_crash_and_the_safe_one_converges(
+        database: Database, tmp_path: Path) -> None:
+    """ML016 on a real server: rehearse --crash-points kills each revision at every boundary."""
+    points = {}
+    for which in ("dangerous", "safe"):
+        project = workdir(tmp_path / which, "ML016", which)
+        if which == "dangerous":
+            upgrade(database.url, "0009", project)
+            database.sql(SEED)
+        found = crash_points(project / "alembic.ini", database.alone())
+        points[which] = {p.name: (p.verdict, p.retry) for p in found.points}
+    assert points["dangerous"]["0010:1"] == ("needs resume", 'relation "ix_events_kind" already exists')
+    assert points["dangerous"]["0010:version"][0] == "needs resume"
+    assert {verdict for verdict, _ in points["safe"].values()} == {"retry converges"}
+    assert len(points["safe"]) == 3  # before statements 1 and 2, before the version update
 
 
 def _anchors(target: Path) -> set[str]:

@@ -27,7 +27,7 @@ def test_the_provider_is_the_one_asked_for() -> None:
 def test_a_bad_pg_major_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("PG_MAJOR", "fifteen")
-    expected = r"^PG_MAJOR='fifteen' is not a PostgreSQL major version; use 15, 16, 17 or 18\.$"
+    expected = r"^PG_MAJOR='fifteen' is not a PostgreSQL major version; use 15, 16, 17, 18 or 19\.$"
     with pytest.raises(ValueError, match=expected):
         throwaway.start()
 

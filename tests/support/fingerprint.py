@@ -33,6 +33,8 @@ class Fingerprint:
 
 #: The table env.py records every migration attempt in (helpers.history).
 HISTORY = "alembic_history"
+#: Its statement ledger (helpers.statements), written only by a revision that commits part-way.
+STATEMENTS = "alembic_history_statements"
 
 
 def schema_dump(env: dict[str, str], history: bool = False) -> str:
@@ -41,7 +43,7 @@ def schema_dump(env: dict[str, str], history: bool = False) -> str:
         # No security labels: none can exist without a label provider, which no server here loads, and reading
         # pg_seclabel was a tenth of pg_dump's time on the server.
         ["pg_dump", "--schema-only", "--no-owner", "--no-privileges", "--no-security-labels",
-         *([] if history else [f"--exclude-table={HISTORY}"])],
+         *([] if history else [f"--exclude-table={HISTORY}", f"--exclude-table={STATEMENTS}"])],
         env=env,
         check=True,
         capture_output=True,
@@ -63,7 +65,7 @@ def take(engine: sa.Engine, env: dict[str, str], history: bool = False) -> Finge
     with engine.connect() as conn:
         counts = {}
         for schema, name in conn.execute(_TABLES):
-            if name == HISTORY and not history:
+            if name in (HISTORY, STATEMENTS) and not history:
                 continue
             qualified = f"{preparer.quote(schema)}.{preparer.quote(name)}"
             counts[f"{schema}.{name}"] = conn.execute(sa.text(f"SELECT count(*) FROM {qualified}")).scalar_one()

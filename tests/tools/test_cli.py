@@ -144,7 +144,8 @@ def test_a_dump_file_that_is_truncated(source: Database, tmp_path: Path) -> None
          "python -m helpers rehearse: Argument --max-rewrite-rows: '-5' is not a number of rows; use a whole "
          "number, e.g. 100000."),
         (("rehearse", "--copy", "rsync"),
-         "python -m helpers rehearse: Argument --copy: 'rsync' is not a way to copy; use auto, clone or dump."),
+         "python -m helpers rehearse: Argument --copy: 'rsync' is not a way to copy; use auto, clone, template or "
+         "dump."),
         (("compare",), "python -m helpers compare: The following arguments are required: REV."),
     ],
     ids=["max-lock", "max-rewrite-rows", "copy", "no-revision"],

@@ -317,6 +317,7 @@ class Reader:
             return _string(arg(index, key), self.strings)
 
         if method == "create_table":
+            scope.rerun("op.create_table", _true(keywords.get("if_not_exists")), pos)
             table = text(0, "table_name")
             if table:
                 scope.new_tables.add(table)
@@ -359,7 +360,8 @@ class Reader:
         elif method in ("drop_column", "drop_table", "rename_table") and existing:
             scope.removed(f"{method} {table}", pos)
         elif method == "create_index":
-            scope.index(table, concurrently=_true(keywords.get("postgresql_concurrently")), pos=pos)
+            scope.index(table, concurrently=_true(keywords.get("postgresql_concurrently")), pos=pos,
+                        if_not_exists=_true(keywords.get("if_not_exists")))
         elif method == "drop_index" and _true(keywords.get("postgresql_concurrently")):
             scope.outside_transaction("DROP INDEX CONCURRENTLY", pos)
         elif method in ("create_foreign_key", "create_check_constraint") and existing:

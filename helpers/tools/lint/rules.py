@@ -148,6 +148,14 @@ RULES: dict[str, Rule] = {
             "A lock request waits behind any long transaction, and every query on the table queues behind it.",
             "SET lock_timeout in env.py for every run (SET LOCAL / set_config), or in the revision.",
         ),
+        Rule(
+            "ML016", "not-rerunnable",
+            "statement in an autocommit block fails when it runs a second time",
+            "It commits on its own: when a later statement fails or the process dies, alembic_version still names "
+            "the revision before, and the retry runs it again and fails (42P07 already exists).",
+            "IF NOT EXISTS (op.create_index(..., if_not_exists=True), ADD VALUE IF NOT EXISTS); a revision left "
+            "half-applied is finished by python -m helpers resume (recovery/failed-midway).",
+        ),
     )
 }
 

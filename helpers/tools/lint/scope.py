@@ -126,7 +126,14 @@ class Scope:
         if not self.in_autocommit:
             self._report("ML004", pos, what)
 
-    def index(self, table: str | None, concurrently: bool, pos: Position) -> None:
+    def rerun(self, what: str, if_not_exists: bool, pos: Position) -> None:
+        """A statement that creates something: in an autocommit block it commits alone, and a retry of the
+        revision runs it again; without IF NOT EXISTS that second run fails (ML016)."""
+        if self.in_autocommit and not if_not_exists:
+            self._report("ML016", pos, f"{what} without IF NOT EXISTS")
+
+    def index(self, table: str | None, concurrently: bool, pos: Position, if_not_exists: bool = False) -> None:
+        self.rerun("CREATE INDEX", if_not_exists, pos)
         self.schema(pos, existing=self.existing(table))
         if concurrently:
             self.outside_transaction("CREATE INDEX CONCURRENTLY", pos)
@@ -153,7 +160,8 @@ class Scope:
         self.new_types.add(name)
         self.facts.enum_types.add(name)
 
-    def add_enum_value(self, type_name: str, value: str, pos: Position) -> None:
+    def add_enum_value(self, type_name: str, value: str, pos: Position, if_not_exists: bool = False) -> None:
+        self.rerun("ALTER TYPE ... ADD VALUE", if_not_exists, pos)
         self.schema(pos, existing=type_name not in self.new_types)
         if self.target < 12:
             self.outside_transaction("ALTER TYPE ... ADD VALUE before PostgreSQL 12", pos)

@@ -143,6 +143,7 @@ def _statement(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
             scope.savepoint = True
         return
     if kind == "CreateStmt":
+        scope.rerun("CREATE TABLE", bool(stmt.if_not_exists), pos)
         scope.new_tables.add(stmt.relation.relname)
         scope.schema(pos, existing=False)
         return
@@ -151,10 +152,11 @@ def _statement(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
         scope.schema(pos, existing=False)
         return
     if kind == "AlterEnumStmt" and stmt.newVal is not None:
-        scope.add_enum_value(stmt.typeName[-1].sval, stmt.newVal, pos)
+        scope.add_enum_value(stmt.typeName[-1].sval, stmt.newVal, pos, if_not_exists=bool(stmt.skipIfNewValExists))
         return
     if kind == "IndexStmt":
-        scope.index(stmt.relation.relname, concurrently=bool(stmt.concurrent), pos=pos)
+        scope.index(stmt.relation.relname, concurrently=bool(stmt.concurrent), pos=pos,
+                    if_not_exists=bool(stmt.if_not_exists))
         return
     if kind == "ReindexStmt":
         concurrently = any(p.defname == "concurrently" for p in stmt.params or ())

@@ -87,7 +87,9 @@ def _blocker(blocker: Blocker) -> str:
 def lines(rehearsal: Rehearsal) -> list[str]:
     """The report, line by line: copy, revisions, blockers, failure, round trip, gates, summary."""
     r = rehearsal
-    out = [f"Copy: {r.copy_description} in {_seconds(r.copy_seconds)}."]
+    out = [f"Copy: {r.copy_description} in {_seconds(r.copy_seconds)}{r.copy_detail}."]
+    if r.copy_warning:
+        out.append(r.copy_warning)
     start = ", ".join(r.start) or "base"
     out.append(f"Upgrade {start} -> {r.target} on the copy:")
     if not r.revisions and r.failure is None:
@@ -201,7 +203,7 @@ def as_json(rehearsal: Rehearsal) -> dict[str, Any]:
         "ok": r.ok,
         "source": r.source,
         "copy": {"method": r.copy_method, "description": r.copy_description, "seconds": r.copy_seconds,
-                 "kept": r.kept},
+                 "kept": r.kept, "files": r.copy_bytes, "warning": r.copy_warning},
         "start": list(r.start),
         "target": r.target,
         "revisions": [

@@ -3,8 +3,8 @@
 ``rehearse`` copies the database (``copying``), runs ``alembic upgrade TARGET`` on the copy with
 every statement traced (``trace``), then goes round: ``downgrade`` back to where it started (the
 schema after each revision's downgrade must be the one before its upgrade, and the whole
-fingerprint the one before the run), and ``upgrade`` again. The copy is dropped afterwards. The
-source database is only read.
+fingerprint the one before the run), and ``upgrade`` again. The copy is dropped afterwards, unless
+someone else made it (``copy_url``: left as the run left it). The source database is only read.
 
 The result is a ``Rehearsal``: per revision, the strongest lock taken on each table and how long
 it was held until commit, rewrites and row counts; the statements that block the application's
@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from sqlalchemy.engine import URL, Connection
 from ...diagnosis import Diagnosis, diagnose
 from ...history import current_heads
 from ..errors import BadInputError, first_line
-from ..shared import scratch, snapshot
+from ..shared import cloning, scratch, snapshot
 from ..shared.database import connected, disposed_engine
 from ..shared.running import Hooks, RevisionEvent, run
 from ..shared.scripts import Scripts, check_known, load_scripts, resolve
@@ -42,6 +42,7 @@ class Options:
     target: str = "head"
     copy: str = "auto"
     dump: Path | None = None
+    copy_url: str | None = None
     keep: bool = False
     round_trip: bool = True
     max_lock: float | None = None
@@ -134,6 +135,9 @@ class Rehearsal:
     max_lock: float | None = None
     max_rewrite_rows: int | None = None
     kept: str | None = None
+    copy_detail: str = ""  # after the copy's time: what a clone shared and wrote (``shared.cloning.said``)
+    copy_warning: str | None = None  # clone asked for, and a full copy made (or not seen)
+    copy_bytes: dict[str, Any] | None = None  # a clone's files: size, shared, written, file system, unseen
 
     @property
     def ok(self) -> bool:
@@ -151,25 +155,31 @@ def rehearse(
     round_trip: bool = True,
     max_lock: float | None = None,
     max_rewrite_rows: int | None = None,
+    copy_url: str | None = None,
 ) -> Rehearsal:
     """Rehearse ``alembic upgrade TARGET`` of the project at ``ini`` on a copy of the database at ``url``.
 
-    ``copy``: ``auto`` clones on the same server when nobody else is connected, else dumps into a
-    throwaway server; ``clone`` or ``dump`` force one. ``dump``: a dump file to rehearse on instead
-    of the database. Raises ``BadInputError`` (one sentence) for input it cannot use.
+    ``copy``: ``auto`` copies with ``CREATE DATABASE ... TEMPLATE`` on the same server when nobody else is
+    connected, else dumps into a throwaway server; ``template`` or ``dump`` force one; ``clone`` (PostgreSQL 18+)
+    is the file system's clone (``file_copy_method = clone``), the report saying whether it cloned. ``dump``: a
+    dump file to rehearse on instead of the database. ``copy_url``: a copy someone else made, at the source's
+    revision and schema, rehearsed on and left there. Raises ``BadInputError`` (one sentence) for input it cannot use.
     """
     if copy not in COPY_METHODS:
         raise BadInputError(f"Unknown copy method {copy!r}; use one of {', '.join(COPY_METHODS)}.")
-    options = Options(target, copy, Path(dump) if dump is not None else None, keep, round_trip, max_lock,
+    if copy_url is not None and (dump is not None or copy != "auto"):
+        given = "--dump" if dump is not None else f"--copy {copy}"
+        raise BadInputError(f"--copy-url names the copy to rehearse on, so {given} has nothing to do; give one.")
+    options = Options(target, copy, Path(dump) if dump is not None else None, copy_url, keep, round_trip, max_lock,
                       max_rewrite_rows)
     scripts = load_scripts(ini)
     resolve(scripts, target)
-    copied, source_name = copying.copy(scripts, url, options.copy, options.dump)
+    copied, source_name = copying.copy(scripts, url, options.copy, options.dump, options.copy_url)
     try:
         return _rehearse_on(scripts, copied, source_name, options)
     finally:
         if not keep:
-            copied.drop()
+            copied.drop()  # a copy someone else made (--copy-url) drops nothing
 
 
 class _SchemaByRevision:
@@ -250,8 +260,11 @@ def _rehearse_on(scripts: Scripts, copied: scratch.Scratch, source: str, options
         blockers=_blockers(tracer, before.row_counts),
         max_lock=options.max_lock,
         max_rewrite_rows=options.max_rewrite_rows,
-        kept=copying.kept(copied) if options.keep else None,
+        kept=copying.kept(copied) if options.keep or copied.method == "given" else None,
     )
+    if copied.look is not None:
+        rehearsal.copy_detail, rehearsal.copy_warning = cloning.said(copied.look, copied.seconds)
+        rehearsal.copy_bytes = asdict(copied.look)
     if outcome.error is not None:
         failed = outcome.failed.revision if outcome.failed else None
         with connected(copy_url) as conn:

@@ -30,6 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.pool import Pool
 
+from ...statements import RESUME, StatementLedger
 from ..errors import BadInputError, first_line
 from .database import disposed_engine
 from .scripts import Scripts
@@ -175,13 +176,16 @@ def run(
     attributes: Mapping[str, object] | None = None,
     environ_url: str | None = None,
     options: Mapping[str, Any] | None = None,
+    statements: bool = False,
 ) -> Outcome:
     """Run ``alembic NAME REVISION`` through the project's env.py against ``url``, in this process.
 
     ``capture`` keeps what env.py prints (in ``Outcome.output``) instead of showing it.
     ``environ_url`` is what ``DATABASE_URL`` is set to (default: ``url`` as given). A failure is
     returned, not raised, except ``WrongDatabaseError``. ``options``: keyword arguments of the
-    command (``purge=True`` for a stamp over a revision the scripts do not know).
+    command (``purge=True`` for a stamp over a revision the scripts do not know). ``statements``: record each
+    statement of a revision that commits part-way in the statement ledger (``helpers.statements``) where the
+    project's env.py does not (it does when it wraps its run in ``helpers.history.recorded``).
     """
     progress = _Progress(hooks or Hooks())
     config = scripts.config()
@@ -195,11 +199,12 @@ def run(
     buffer = io.StringIO()
     started = time.perf_counter()
     error: BaseException | None = None
+    ledger = _Ledger(config.attributes.get(RESUME)) if statements and not _records(scripts) else None
     with (
         process_state(capture, buffer),
         environ("DATABASE_URL", environ_url or shown),
         _guard(str(url.database), wrong),
-        _watch_configure(progress, seen),
+        _watch_configure(progress, seen, ledger),
         disposed_engine(url) as eng,
     ):
         try:
@@ -213,6 +218,9 @@ def run(
             error = exc if exc.code not in (0, None) else None
         except Exception as exc:
             error = exc
+        finally:
+            if ledger is not None:
+                ledger.close()
     if wrong:
         raise WrongDatabaseError(
             f"env.py connected to database {wrong[0]!r}, not {url.database!r} it was pointed at: it takes its URL "
@@ -269,8 +277,44 @@ def _callbacks(value: object) -> tuple[Callable[..., None], ...]:
     return tuple(value) if isinstance(value, Iterable) else ()
 
 
+def _records(scripts: Scripts) -> bool:
+    """Does the project's env.py record attempts and statements itself (``helpers.history.recorded``)?"""
+    env_py = Path(scripts.directory.env_py_location)
+    return env_py.is_file() and "recorded(" in env_py.read_text(errors="replace")
+
+
+class _Ledger:
+    """The statement ledger of a run whose env.py keeps none: attached once env.py has configured its context."""
+
+    def __init__(self, resume: Any) -> None:
+        self.resume = resume
+        self.statements: StatementLedger | None = None
+        self.connection: Connection | None = None
+
+    def attach(self, environment: EnvironmentContext) -> None:
+        migration = environment.get_context()
+        conn = migration.connection
+        if self.statements is not None or conn is None:
+            return
+        was_in_transaction = conn.in_transaction()
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        if not was_in_transaction:
+            conn.commit()
+        self.connection = conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self.statements = StatementLedger(migration, conn, self.connection, None, pid, self.resume)
+        self.statements.attach()
+
+    def close(self) -> None:
+        if self.statements is not None:
+            with contextlib.suppress(Exception):
+                self.statements.detach()
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+
+
 @contextlib.contextmanager
-def _watch_configure(progress: _Progress, seen: dict[str, Any]) -> Iterator[None]:
+def _watch_configure(progress: _Progress, seen: dict[str, Any], ledger: _Ledger | None = None) -> Iterator[None]:
     """Wrap ``EnvironmentContext.configure`` for one run: note its arguments, add an ``on_version_apply``."""
     original = EnvironmentContext.configure
     names = list(original.__code__.co_varnames[1 : original.__code__.co_argcount])
@@ -287,6 +331,8 @@ def _watch_configure(progress: _Progress, seen: dict[str, Any]) -> Iterator[None
         seen.update(kwargs)
         progress.configured(kwargs)
         original(self, **kwargs)
+        if ledger is not None and not self.is_offline_mode():
+            ledger.attach(self)
 
     EnvironmentContext.configure = configure  # type: ignore[method-assign]
     try:

@@ -4,7 +4,9 @@ Two ways to copy, both leaving the source untouched:
 
 - ``clone``: ``CREATE DATABASE copy TEMPLATE source`` on the same server. Fast (a file copy), but
   PostgreSQL allows it only while nobody else is connected to the source, and the role needs
-  ``CREATEDB``.
+  ``CREATEDB`` (and to own the source, or be a superuser). With ``files`` (PostgreSQL 18+):
+  ``STRATEGY FILE_COPY`` under ``SET file_copy_method = clone``, the file system's clone where it can
+  (``cloning`` looks at what the copy wrote), two checkpoints around it.
 - ``from_dump``: a plain ``pg_dump`` of the source (or a dump file the reader has) restored into a
   throwaway server of the same major version (``servers``). Reading the source is all a dump needs.
 
@@ -33,7 +35,7 @@ from sqlalchemy.engine import URL, Connection
 
 from ...diagnosis import diagnose, sqlstate_of
 from ..errors import BadInputError, first_line
-from . import dumps
+from . import cloning, dumps
 from .database import connected, disposed_engine, location
 from .scripts import Scripts
 
@@ -48,19 +50,29 @@ class Scratch:
 
     url: URL  # this package's engines connect here (psycopg)
     database: str
-    method: str  # "clone", "dump" or "empty"
+    method: str  # "template", "clone" (file_copy_method = clone), "dump", "given" (--copy-url) or "empty"
     seconds: float
     server: Throwaway | None = None
     _drop: Callable[[], None] = field(default=lambda: None, repr=False)
     seeded: str | None = None  # what the empty database was seeded with (``plant``)
+    look: cloning.Look | None = None  # a clone's files as seen from here: shared or written
 
     def url_for(self, source: URL) -> URL:
         """The scratch database's URL with the source URL's scheme, for the reader's env.py."""
         return self.url.set(drivername=source.drivername)
 
     def describe(self, source: str) -> str:
-        if self.method == "clone":
+        if self.method == "template":
             return f"{source} cloned on the same server (CREATE DATABASE ... TEMPLATE)"
+        if self.method == "clone":
+            how = "CREATE DATABASE ... STRATEGY FILE_COPY, file_copy_method = clone"
+            if self.look is not None and self.look.cloned is False:
+                return f"{source} copied in full on the same server ({how})"
+            by = "by the file system" if self.look is not None and self.look.cloned else "on the same server"
+            return f"{source} cloned {by} ({how})"
+        if self.method == "given":
+            where = self.url.render_as_string(hide_password=True)
+            return f"{source}'s copy at {where} (made elsewhere), checked: same revision and schema as {source},"
         if self.method == "empty":
             where = "on the same server" if self.server is None else (
                 f"on a throwaway PostgreSQL {self.server.major} ({self.server.provider})"
@@ -97,10 +109,13 @@ class SourceBusyError(Exception):
     """Someone else is connected to the source database: it cannot be cloned now."""
 
 
-def _create(url: URL, name: str, template: str | None) -> None:
+def _create(url: URL, name: str, template: str | None, files: bool = False) -> None:
     try:
         with _admin(url) as conn:
+            if files:  # a user setting (PostgreSQL 18+): no privilege beyond what the TEMPLATE copy needs
+                conn.exec_driver_sql("SET file_copy_method = clone")
             sql = f"CREATE DATABASE {_quote(name)}" + (f" TEMPLATE {_quote(template)}" if template else "")
+            sql += " STRATEGY FILE_COPY" if files else ""
             conn.exec_driver_sql(sql)
     except sa.exc.DBAPIError as exc:
         code = sqlstate_of(exc)
@@ -123,14 +138,31 @@ def drop_database(url: URL, name: str) -> None:
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
 
 
-def clone(source: URL) -> Scratch:
-    """``CREATE DATABASE ... TEMPLATE source`` on the same server; SourceBusyError when others are connected."""
+def clone(source: URL, files: bool = False) -> Scratch:
+    """``CREATE DATABASE ... TEMPLATE source`` on the same server; SourceBusyError when others are connected.
+
+    ``files``: ``STRATEGY FILE_COPY`` under ``file_copy_method = clone`` (PostgreSQL 18+), the copy's files looked
+    at afterwards (``Scratch.look``): a clone shares the source's blocks, a silent full copy wrote them all.
+    """
     name = scratch_name(str(source.database), "rehearse")
     began = time.perf_counter()
-    _create(source, name, str(source.database))
+    _create(source, name, str(source.database), files)
     seconds = time.perf_counter() - began
     url = source.set(database=name)
-    return Scratch(url, name, "clone", seconds, _drop=lambda: drop_database(source, name))
+    made = Scratch(url, name, "clone" if files else "template", seconds, _drop=lambda: drop_database(source, name))
+    if files:
+        try:
+            with connected(url) as conn:
+                made.look = cloning.look(conn)
+        except BaseException:
+            made.drop()
+            raise
+    return made
+
+
+def given(url: URL, seconds: float) -> Scratch:
+    """A copy someone else made (``--copy-url``), checked in ``seconds``: rehearsed on as it is, never dropped."""
+    return Scratch(url, str(url.database), "given", seconds)
 
 
 def empty(server: URL, purpose: str = "compare") -> Scratch:

@@ -4,7 +4,7 @@
 validity), constraint (definition, validated or not), sequence, view, function, trigger, enum and
 domain, schema and extension from the catalog (``SCHEMA_OBJECTS``). ``differences`` pairs
 two schemas object by object. Objects an extension created are left out, and so are the tables
-Alembic and the attempt history keep (``alembic_version``, ``alembic_history``): no migration
+Alembic and the attempt history keep (``alembic_version``, ``alembic_history`` and its statement ledger): no migration
 describes them.
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 #: Tables that hold Alembic's bookkeeping, not the application's schema.
-BOOKKEEPING_TABLES = ("alembic_version", "alembic_history")
+BOOKKEEPING_TABLES = ("alembic_version", "alembic_history", "alembic_history_statements")
 #: Kinds that belong to a table and are shown under it.
 _ON_A_TABLE = {"column", "index", "constraint", "trigger"}
 

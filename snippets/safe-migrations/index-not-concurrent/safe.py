@@ -12,7 +12,7 @@ down_revision = "0009"
 
 def upgrade() -> None:
     with op.get_context().autocommit_block():
-        op.create_index("ix_events_kind", "events", ["kind"], postgresql_concurrently=True)
+        op.create_index("ix_events_kind", "events", ["kind"], postgresql_concurrently=True, if_not_exists=True)
 
 
 def downgrade() -> None:

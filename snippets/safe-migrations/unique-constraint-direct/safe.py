@@ -12,7 +12,9 @@ down_revision = "0009"
 
 def upgrade() -> None:
     with op.get_context().autocommit_block():
-        op.create_index("uq_cameras_name", "cameras", ["name"], unique=True, postgresql_concurrently=True)
+        op.create_index(
+            "uq_cameras_name", "cameras", ["name"], unique=True, postgresql_concurrently=True, if_not_exists=True
+        )
     op.execute("ALTER TABLE cameras ADD CONSTRAINT uq_cameras_name UNIQUE USING INDEX uq_cameras_name")
 
 

@@ -79,7 +79,7 @@ def test_concurrent_index_in_autocommit_block_is_clean_and_exit_0(project: Path)
     revision(project / "versions", "0010", """
         def upgrade() -> None:
             with op.get_context().autocommit_block():
-                op.create_index("ix_events_kind", "events", ["kind"], postgresql_concurrently=True)
+                op.create_index("ix_events_kind", "events", ["kind"], postgresql_concurrently=True, if_not_exists=True)
 
 
         def downgrade() -> None:
@@ -90,6 +90,32 @@ def test_concurrent_index_in_autocommit_block_is_clean_and_exit_0(project: Path)
     result = run("versions/0010_test.py", cwd=project)
 
     assert (result.returncode, result.stdout.strip()) == (0, "No findings in 1 file."), result.stderr
+
+
+def test_a_statement_in_an_autocommit_block_that_fails_twice_is_flagged_in_python_and_sql(project: Path) -> None:
+    revision(project / "versions", "0010", """
+        def upgrade() -> None:
+            with op.get_context().autocommit_block():
+                op.create_index("ix_events_kind", "events", ["kind"], postgresql_concurrently=True)
+                op.execute("ALTER TYPE camera_mode ADD VALUE 'infrared'")
+                op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_events_created_at ON events (created_at)")
+                op.execute("ALTER TYPE camera_mode ADD VALUE IF NOT EXISTS 'thermal'")
+            op.create_index("ix_cameras_name", "cameras", ["name"])  # in the transaction: rolled back, rerun is fine
+
+
+        def downgrade() -> None:
+            with op.get_context().autocommit_block():
+                op.drop_index("ix_events_kind", table_name="events", postgresql_concurrently=True)
+        """)
+
+    result = run("versions/0010_test.py", "--select", "ML016", cwd=project)
+
+    assert result.returncode == 1
+    assert [line.split(" ", 1)[0] + " " + line.split("(")[-1] for line in result.stdout.splitlines()
+            if " ML016 " in line] == [
+        "versions/0010_test.py:11:9 CREATE INDEX without IF NOT EXISTS)",
+        "versions/0010_test.py:12:21 ALTER TYPE ... ADD VALUE without IF NOT EXISTS)",  # the SQL string
+    ]
 
 
 def test_an_index_on_a_table_the_revision_creates_is_fine(project: Path) -> None:

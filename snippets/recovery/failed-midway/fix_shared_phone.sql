@@ -1,0 +1,1 @@
+UPDATE users SET phone = NULL WHERE email = 'bob@example.com';
