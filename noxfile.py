@@ -119,7 +119,7 @@ SCENARIOS = {
 }
 
 #: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and
-#: tests/tools/test_<module>*.py for each helpers/tools/<module>.py, found by name.
+#: tests/tools/<folder>/test_<module>*.py for each helpers/tools/<folder>/<module>.py, found by name.
 HELPER_TESTS = tuple(
     sorted(
         {

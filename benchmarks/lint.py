@@ -72,7 +72,7 @@ def main() -> None:
             runs = [timed(args, project) for _ in range(ROUNDS)]
             wall, cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
             print(f"{label:38} {wall:6.2f} s wall  {cpu:5.2f} s CPU   {runs[0][2]}")
-        from helpers.tools import lint
+        from helpers.tools.lint import run as lint
 
         durations = []
         for _ in range(ROUNDS):

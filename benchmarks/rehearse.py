@@ -23,12 +23,12 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from helpers.tools import scratch, servers
-from helpers.tools.database import database_url, engine
-from helpers.tools.rehearse import rehearse
-from helpers.tools.running import run
-from helpers.tools.scripts import load_scripts
-from helpers.tools.trace import RELFILENODES, Tracer
+from helpers.tools.rehearse.run import rehearse
+from helpers.tools.rehearse.trace import RELFILENODES, Tracer
+from helpers.tools.shared import scratch, servers
+from helpers.tools.shared.database import database_url, engine
+from helpers.tools.shared.running import run
+from helpers.tools.shared.scripts import load_scripts
 from tests.support import throwaway
 from tests.support.paths import PROJECT
 

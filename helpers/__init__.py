@@ -6,13 +6,14 @@ and import it from there.
 Layers, each importing only those below it: ``context`` (``MigrationContext``, the step a
 migration runs in) wraps the operations (``tables``, ``constraints``, ``indexes``, ``backfill``),
 which need only a ``Step`` (``step``); below them ``autocommit``, ``locks``, ``advisory``,
-``savepoints``, ``catalog`` (every look-up in PostgreSQL's catalog), ``column_types``,
+``savepoints``, ``preflight`` (every pre-flight look-up in PostgreSQL's catalog), ``column_types``,
 ``identifiers``, ``diagnosis`` and ``errors``.
 
 The commands that run around migrations (``python -m helpers``: rehearse, compare, stamp,
-history) live in ``helpers.tools``, which imports this package and is never imported by it:
-``import helpers`` loads the core only. ``helpers.rehearse``, ``helpers.compare``,
-``helpers.checked_stamp`` and ``helpers.read_history`` still work, loaded on first use.
+history, identify, explain, lint) live in ``helpers.tools``, which imports this package and is never
+imported by it: ``import helpers`` loads the core only. ``helpers.rehearse``, ``helpers.compare``,
+``helpers.checked_stamp``, ``helpers.read_history`` and ``helpers.BadInputError`` still work, loaded on
+first use.
 """
 
 import importlib
@@ -24,7 +25,7 @@ from .column_types import parse_column_type
 from .constraints import add_check, add_foreign_key, set_not_null, validate_constraint
 from .context import MigrationContext
 from .diagnosis import Diagnosis, categorize, diagnose, log_failure
-from .errors import BadInputError, InvalidColumnTypeError, InvalidIdentifierError, MigrationHelperError
+from .errors import InvalidColumnTypeError, InvalidIdentifierError, MigrationHelperError
 from .history import recorded
 from .indexes import create_index_concurrently, drop_index_concurrently
 from .locks import DEFAULT_SCHEDULE, LockRetriesExhaustedError, growing_schedule, with_lock_retries
@@ -33,7 +34,6 @@ from .step import Step
 
 __all__ = [
     "DEFAULT_SCHEDULE",
-    "BadInputError",
     "Diagnosis",
     "InvalidColumnTypeError",
     "InvalidIdentifierError",
@@ -65,12 +65,13 @@ __all__ = [
 #: The commands' Python API, by the names it had here: loaded from ``helpers.tools`` on first use.
 _COMMANDS_API = {
     "Attempt": ("history", "Attempt"),
-    "Comparison": ("compare", "Comparison"),
-    "Rehearsal": ("rehearse", "Rehearsal"),
-    "checked_stamp": ("compare", "checked_stamp"),
-    "compare": ("compare", "compare"),
+    "BadInputError": ("errors", "BadInputError"),
+    "Comparison": ("schema.compare", "Comparison"),
+    "Rehearsal": ("rehearse.run", "Rehearsal"),
+    "checked_stamp": ("schema.compare", "checked_stamp"),
+    "compare": ("schema.compare", "compare"),
     "read_history": ("history", "read"),
-    "rehearse": ("rehearse", "rehearse"),
+    "rehearse": ("rehearse.run", "rehearse"),
 }
 
 

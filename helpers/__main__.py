@@ -1,4 +1,4 @@
-"""``python -m helpers``: see ``helpers.cli``."""
+"""``python -m helpers``: see ``helpers.tools.cli`` (rehearse, compare, stamp, history, identify, explain, lint)."""
 
 from .tools.cli import main
 

@@ -14,9 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from .autocommit import outside_transaction
-from .catalog import Lookup
 from .errors import MigrationHelperError
 from .identifiers import check_identifier, parse_table
+from .preflight import Lookup
 from .step import Step
 
 logger = logging.getLogger("alembic.helpers")

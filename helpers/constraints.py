@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from .autocommit import outside_transaction
-from .catalog import ConstraintInfo, Lookup
 from .identifiers import TableName, check_identifier, parse_table
+from .preflight import ConstraintInfo, Lookup
 from .step import Step
 
 Condition = str | sa.ColumnElement[bool] | sa.TextClause

@@ -23,9 +23,9 @@ from sqlalchemy.engine import Connection, CursorResult
 
 from . import constraints, indexes, locks, tables
 from .backfill import backfill as batched_backfill
-from .catalog import Answer, Lookup, look_up
 from .diagnosis import log_failure
 from .errors import MigrationHelperError
+from .preflight import Answer, Lookup, look_up
 
 logger = logging.getLogger("alembic.helpers")
 T = TypeVar("T")

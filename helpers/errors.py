@@ -1,4 +1,4 @@
-"""Exceptions raised by the helpers before anything reaches the database."""
+"""Exceptions raised by the helpers before anything reaches the database (the commands' own: ``tools/errors.py``)."""
 
 
 class MigrationHelperError(Exception):
@@ -11,17 +11,3 @@ class InvalidIdentifierError(MigrationHelperError, ValueError):
 
 class InvalidColumnTypeError(MigrationHelperError, ValueError):
     """A column type string outside the accepted PostgreSQL types."""
-
-
-class BadInputError(Exception):
-    """``python -m helpers`` was given something it cannot use (a file, URL, revision, server); exit status 2.
-
-    The message is one sentence naming the bad value and what would be accepted. Nothing was
-    written to the reader's database.
-    """
-
-
-def first_line(exc: object) -> str:
-    """The first line of an exception's message (its class name when it has none), for one-sentence errors."""
-    text = str(exc).strip()
-    return text.splitlines()[0].strip() if text else type(exc).__name__

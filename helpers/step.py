@@ -13,7 +13,7 @@ from typing import Protocol
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection
 
-from .catalog import Answer, Lookup
+from .preflight import Answer, Lookup
 
 
 class Step(Protocol):

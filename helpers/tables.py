@@ -14,10 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .catalog import Lookup, column_missing
 from .column_types import parse_column_type
 from .errors import MigrationHelperError
 from .identifiers import TableName, check_identifier, parse_table
+from .preflight import Lookup, column_missing
 from .step import Step
 
 

@@ -22,6 +22,12 @@ ALLOWED_PRIVATE = {("autocommit", "_transaction")}
 TOOLS = "tools"
 #: ``python -m helpers`` starts the commands: the one core module that imports them.
 ENTRY_POINT = "__main__"
+#: The rooms of helpers/tools/, one per family of commands: each imports the core, what every command may
+#: use (``SHARED``) and itself, never another family.
+FAMILIES = ("lint", "rehearse", "schema")
+#: What every family may import besides the core: the commands' error, the shared pieces, and the reader of
+#: the attempts ``helpers.history`` records (``compare`` and ``stamp`` read them; it imports only the shared).
+SHARED = (f"{TOOLS}.errors", f"{TOOLS}.shared.", f"{TOOLS}.history")
 
 
 def modules() -> dict[str, ast.Module]:
@@ -153,6 +159,55 @@ def test_the_core_never_imports_the_commands() -> None:
     assert wrong == [], "the core imports helpers.tools: " + "; ".join(wrong)
 
 
+def room_of(module: str) -> str:
+    """``tools.lint.run`` -> ``tools.lint``, ``tools.shared.scratch`` -> ``tools.shared``, ``tools.cli`` -> ``tools``;
+    a core module -> ``""``."""
+    parts = module.split(".")
+    if parts[0] != TOOLS:
+        return ""
+    return ".".join(parts[:2]) if len(parts) > 2 else TOOLS
+
+
+def room_violations(graph: dict[str, set[str]]) -> list[str]:
+    """Imports across rooms that are not allowed: a family importing another family or a top-level command
+    module (``cli``, ``explain``), and the shared pieces importing any family or command module."""
+    wrong = []
+    for name, found in graph.items():
+        room = room_of(name)
+        if room in {f"{TOOLS}.{family}" for family in FAMILIES}:
+            allowed: tuple[str, ...] = (*SHARED, f"{room}.")
+        elif room == f"{TOOLS}.shared":
+            allowed = (f"{TOOLS}.errors", f"{TOOLS}.shared.")
+        else:
+            continue
+        wrong.extend(
+            f"{name} imports {imported}"
+            for imported in sorted(found)
+            if room_of(imported) and not imported.startswith(allowed) and imported != f"{TOOLS}.__init__"
+        )
+    return wrong
+
+
+def test_the_families_import_each_other_only_through_the_shared_pieces() -> None:
+    """lint never imports rehearse or schema (nor they each other); the shared pieces import no family."""
+    tools = {name for name in graph() if room_of(name)}
+    assert {room_of(name) for name in tools} >= {f"{TOOLS}.{family}" for family in (*FAMILIES, "shared")}
+    assert room_violations(graph()) == []
+
+
+def test_the_room_check_catches_a_family_importing_another() -> None:
+    found = {
+        "tools.lint.run": {"tools.rehearse.run", "tools.shared.running", "tools.errors", "context"},
+        "tools.shared.scratch": {"tools.schema.compare"},
+        "tools.schema.identify": {"tools.schema.compare", "tools.history", "tools.cli"},
+    }
+    assert sorted(room_violations(found)) == [
+        "tools.lint.run imports tools.rehearse.run",
+        "tools.schema.identify imports tools.cli",
+        "tools.shared.scratch imports tools.schema.compare",
+    ]
+
+
 def fresh_python(script: str) -> list[str]:
     """The words ``script`` prints, run by a new interpreter beside helpers/ (nothing imported before)."""
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
@@ -161,12 +216,14 @@ def fresh_python(script: str) -> list[str]:
 
 
 def test_import_helpers_loads_the_core_only() -> None:
-    """What a migration's ``from helpers import MigrationContext`` loads: no command, no ``alembic.command``."""
-    script = (
-        "import sys\nfrom helpers import MigrationContext\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('helpers.tools', 'alembic.command')))))"
-    )
-    assert fresh_python(script) == []
+    """What a migration's ``from helpers import MigrationContext`` (or ``import helpers``) loads: no command, no
+    ``alembic.command``."""
+    for first in ("from helpers import MigrationContext", "import helpers"):
+        script = (
+            f"import sys\n{first}\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith(('helpers.tools', 'alembic.command')))))"
+        )
+        assert fresh_python(script) == [], first
 
 
 def test_the_commands_stay_reachable_from_the_package() -> None:
@@ -175,7 +232,9 @@ def test_the_commands_stay_reachable_from_the_package() -> None:
         "import sys, helpers\nassert 'helpers.tools.rehearse' not in sys.modules\n"
         "print(helpers.rehearse.__module__, helpers.read_history.__module__, helpers.Comparison.__module__)"
     )
-    assert fresh_python(script) == ["helpers.tools.rehearse", "helpers.tools.history", "helpers.tools.compare"]
+    assert fresh_python(script) == [
+        "helpers.tools.rehearse.run", "helpers.tools.history", "helpers.tools.schema.compare"
+    ]
 
 
 def test_no_module_reaches_into_private_names_it_does_not_define() -> None:

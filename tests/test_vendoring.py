@@ -27,6 +27,16 @@ def test_helpers_use_relative_imports_only() -> None:
                 assert all(a.name.split(".")[0] != "helpers" for a in node.names), path.name
 
 
+def test_the_wheel_ships_every_package_of_helpers() -> None:
+    """pyproject's ``[tool.setuptools] packages`` names every folder of helpers/ (a room of the tools added
+    without it would be left out of an installed copy)."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {".".join(init.parent.relative_to(ROOT).parts) for init in HELPERS.rglob("__init__.py")}
+    assert listed == folders
+
+
 @pytest.mark.parametrize("left_out", [(), ("tools",)], ids=["whole", "without-tools"])
 def test_a_copy_under_backend_alembic_helpers_runs(database: Database, tmp_path: Path, left_out: tuple[str]) -> None:
     """The whole folder, or the core alone (helpers/tools/ left out): the migration-time API works the same."""

@@ -1,8 +1,10 @@
-"""``python -m helpers``: rehearse, compare, stamp, history, explain, for the Alembic project where ``alembic.ini`` is.
+"""``python -m helpers``: rehearse, compare, stamp, history, identify, explain, lint, for the Alembic project where
+``alembic.ini`` is.
 
-Thin over the Python API (``helpers.tools.rehearse``, ``helpers.tools.compare``, ``helpers.tools.history``). Exit
-status 0 when the answer is yes, 1 when it is no (a failed revision or gate, a difference, a
-refused stamp), 2 on bad input, with one sentence saying what was wrong.
+Thin over the Python API (``helpers.tools.rehearse``, ``helpers.tools.schema``, ``helpers.tools.lint``,
+``helpers.tools.history``, ``helpers.tools.explain``). Exit status 0 when the answer is yes, 1 when it is no (a
+failed revision or gate, a difference, a refused stamp, a lint finding), 2 on bad input, with one sentence saying
+what was wrong.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
-from ..errors import BadInputError
+from .errors import BadInputError
 
 OK, NO, BAD_INPUT = 0, 1, 2
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|min)")
@@ -91,8 +93,7 @@ def parser() -> argparse.ArgumentParser:
     )
     for sub in (compare, stamp):
         sub.add_argument("revision", metavar="REV")
-        sub.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
-                         help="leave out objects whose name matches (shell pattern: legacy_*, audit.*); repeatable")
+        _ignore_objects(sub)
         sub.add_argument("--throwaway", action="store_true",
                          help="build REV on a throwaway server of the same major, not on the database's server")
     compare.add_argument("--json", action="store_true", help="print the differences as JSON")
@@ -102,8 +103,7 @@ def parser() -> argparse.ArgumentParser:
         "identify", parents=[common, seeded],
         help="which revision the database's schema matches, whatever alembic_version says",
     )
-    identify.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
-                          help="leave out objects whose name matches (shell pattern: legacy_*, audit.*); repeatable")
+    _ignore_objects(identify)
     identify.add_argument("--throwaway", action="store_true",
                           help="build the revisions on a throwaway server of the same major")
     identify.add_argument("--json", action="store_true", help="print the answer as JSON")
@@ -134,6 +134,23 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+
+class _OldIgnore(argparse.Action):
+    """``--ignore PATTERN``, the spelling of ``--ignore-objects`` before lint's ``--ignore RULES``: still taken
+    for one release, with a line on stderr."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(f"{parser.prog}: --ignore {values} is now --ignore-objects {values}; --ignore will stop meaning "
+              "object patterns in the next release.", file=sys.stderr)
+        getattr(namespace, self.dest).append(values)
+
+
+def _ignore_objects(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--ignore-objects", dest="ignore", action="append", default=[], metavar="PATTERN",
+                     help="leave out objects whose name matches (shell pattern: legacy_*, audit.*); repeatable")
+    sub.add_argument("--ignore", dest="ignore", action=_OldIgnore, help=argparse.SUPPRESS)
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run one command; returns the exit status."""
     out = out or sys.stdout
@@ -151,8 +168,8 @@ def _print_json(data: Any, out: TextIO) -> None:
 
 
 def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
-    from . import rehearsal_report
-    from .rehearse import rehearse
+    from .rehearse import report as rehearsal_report
+    from .rehearse.run import rehearse
 
     result = rehearse(
         args.config, args.url, target=args.target, copy=args.copy, dump=args.dump, keep=args.keep,
@@ -166,7 +183,7 @@ def _rehearse(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
-    from .compare import compare, lines
+    from .schema.compare import compare, lines
 
     result = compare(args.config, args.url, args.revision, ignore=args.ignore, throwaway=args.throwaway,
                      seed=args.seed)
@@ -178,7 +195,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _stamp(args: argparse.Namespace, out: TextIO) -> int:
-    from .compare import checked_stamp
+    from .schema.compare import checked_stamp
 
     return OK if checked_stamp(
         args.config, args.url, args.revision, ignore=args.ignore, throwaway=args.throwaway, force=args.force,
@@ -188,7 +205,7 @@ def _stamp(args: argparse.Namespace, out: TextIO) -> int:
 
 def _history(args: argparse.Namespace, out: TextIO) -> int:
     from . import history
-    from .scripts import load_scripts
+    from .shared.scripts import load_scripts
 
     scripts = load_scripts(args.config)
     attempts = history.read(args.url, limit=args.limit)
@@ -213,7 +230,8 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
     from pathlib import Path
 
-    from . import lint, lint_output
+    from .lint import output as lint_output
+    from .lint import run as lint
 
     def rules(text: str | None) -> list[str] | None:
         return [r.strip() for r in text.split(",") if r.strip()] if text is not None else None
@@ -230,7 +248,7 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _identify(args: argparse.Namespace, out: TextIO) -> int:
-    from .identify import identify, lines
+    from .schema.identify import identify, lines
 
     found = identify(args.config, args.url, ignore=args.ignore, throwaway=args.throwaway, seed=args.seed)
     if args.json:

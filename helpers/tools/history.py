@@ -11,8 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..history import OUTCOMES, TABLE, alive, history_table
-from . import database
-from .scripts import Scripts
+from .shared import database
+from .shared.scripts import Scripts
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers.tools import lint
-from helpers.tools.lint_revision import function, read
-from helpers.tools.lint_rules import RULES
-from helpers.tools.rehearse import Rehearsal, rehearse
-from helpers.tools.trace import strength
+from helpers.tools.lint import run as lint
+from helpers.tools.lint.revision import function, read
+from helpers.tools.lint.rules import RULES
+from helpers.tools.rehearse.run import Rehearsal, rehearse
+from helpers.tools.rehearse.trace import strength
 from tests.support import transcript
 from tests.support.database import Database
 from tests.support.paths import DOCS, PROJECT, page, snippet_dir

@@ -11,7 +11,7 @@ README = ROOT / "README.md"
 
 
 def own_test(module: str) -> str:
-    """``tools/rehearse.py`` -> ``tests/tools/test_rehearse.py``; ``context.py`` -> ``tests/test_context.py``."""
+    """``tools/lint/run.py`` -> ``tests/tools/lint/test_run.py``; ``context.py`` -> ``tests/test_context.py``."""
     folder, _, name = module.rpartition("/")
     return "/".join(part for part in ("tests", folder, f"test_{name}") if part)
 

@@ -110,9 +110,9 @@ def wait_until_alone(database: str, timeout: float = 10) -> None:
     (``rehearse`` copies a busy database by dump instead of cloning it) may see it if asked at once.
     """
     deadline = time.monotonic() + timeout
-    # The sessions rehearse counts (helpers/tools/database.other_sessions): client backends, not an autovacuum worker
-    # of a DATABASE_URL server. That function asks over a connection to the database itself, which would leave
-    # its own closing backend behind: this asks over the admin connection instead.
+    # The sessions rehearse counts (helpers/tools/shared/database.other_sessions): client backends, not an
+    # autovacuum worker of a DATABASE_URL server. That function asks over a connection to the database itself,
+    # which would leave its own closing backend behind: this asks over the admin connection instead.
     others = sa.text(
         "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = :name AND backend_type = 'client backend'"
     )

@@ -32,7 +32,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from helpers.tools.database import libpq_env
+from helpers.tools.shared.database import libpq_env
 from tests.support import images
 from tests.support.database import Database
 from tests.support.normalize import normalize

@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from helpers.tools.database import libpq_env
+from helpers.tools.shared.database import libpq_env
 from tests.support import drivers
 
 TEMPLATE = "mrp_template"

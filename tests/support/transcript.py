@@ -265,7 +265,7 @@ def _process_state(env: dict[str, str], cwd: Path) -> Iterator[None]:
     from alembic import context, op
     from alembic.util import messaging
 
-    from helpers.tools.running import forget_modules
+    from helpers.tools.shared.running import forget_modules
 
     saved_env, saved_cwd, saved_path = dict(os.environ), os.getcwd(), list(sys.path)
     saved_modules = set(sys.modules)

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers.tools import lint, lint_squawk
-from helpers.tools.lint_rules import RULES, SQUAWK_COVERED, SQUAWK_STYLE
+from helpers.tools.lint import run as lint
+from helpers.tools.lint import squawk as lint_squawk
+from helpers.tools.lint.rules import RULES, SQUAWK_COVERED, SQUAWK_STYLE
 from tests.support import transcript
 from tests.support.paths import PROJECT, ROOT, SNIPPETS, page, snippet_dir
 from tests.support.project import project_with

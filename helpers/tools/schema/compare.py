@@ -2,7 +2,7 @@
 
 ``compare`` builds REV in an empty scratch database through the project's own env.py (on the same
 server, or with ``throwaway`` on a throwaway server of the same major), drops it, and compares
-the live database's whole schema with it (``helpers.schema``). Where the revisions build on a schema
+the live database's whole schema with it (``shared/snapshot.py``). Where the revisions build on a schema
 made outside them (an application's ``metadata.create_all()``), ``seed`` makes it first
 (``scratch.Seed``: a SQL file or a function). The live database is only read.
 ``checked_stamp`` runs that comparison first and runs ``alembic stamp REV`` (through env.py, so
@@ -21,15 +21,15 @@ from typing import Any, TextIO
 
 from sqlalchemy.engine import URL
 
-from ..diagnosis import diagnose
+from ...diagnosis import diagnose
+from ...history import NOTE, TABLE, current_heads
+from .. import history
 from ..errors import BadInputError
-from ..history import NOTE, TABLE, current_heads
-from . import history, schema, scratch
-from .database import database_url, engine, read_only, server_major
-from .running import run
-from .scripts import load_scripts, resolve
-
-_LONG = 120
+from ..shared import scratch, snapshot
+from ..shared.database import connected, database_url, read_only
+from ..shared.running import run
+from ..shared.scripts import load_scripts, resolve
+from .build import difference_lines, empty_scratch
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Comparison:
     database: str
     built_on: str
     seconds: float
-    differences: list[schema.Difference]
+    differences: list[snapshot.Difference]
     ignored: list[str] = field(default_factory=list)
     seed: str | None = None
 
@@ -96,51 +96,16 @@ def compare(
                 )
             version_table = str(built.configure.get("version_table") or version_table)
             built_in = built.seconds
-        excluded = {*schema.BOOKKEEPING_TABLES, version_table}
-        eng = engine(made.url)
-        try:
-            with eng.connect() as conn:
-                expected = schema.read(conn, excluded)
-        finally:
-            eng.dispose()
+        excluded = {*snapshot.BOOKKEEPING_TABLES, version_table}
+        with connected(made.url) as conn:
+            expected = snapshot.read(conn, excluded)
     finally:
         made.drop()
     with read_only(source) as conn:
-        actual = schema.read(conn, excluded)
-    found = schema.differences(expected.without(ignore), actual.without(ignore))
+        actual = snapshot.read(conn, excluded)
+    found = snapshot.differences(expected.without(ignore), actual.without(ignore))
     return Comparison(revision, str(source.database), made.describe(str(source.database)), made.seconds + built_in,
                       found, list(ignore), None if planted is None else planted.named)
-
-
-def empty_scratch(
-    source: URL, throwaway: bool, purpose: str = "compare", seed: scratch.Seed | None = None
-) -> scratch.Scratch:
-    """A database to build revisions in, empty or with ``seed``'s schema only: on the source's server, or on a
-    throwaway one of its major. A seed that fails drops it (BadInputError naming the seed)."""
-    with read_only(source) as conn:
-        major = server_major(conn)
-    made = scratch.empty_on_throwaway(major, purpose) if throwaway else scratch.empty(source, purpose)
-    if seed is not None:
-        try:
-            scratch.plant(made, seed, major)
-        except BaseException:
-            made.drop()
-            raise
-    return made
-
-
-def _shown(text: str | None, other: str | None) -> str:
-    """A definition on one line; a long one cut around where it differs from ``other``."""
-    if text is None:
-        return "nothing"
-    flat = " ".join(text.split())
-    if len(flat) <= _LONG or other is None:
-        return flat if len(flat) <= _LONG else flat[: _LONG - 3] + "..."
-    theirs = " ".join(other.split())
-    at = next((i for i, (a, b) in enumerate(zip(flat, theirs, strict=False)) if a != b), min(len(flat), len(theirs)))
-    start = max(0, at - 40)
-    cut = flat[start : start + _LONG]
-    return ("..." if start else "") + cut + ("..." if start + _LONG < len(flat) else "")
 
 
 def lines(comparison: Comparison) -> list[str]:
@@ -153,24 +118,11 @@ def lines(comparison: Comparison) -> list[str]:
     if c.same:
         out.append(f"Same: the database is what revision {c.revision} builds.")
     else:
-        objects = len(schema.grouped(c.differences))
+        objects = len(snapshot.grouped(c.differences))
         out.append(
             f"Different: {len(c.differences)} difference{'s' if len(c.differences) != 1 else ''} in {objects} "
             f"object{'s' if objects != 1 else ''}; the database is not what revision {c.revision} builds."
         )
-    return out
-
-
-def difference_lines(differences: Sequence[schema.Difference], revision: str) -> list[str]:
-    """Grouped by object: "revision REV has ... / the database has ..."."""
-    out = []
-    for group, found in schema.grouped(differences).items():
-        out.append(group)
-        for d in found:
-            out.append(
-                f"  {d.label}: revision {revision} has {_shown(d.expected, d.actual)} / "
-                f"the database has {_shown(d.actual, d.expected)}"
-            )
     return out
 
 

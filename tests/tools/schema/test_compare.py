@@ -1,8 +1,8 @@
-"""helpers/tools/compare.py (with schema.py): ``python -m helpers compare REV`` and ``stamp REV``.
+"""helpers/tools/schema/compare.py (with shared/snapshot.py): ``python -m helpers compare REV`` and ``stamp REV``.
 
 A database where part of a revision was applied by hand, differently: compare names the object
 and exits 1; stamp refuses and alembic_version is unchanged. Every kind of object the comparison
-covers is caught when it differs, and ``--ignore`` leaves out what no migration manages.
+covers is caught when it differs, and ``--ignore-objects`` leaves out what no migration manages.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 
 from helpers.history import history_table
 from helpers.tools import history
-from helpers.tools.compare import checked_stamp, compare, lines
+from helpers.tools.schema.compare import checked_stamp, compare, lines
 from tests.support.cli import cli, throwaway_image
 from tests.support.database import Database
 from tests.support.ordinary import BASE_FUNCTION, BASE_SQL, REWRITING, ordinary_project

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from .rehearse import Blocker, Failure, Rehearsal, RevisionReport
+from .run import Blocker, Failure, Rehearsal, RevisionReport
 from .trace import MODES, blocks, sql_name
 
 #: The lock modes --max-lock counts: every one that blocks the application's writes.

@@ -1,4 +1,4 @@
-"""Catalog look-ups (helpers.catalog): one round trip per pre-flight check, names resolved as DDL resolves them."""
+"""Pre-flight look-ups in pg_catalog (helpers.preflight): one round trip per check, names resolved as DDL does."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext as AlembicMigrationContext
 
 from helpers import MigrationContext, MigrationHelperError
-from helpers.catalog import Lookup, look_up, regclass_name
 from helpers.identifiers import TableName
+from helpers.preflight import Lookup, look_up, regclass_name
 from tests.support.database import run_script
 
 

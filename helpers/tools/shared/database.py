@@ -82,18 +82,34 @@ def location(url: URL) -> str:
     return f"{host}:{port}/{url.database}"
 
 
-def engine(url: URL, **kwargs: Any) -> sa.Engine:
+def engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT, **kwargs: Any) -> sa.Engine:
     """An engine of this package's own (no pool), failing fast when the server does not answer."""
     url = engine_url(url)
-    args = {"connect_timeout": CONNECT_TIMEOUT} if url.get_driver_name() in ("psycopg", "psycopg2") else {}
+    args = {"connect_timeout": connect_timeout} if url.get_driver_name() in ("psycopg", "psycopg2") else {}
     return sa.create_engine(url, poolclass=sa.NullPool, connect_args=args, **kwargs)
+
+
+@contextlib.contextmanager
+def disposed_engine(url: URL, **kwargs: Any) -> Iterator[sa.Engine]:
+    """``engine(url, **kwargs)`` for the block, disposed when it ends, however it ends: no connection is left open."""
+    eng = engine(url, **kwargs)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@contextlib.contextmanager
+def connected(url: URL, **kwargs: Any) -> Iterator[Connection]:
+    """One connection to ``url`` for the block, on an engine of its own (``disposed_engine``)."""
+    with disposed_engine(url, **kwargs) as eng, eng.connect() as conn:
+        yield conn
 
 
 @contextlib.contextmanager
 def read_only(url: URL) -> Iterator[Connection]:
     """A connection to ``url`` whose transactions are all READ ONLY: reading never writes by mistake."""
-    eng = engine(url)
-    try:
+    with disposed_engine(url) as eng:
         try:
             conn = eng.connect()
         except sa.exc.DBAPIError as exc:
@@ -102,8 +118,6 @@ def read_only(url: URL) -> Iterator[Connection]:
             conn.exec_driver_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             conn.commit()
             yield conn
-    finally:
-        eng.dispose()
 
 
 def _unreachable(url: URL, exc: sa.exc.DBAPIError) -> str:
@@ -114,13 +128,9 @@ def _unreachable(url: URL, exc: sa.exc.DBAPIError) -> str:
     """
     orig = exc.orig or exc
     with contextlib.suppress(sa.exc.DBAPIError):
-        eng = engine(url.set(database="postgres"))
-        try:
-            with eng.connect() as conn:
-                query = sa.text("SELECT count(*) FROM pg_catalog.pg_database WHERE datname = :name")
-                exists = conn.execute(query, {"name": url.database}).scalar_one()
-        finally:
-            eng.dispose()
+        with connected(url.set(database="postgres")) as conn:
+            query = sa.text("SELECT count(*) FROM pg_catalog.pg_database WHERE datname = :name")
+            exists = conn.execute(query, {"name": url.database}).scalar_one()
         if not exists:
             return f"The server at {location(url)} answered, but has no database {url.database!r}: {first_line(orig)}"
     return f"The server at {location(url)} does not answer: {first_line(orig)}"

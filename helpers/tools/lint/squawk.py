@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import first_line
-from . import lint_sql
-from .lint_rules import SQUAWK_COVERED, SQUAWK_STYLE, SQUAWK_UNFIT
+from . import sql as lint_sql
+from .rules import SQUAWK_COVERED, SQUAWK_STYLE, SQUAWK_UNFIT
 
 _RUNNING = re.compile(r"^-- Running upgrade (?:[\w, ]*) -> (\w+)\s*$")
 _ALEMBIC_OWN = re.compile(r"^(BEGIN|COMMIT)\s*;|^(INSERT INTO|UPDATE|DELETE FROM) alembic_version\b", re.I)
@@ -61,7 +61,7 @@ def offline_sql(config: Path) -> dict[str, str]:
     from alembic.config import Config
     from alembic.util import CommandError
 
-    from . import running  # Alembic's commands and SQLAlchemy's engine: only when squawk runs
+    from ..shared import running  # Alembic's commands and SQLAlchemy's engine: only when squawk runs
 
     buffer, printed = io.StringIO(), io.StringIO()
     saved_modules, saved_path = set(sys.modules), list(sys.path)

@@ -188,7 +188,7 @@ class SchemaObject:
         return f"{self.kind} {self.name}"
 
     def names(self) -> set[str]:
-        """The names an ``--ignore`` pattern is matched against: its own and its table's, with and without schema."""
+        """What an ``--ignore-objects`` pattern is matched against: its name and its table's, with or without schema."""
         found = {self.name, f"{self.schema}.{self.name}"}
         if self.table is not None:
             found |= {self.table, f"{self.schema}.{self.table}", f"{self.table}.{self.name}"}
@@ -203,7 +203,7 @@ class Schema:
     objects: dict[tuple[str, str, str | None, str], SchemaObject]
 
     def without(self, patterns: Sequence[str]) -> Schema:
-        """This schema minus the objects an ``--ignore`` pattern (shell-style: ``legacy_*``, ``audit.*``) matches."""
+        """This schema minus the objects an ``--ignore-objects`` pattern (``legacy_*``, ``audit.*``) matches."""
         if not patterns:
             return self
         kept = {

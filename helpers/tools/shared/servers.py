@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from ..errors import BadInputError
-from .database import engine, libpq_env, location
+from .database import connected, disposed_engine, libpq_env, location
 
 #: Seconds a throwaway server may take to start answering.
 START_TIMEOUT = 120.0
@@ -97,7 +97,7 @@ def _embedded(bin_dir: Path, major: int) -> Throwaway:
     data = Path(tempfile.mkdtemp(prefix="helpers-pg-")) / "data"
     server = postgres_server.get_server(data, cleanup_mode="delete")
     url = sa.make_url(server.get_uri()).set(drivername="postgresql+psycopg")
-    with engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
+    with connected(url, isolation_level="AUTOCOMMIT") as conn:
         for setting in ("fsync", "synchronous_commit", "full_page_writes"):
             conn.exec_driver_sql(f"ALTER SYSTEM SET {setting} = off")
         conn.exec_driver_sql("SELECT pg_reload_conf()")
@@ -146,8 +146,7 @@ def _container(docker: str, image: str, major: int) -> Throwaway:
 
 def _wait_until_up(url: URL) -> None:
     deadline = time.monotonic() + START_TIMEOUT
-    eng = sa.create_engine(url, poolclass=sa.NullPool, connect_args={"connect_timeout": 2})
-    try:
+    with disposed_engine(url, connect_timeout=2) as eng:
         while True:
             try:
                 with eng.connect() as conn:
@@ -159,5 +158,3 @@ def _wait_until_up(url: URL) -> None:
                         f"The throwaway server at {location(url)} did not start in {START_TIMEOUT:.0f} s."
                     ) from exc
                 time.sleep(0.2)
-    finally:
-        eng.dispose()

@@ -20,14 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
-from ..history import current_heads
-from . import schema, scratch
-from .compare import difference_lines, empty_scratch
-from .database import database_url, engine, read_only
-from .running import Hooks, run
-from .scripts import load_scripts
+from ...history import current_heads
+from ..shared import scratch, snapshot
+from ..shared.database import connected, database_url, read_only
+from ..shared.running import Hooks, RevisionEvent, run
+from ..shared.scripts import load_scripts
+from .build import difference_lines, empty_scratch
 
 #: Lines of differences printed for the closest revision (a base made outside the revisions differs in hundreds).
 _SHOWN = 40
@@ -39,7 +37,7 @@ class State:
 
     heads: tuple[str, ...]
     message: str
-    differences: list[schema.Difference]
+    differences: list[snapshot.Difference]
 
     @property
     def name(self) -> str:
@@ -97,29 +95,18 @@ class _Builder:
 
     def __init__(self, excluded: set[str]) -> None:
         self.excluded = excluded
-        self.connection: Connection | None = None
         self.heads: tuple[str, ...] = ()
-        self.built: list[tuple[tuple[str, ...], str, schema.Schema]] = []
-        self.running: str | None = None
-        self.hooks = Hooks(configured=self._configured, version_started=self._started, version_applied=self._applied)
+        self.built: list[tuple[tuple[str, ...], str, snapshot.Schema]] = []
+        self.hooks = Hooks(configured=self._configured, applied=self._applied)
 
     def _configured(self, kwargs: dict[str, Any]) -> None:
-        if isinstance(kwargs.get("connection"), Connection):
-            self.connection = kwargs["connection"]
         if kwargs.get("version_table"):
             self.excluded.add(str(kwargs["version_table"]))
 
-    def _started(self, step: Any) -> None:
-        self.running = getattr(getattr(step, "revision", None), "revision", None)
-
-    def _applied(self, step: Any) -> None:
-        self.running = None
-        down = set(getattr(step, "down_revision_ids", None) or ())
-        self.heads = tuple(sorted({*(head for head in self.heads if head not in down), str(step.up_revision_id)}))
-        if self.connection is not None:
-            message = str(getattr(getattr(step, "up_revision", None), "doc", "") or "").strip()
-            self.built.append((self.heads, message.splitlines()[0] if message else "",
-                               schema.read(self.connection, self.excluded)))
+    def _applied(self, event: RevisionEvent) -> None:
+        self.heads = tuple(sorted({*(head for head in self.heads if head not in event.down), event.revision}))
+        if event.connection is not None:
+            self.built.append((self.heads, event.message, snapshot.read(event.connection, self.excluded)))
 
 
 def identify(
@@ -141,31 +128,28 @@ def identify(
     source = database_url(url)
     with read_only(source) as conn:
         recorded = current_heads(conn)
-    excluded = {*schema.BOOKKEEPING_TABLES, "alembic_version"}
+    excluded = {*snapshot.BOOKKEEPING_TABLES, "alembic_version"}
     made = empty_scratch(source, throwaway, "identify", planted)
     began = time.perf_counter()
     try:
-        eng = engine(made.url)
-        try:
-            with eng.connect() as conn:
-                empty = schema.read(conn, excluded)
-        finally:
-            eng.dispose()
+        with connected(made.url) as conn:
+            empty = snapshot.read(conn, excluded)
         builder = _Builder(excluded)
         outcome = run(scripts, made.url_for(source), "upgrade", "heads", hooks=builder.hooks)
     finally:
         made.drop()
     seconds = time.perf_counter() - began
     with read_only(source) as conn:
-        actual = schema.read(conn, excluded).without(ignore)
+        actual = snapshot.read(conn, excluded).without(ignore)
     built = [((), "", empty), *builder.built]
     states = [
-        State(heads, message, schema.differences(expected.without(ignore), actual))
+        State(heads, message, snapshot.differences(expected.without(ignore), actual))
         for heads, message, expected in built
     ]
     unbuilt = None
     if outcome.error is not None:
-        unbuilt = f"{builder.running or 'env.py'} fails on {scratch.build_failure(outcome.error, planted)}"
+        failed = outcome.failed.revision if outcome.failed else "env.py"
+        unbuilt = f"{failed} fails on {scratch.build_failure(outcome.error, planted)}"
     return Identification(str(source.database), recorded, scripts.unknown(recorded), made.describe(""), seconds,
                           states, unbuilt, list(ignore), None if planted is None else planted.named)
 

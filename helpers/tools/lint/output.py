@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .lint import Report
-from .lint_revision import Finding
-from .lint_rules import RULES, squawk_address
+from .rules import RULES, page_address, squawk_address
+from .run import Report
+from .scope import Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FORMATS = ("text", "json", "github", "sarif")
@@ -86,7 +86,7 @@ def sarif(report: Report) -> dict[str, Any]:
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "helpers-lint", "informationUri": _address("ML001").split("#")[0],
+            "tool": {"driver": {"name": "helpers-lint", "informationUri": page_address(),
                                 "rules": rules}},
             "results": [
                 {"ruleId": f.rule, "ruleIndex": index[f.rule], "level": "error", "message": {"text": f.message},

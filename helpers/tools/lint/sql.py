@@ -1,4 +1,5 @@
-"""The SQL of a revision (``op.execute`` strings), parsed by PostgreSQL's own grammar (pglast), checked.
+"""The SQL reader: a revision's SQL (``op.execute`` strings), parsed by PostgreSQL's own grammar (pglast),
+told to the :class:`.scope.Scope` statement by statement (the scope decides the findings: no rule id here).
 
 pglast is an optional dependency (``pip install 'migration-rollback-helpers[migration-lint]'``), imported on first use.
 """
@@ -9,15 +10,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import BadInputError
-
-#: A :class:`.lint_revision.Scope` (not imported: that module imports this one).
-Scope = Any
+from .scope import Scope
 
 #: Functions whose value differs per row: a column default calling one rewrites the table.
 VOLATILE = {"gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "uuidv4", "uuidv7", "random",
             "clock_timestamp", "timeofday", "nextval", "txid_current"}
-#: Types a column may change to without a rewrite (from varchar(n) or text).
-UNBOUNDED_TEXT = {"text", "varchar"}
+
+
+#: pglast's constraint types, in the words of ``Scope.constraint``.
+_CONSTRAINTS = {"CONSTR_FOREIGN": "foreign key", "CONSTR_CHECK": "check", "CONSTR_UNIQUE": "unique",
+                "CONSTR_PRIMARY": "primary key"}
 
 
 def pglast() -> Any:
@@ -148,23 +150,23 @@ def _statement(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
         concurrently = any(p.defname == "concurrently" for p in stmt.params or ())
         scope.schema(pos)
         if not concurrently:
-            scope.report("ML014", pos, "REINDEX without CONCURRENTLY")
+            scope.rewrites_and_locks("REINDEX without CONCURRENTLY", pos)
         else:
             scope.outside_transaction("REINDEX CONCURRENTLY", pos)
         return
     if kind == "VacuumStmt":
         if stmt.is_vacuumcmd:
             if any(o.defname == "full" for o in stmt.options or ()):
-                scope.report("ML014", pos, "VACUUM FULL")
+                scope.rewrites_and_locks("VACUUM FULL", pos)
             scope.outside_transaction("VACUUM", pos)
         return
     if kind == "ClusterStmt":
-        scope.report("ML014", pos, "CLUSTER")
+        scope.rewrites_and_locks("CLUSTER", pos)
         return
     if kind == "RenameStmt":
         scope.schema(pos)
         if stmt.renameType.name in ("OBJECT_TABLE", "OBJECT_COLUMN"):
-            scope.report("ML008", pos, f"RENAME of {stmt.relation.relname}")
+            scope.removed(f"RENAME of {stmt.relation.relname}", pos)
         return
     if kind == "DropStmt":
         scope.schema(pos)
@@ -172,7 +174,7 @@ def _statement(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
             names = [obj[-1].sval for obj in stmt.objects]
             old = [name for name in names if name not in scope.new_tables]
             if old:
-                scope.report("ML008", pos, f"DROP TABLE {', '.join(old)}")
+                scope.removed(f"DROP TABLE {', '.join(old)}", pos)
         if stmt.removeType.name == "OBJECT_INDEX" and stmt.concurrent:
             scope.outside_transaction("DROP INDEX CONCURRENTLY", pos)
         return
@@ -196,14 +198,9 @@ def _alter_table(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
             constraints = column.constraints or ()
             kinds = {c.contype.name for c in constraints}
             default = next((c.raw_expr for c in constraints if c.contype.name == "CONSTR_DEFAULT"), None)
-            if "CONSTR_NOTNULL" in kinds and default is None:
-                scope.report("ML001", pos, f"{table}.{column.colname}")
-            if default is not None:
-                scope.new_default(table, column.colname, function_names(default) & VOLATILE, pos)
-            if "CONSTR_FOREIGN" in kinds or "CONSTR_CHECK" in kinds:
-                scope.report("ML005", pos, f"{table}.{column.colname}")
-            if "CONSTR_UNIQUE" in kinds or "CONSTR_PRIMARY" in kinds:
-                scope.report("ML006", pos, f"{table}.{column.colname}")
+            scope.column_added(table, column.colname, pos, not_null="CONSTR_NOTNULL" in kinds,
+                               default=function_names(default) & VOLATILE if default is not None else None,
+                               constraints=[_CONSTRAINTS[kind] for kind in kinds if kind in _CONSTRAINTS])
         elif sub == "AT_SetNotNull":
             scope.set_not_null(table, cmd.name, pos)
         elif sub == "AT_ValidateConstraint":
@@ -212,15 +209,15 @@ def _alter_table(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
             column = cmd.def_
             scope.type_change(table, cmd.name, sql_type(column.typeName), pos, using=column.raw_default is not None)
         elif sub == "AT_DropColumn":
-            scope.report("ML008", pos, f"DROP COLUMN {table}.{cmd.name}")
+            scope.removed(f"DROP COLUMN {table}.{cmd.name}", pos)
         elif sub == "AT_AddConstraint":
             constraint = cmd.def_
             contype = constraint.contype.name
-            if contype in ("CONSTR_FOREIGN", "CONSTR_CHECK") and not constraint.skip_validation:
-                scope.report("ML005", pos, constraint.conname or table)
+            if contype in _CONSTRAINTS:
+                scope.constraint(_CONSTRAINTS[contype], constraint.conname or table, pos,
+                                 validated=not constraint.skip_validation, on_index=bool(constraint.indexname))
             if contype == "CONSTR_CHECK":
                 column = not_null_column(constraint.raw_expr)
                 if column:
                     scope.not_null_check(constraint.conname, table, column, bool(constraint.skip_validation))
-            if contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not constraint.indexname:
-                scope.report("ML006", pos, constraint.conname or table)
+

@@ -6,7 +6,8 @@ The connection is handed over in ``config.attributes["connection"]``, and ``DATA
 runs, every new connection made in this process is checked: one that reaches any other database
 stops the run before a statement is sent there (``WrongDatabaseError``). Alembic's
 ``EnvironmentContext.configure`` is wrapped for the run, which is how the caller learns the
-migration's connection and version table and gets a callback around each revision (``Hooks``).
+migration's connection and version table and hears each revision start and end (``Hooks``, with a
+``RevisionEvent``, decoded from Alembic's step here and nowhere else).
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from typing import Any
 from alembic import command
 from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import event
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 from sqlalchemy.pool import Pool
 
-from ..errors import BadInputError
-from .database import engine
+from ..errors import BadInputError, first_line
+from .database import disposed_engine
 from .scripts import Scripts
 
 
@@ -54,13 +55,90 @@ def forget_modules(names: Iterable[str], folders: Iterable[Path]) -> None:
         del sys.path_importer_cache[entry]
 
 
+@dataclass(frozen=True)
+class RevisionEvent:
+    """A revision of a run as the caller hears it: ``started`` (before its migration function runs), ``applied``
+    (once Alembic has recorded it) or ``failed`` (the run stopped while it ran: ``Outcome.failed``).
+
+    ``message`` is the first line of the revision's docstring; ``upgrade`` and ``down`` (the revisions below it)
+    are known once it is applied; ``connection`` is the migration's own (env.py's ``configure``), when it has one.
+    """
+
+    kind: str
+    revision: str
+    message: str = ""
+    upgrade: bool = True
+    down: tuple[str, ...] = ()
+    connection: Connection | None = field(default=None, compare=False, repr=False)
+
+
+def _doc(script: Any) -> str:
+    doc = str(getattr(script, "doc", "") or "")
+    return first_line(doc) if doc.strip() else ""
+
+
+def _started(step: Any, connection: Connection | None) -> RevisionEvent | None:
+    """Alembic's step about to run (a ``RevisionStep``), or None for a stamp, which runs nothing."""
+    script = getattr(step, "revision", None)
+    revision = getattr(script, "revision", None)
+    if revision is None:
+        return None
+    return RevisionEvent("started", str(revision), _doc(script), bool(getattr(step, "is_upgrade", True)),
+                         connection=connection)
+
+
+def _applied(step: Any, connection: Connection | None) -> RevisionEvent:
+    """Alembic's ``MigrationInfo`` of a step it recorded in the version table."""
+    down = tuple(str(rev) for rev in (getattr(step, "down_revision_ids", None) or ()))
+    return RevisionEvent("applied", str(step.up_revision_id), _doc(getattr(step, "up_revision", None)),
+                         bool(step.is_upgrade), down, connection)
+
+
+def _ignore(event: RevisionEvent) -> None:
+    pass
+
+
 @dataclass
 class Hooks:
-    """What the caller hears about a run: env.py's ``configure`` arguments, and each revision applied."""
+    """What the caller hears about a run: env.py's ``configure`` arguments, and each revision started, applied or
+    failed."""
 
     configured: Callable[[dict[str, Any]], None] = lambda kwargs: None
-    version_started: Callable[[Any], None] = lambda step: None
-    version_applied: Callable[[Any], None] = lambda step: None
+    started: Callable[[RevisionEvent], None] = _ignore
+    applied: Callable[[RevisionEvent], None] = _ignore
+    failed: Callable[[RevisionEvent], None] = _ignore
+
+
+class _Progress:
+    """The revision running now (started, not yet applied): the one that failed if the run stops with an error."""
+
+    def __init__(self, hooks: Hooks) -> None:
+        self.hooks = hooks
+        self.running: RevisionEvent | None = None
+        self.connection: Connection | None = None
+
+    def configured(self, kwargs: dict[str, Any]) -> None:
+        if isinstance(kwargs.get("connection"), Connection):
+            self.connection = kwargs["connection"]
+        self.hooks.configured(kwargs)
+
+    def started(self, step: Any) -> None:
+        found = _started(step, self.connection)
+        if found is not None:
+            self.running = found
+            self.hooks.started(found)
+
+    def applied(self, step: Any) -> None:
+        self.running = None
+        self.hooks.applied(_applied(step, self.connection))
+
+    def stopped(self) -> RevisionEvent | None:
+        if self.running is None:
+            return None
+        failed = RevisionEvent("failed", self.running.revision, self.running.message, self.running.upgrade,
+                               connection=self.connection)
+        self.hooks.failed(failed)
+        return failed
 
 
 @dataclass
@@ -71,6 +149,8 @@ class Outcome:
     output: str
     seconds: float
     configure: dict[str, Any] = field(default_factory=dict)
+    #: The revision that was running when the run stopped with ``error`` (None: none was, or none failed).
+    failed: RevisionEvent | None = None
 
     @property
     def ok(self) -> bool:
@@ -103,14 +183,13 @@ def run(
     returned, not raised, except ``WrongDatabaseError``. ``options``: keyword arguments of the
     command (``purge=True`` for a stamp over a revision the scripts do not know).
     """
-    hooks = hooks or Hooks()
+    progress = _Progress(hooks or Hooks())
     config = scripts.config()
     config.attributes.update(attributes or {})
     if capture:
         config.attributes.setdefault("configure_logger", False)
     shown = url.render_as_string(hide_password=False)
     config.set_main_option("sqlalchemy.url", shown.replace("%", "%%"))
-    eng = engine(url)
     wrong: list[str] = []
     seen: dict[str, Any] = {}
     buffer = io.StringIO()
@@ -120,7 +199,8 @@ def run(
         process_state(capture, buffer),
         environ("DATABASE_URL", environ_url or shown),
         _guard(str(url.database), wrong),
-        _watch_configure(hooks, seen),
+        _watch_configure(progress, seen),
+        disposed_engine(url) as eng,
     ):
         try:
             with eng.connect() as conn:
@@ -133,15 +213,14 @@ def run(
             error = exc if exc.code not in (0, None) else None
         except Exception as exc:
             error = exc
-        finally:
-            eng.dispose()
     if wrong:
         raise WrongDatabaseError(
             f"env.py connected to database {wrong[0]!r}, not {url.database!r} it was pointed at: it takes its URL "
             "from somewhere other than DATABASE_URL, sqlalchemy.url or config.attributes['connection']; "
             "nothing was run there."
         )
-    return Outcome(error, buffer.getvalue(), time.perf_counter() - started, seen)
+    failed = progress.stopped() if error is not None else None
+    return Outcome(error, buffer.getvalue(), time.perf_counter() - started, seen, failed)
 
 
 @contextlib.contextmanager
@@ -191,22 +270,22 @@ def _callbacks(value: object) -> tuple[Callable[..., None], ...]:
 
 
 @contextlib.contextmanager
-def _watch_configure(hooks: Hooks, seen: dict[str, Any]) -> Iterator[None]:
+def _watch_configure(progress: _Progress, seen: dict[str, Any]) -> Iterator[None]:
     """Wrap ``EnvironmentContext.configure`` for one run: note its arguments, add an ``on_version_apply``."""
     original = EnvironmentContext.configure
     names = list(original.__code__.co_varnames[1 : original.__code__.co_argcount])
 
     def version_applied(ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
-        hooks.version_applied(step)
+        progress.applied(step)
 
     def configure(self: EnvironmentContext, *args: Any, **kwargs: Any) -> None:
         kwargs.update(zip(names, args, strict=False))
         steps = self.context_opts.get("fn")
         if callable(steps) and not getattr(steps, "announces", False):
-            self.context_opts["fn"] = _announcing(steps, hooks.version_started)
+            self.context_opts["fn"] = _announcing(steps, progress.started)
         kwargs["on_version_apply"] = (*_callbacks(kwargs.get("on_version_apply")), version_applied)
         seen.update(kwargs)
-        hooks.configured(kwargs)
+        progress.configured(kwargs)
         original(self, **kwargs)
 
     EnvironmentContext.configure = configure  # type: ignore[method-assign]

@@ -1,4 +1,4 @@
-"""helpers/tools/lint.py (and lint_revision, lint_sql, lint_squawk, lint_output, lint_rules): ``python -m helpers
+"""helpers/tools/lint/run.py (and revision, sql, squawk, output, rules): ``python -m helpers
 lint`` reads revision files without running them, reports each finding at its file and line, and exits 0 clean,
 1 with findings, 2 on bad input. The rules one by one: tests/docs/test_safe_migrations.py."""
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.tools import lint
-from helpers.tools.lint_rules import RULES
+from helpers.tools.lint import run as lint
+from helpers.tools.lint.rules import RULES
 from tests.support.cli import cli
 from tests.support.paths import PROJECT, ROOT
 from tests.support.project import project_with
@@ -306,3 +306,20 @@ def test_without_pglast_one_sentence_says_what_to_install(project: Path) -> None
 
     assert (result.returncode, result.stderr) == (2, "error: python -m helpers lint needs pglast to read SQL; install "
                                                      "it: pip install 'migration-rollback-helpers[migration-lint]'\n")
+
+
+def test_only_the_rule_table_and_the_scope_name_rule_ids() -> None:
+    """The readers (revision.py, sql.py), squawk, output and run say what a revision does; a rule id (``ML005``)
+    is named in rules.py, where the rule is, and scope.py, where it is decided, only (docstrings aside)."""
+    import ast
+
+    folder = ROOT / "helpers" / "tools" / "lint"
+    naming = set()
+    for path in sorted(folder.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and ast.get_docstring(node)}
+        if any(isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+               and re.search(r"\bML\d{3}\b", node.value) for node in ast.walk(tree)):
+            naming.add(path.name)
+    assert naming == {"rules.py", "scope.py"}

@@ -1,6 +1,6 @@
 """Rehearse a project's pending migrations on a copy of its database: every lock, rewrite and duration.
 
-``rehearse`` copies the database (``scratch``), runs ``alembic upgrade TARGET`` on the copy with
+``rehearse`` copies the database (``copying``), runs ``alembic upgrade TARGET`` on the copy with
 every statement traced (``trace``), then goes round: ``downgrade`` back to where it started (the
 schema after each revision's downgrade must be the one before its upgrade, and the whole
 fingerprint the one before the run), and ``upgrade`` again. The copy is dropped afterwards. The
@@ -9,7 +9,7 @@ source database is only read.
 The result is a ``Rehearsal``: per revision, the strongest lock taken on each table and how long
 it was held until commit, rewrites and row counts; the statements that block the application's
 reads or writes; the failure, diagnosed, if a revision failed; the round trip; and the gates
-(``max_lock``, ``max_rewrite_rows``) it broke. ``rehearsal_report`` prints it.
+(``max_lock``, ``max_rewrite_rows``) it broke. ``report`` prints it.
 """
 
 from __future__ import annotations
@@ -22,18 +22,30 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import URL, Connection
-from sqlalchemy.exc import DBAPIError
 
-from ..diagnosis import Diagnosis, diagnose
+from ...diagnosis import Diagnosis, diagnose
+from ...history import current_heads
 from ..errors import BadInputError, first_line
-from ..history import current_heads
-from . import dumps, schema, scratch
-from .database import database_url, engine, other_sessions, read_only, server_major
-from .running import Hooks, run
-from .scripts import Scripts, check_known, load_scripts, resolve
+from ..shared import scratch, snapshot
+from ..shared.database import connected, disposed_engine
+from ..shared.running import Hooks, RevisionEvent, run
+from ..shared.scripts import Scripts, check_known, load_scripts, resolve
+from . import copying
+from .copying import COPY_METHODS
 from .trace import RELFILENODES, Applied, Statement, Tracer, blocks, install_witness, remove_witness, sql_name, strength
 
-COPY_METHODS = ("auto", "clone", "dump")
+
+@dataclass(frozen=True)
+class Options:
+    """How to rehearse, as ``rehearse``'s keyword arguments say: made once, handed on whole."""
+
+    target: str = "head"
+    copy: str = "auto"
+    dump: Path | None = None
+    keep: bool = False
+    round_trip: bool = True
+    max_lock: float | None = None
+    max_rewrite_rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -148,59 +160,30 @@ def rehearse(
     """
     if copy not in COPY_METHODS:
         raise BadInputError(f"Unknown copy method {copy!r}; use one of {', '.join(COPY_METHODS)}.")
+    options = Options(target, copy, Path(dump) if dump is not None else None, keep, round_trip, max_lock,
+                      max_rewrite_rows)
     scripts = load_scripts(ini)
     resolve(scripts, target)
-    copied, source_name = _copy(scripts, url, copy, Path(dump) if dump is not None else None)
+    copied, source_name = copying.copy(scripts, url, options.copy, options.dump)
     try:
-        return _rehearse_on(scripts, copied, source_name, target, round_trip, max_lock, max_rewrite_rows, keep)
+        return _rehearse_on(scripts, copied, source_name, options)
     finally:
         if not keep:
             copied.drop()
 
 
-def _copy(scripts: Scripts, url: str | None, method: str, dump: Path | None) -> tuple[scratch.Scratch, str]:
-    if dump is not None:
-        dumps.dump_format(dump)
-        major = dumps.dumped_major(dump)
-        if major is None:
-            raise BadInputError(f"The dump file {dump} does not say which PostgreSQL it was taken from.")
-        return scratch.from_dump(None, major, dump), dump.name
-    source = database_url(url)
-    name = str(source.database)
-    with read_only(source) as conn:
-        major = server_major(conn)
-        others = other_sessions(conn)
-        try:
-            heads = current_heads(conn)
-        except DBAPIError:  # a role that may not read it: checked on the copy instead
-            conn.rollback()
-        else:
-            check_known(scripts, name, heads)
-    if method == "dump" or (method == "auto" and others):
-        return scratch.from_dump(source, major), name
-    try:
-        return scratch.clone(source), name
-    except scratch.SourceBusyError:
-        if method == "clone":
-            raise BadInputError(
-                f"Database {name!r} cannot be cloned while other sessions are connected to it; "
-                "rehearse with --copy dump instead."
-            ) from None
-        return scratch.from_dump(source, major), name
-
-
 class _SchemaByRevision:
     """The schema before and after each revision of the traced upgrade, to check each downgrade against."""
 
-    def __init__(self, first: schema.Schema) -> None:
+    def __init__(self, first: snapshot.Schema) -> None:
         self.last = first
-        self.before: dict[str, schema.Schema] = {}
-        self.after: dict[str, schema.Schema] = {}
+        self.before: dict[str, snapshot.Schema] = {}
+        self.after: dict[str, snapshot.Schema] = {}
 
     def upgraded(self, applied: Applied, conn: Connection) -> None:
         if applied.upgrade:
             self.before[applied.revision] = self.last
-            self.last = self.after[applied.revision] = schema.read(conn)
+            self.last = self.after[applied.revision] = snapshot.read(conn)
 
 
 class _DowngradeCheck:
@@ -209,65 +192,44 @@ class _DowngradeCheck:
     def __init__(self, schemas: _SchemaByRevision, trip: RoundTrip) -> None:
         self.schemas = schemas
         self.trip = trip
-        self.connection: Connection | None = None
-        self.running: str | None = None
-        self.current: schema.Schema | None = None  # after the previous downgrade
-        self.hooks = Hooks(configured=self._configured, version_started=self._started,
-                                   version_applied=self._applied)
+        self.current: snapshot.Schema | None = None  # after the previous downgrade
+        self.hooks = Hooks(applied=self._applied)
 
-    def _configured(self, kwargs: dict[str, Any]) -> None:
-        if isinstance(kwargs.get("connection"), Connection):
-            self.connection = kwargs["connection"]
-
-    def _started(self, step: Any) -> None:
-        self.running = getattr(getattr(step, "revision", None), "revision", None)
-
-    def _applied(self, step: Any) -> None:
-        revision = str(step.up_revision_id)
-        self.running = None
+    def _applied(self, event: RevisionEvent) -> None:
+        revision = event.revision
         expected, upgraded = self.schemas.before.get(revision), self.schemas.after.get(revision)
-        if expected is None or upgraded is None or self.connection is None or step.is_upgrade:
+        if expected is None or upgraded is None or event.connection is None or event.upgrade:
             return
-        now = schema.read(self.connection)
+        now = snapshot.read(event.connection)
         # What later revisions' downgrades left behind is theirs: only what this one adds is its own.
-        left = {_key(d) for d in schema.differences(upgraded, self.current)} if self.current is not None else set()
+        left = {_key(d) for d in snapshot.differences(upgraded, self.current)} if self.current is not None else set()
         self.current = now
-        found = [d for d in schema.differences(expected, now) if _key(d) not in left]
+        found = [d for d in snapshot.differences(expected, now) if _key(d) not in left]
         if found:
             self.trip.not_undone[revision] = [_described(d) for d in found]
 
 
-def _key(difference: schema.Difference) -> tuple[str, str, str | None]:
+def _key(difference: snapshot.Difference) -> tuple[str, str, str | None]:
     return (difference.group, difference.label, difference.actual)
 
 
-def _described(difference: schema.Difference) -> str:
+def _described(difference: snapshot.Difference) -> str:
     was = difference.expected if difference.expected is not None else "nothing"
     now = difference.actual if difference.actual is not None else "nothing"
     return f"{difference.group}, {difference.label}: before its upgrade {was}; after its downgrade {now}"
 
 
-def _rehearse_on(
-    scripts: Scripts,
-    copied: scratch.Scratch,
-    source: str,
-    target: str,
-    round_trip: bool,
-    max_lock: float | None,
-    max_rewrite_rows: int | None,
-    keep: bool,
-) -> Rehearsal:
-    copy_url = copied.url
-    observer = engine(copy_url, isolation_level="AUTOCOMMIT")
-    try:
+def _rehearse_on(scripts: Scripts, copied: scratch.Scratch, source: str, options: Options) -> Rehearsal:
+    copy_url, target = copied.url, options.target
+    with disposed_engine(copy_url, isolation_level="AUTOCOMMIT") as observer:
         with observer.connect() as conn:
             start_heads = current_heads(conn)
             check_known(scripts, source, start_heads)  # a dump file's, checked once restored
-            before = schema.fingerprint(conn, start_heads)
+            before = snapshot.fingerprint(conn, start_heads)
             relfilenodes = {int(oid): int(node) for oid, node in conn.exec_driver_sql(RELFILENODES)}
             witnessed = install_witness(conn)
         schemas = _SchemaByRevision(before.schema)
-        tracer = Tracer(relfilenodes, observer.raw_connection, schemas.upgraded, schema.BOOKKEEPING_TABLES)
+        tracer = Tracer(relfilenodes, observer.raw_connection, schemas.upgraded, snapshot.BOOKKEEPING_TABLES)
         try:
             with tracer.listening():
                 outcome = run(scripts, copy_url, "upgrade", target, hooks=tracer.hooks)
@@ -275,8 +237,6 @@ def _rehearse_on(
             if witnessed:
                 with observer.connect() as conn:
                     remove_witness(conn)
-    finally:
-        observer.dispose()
 
     rehearsal = Rehearsal(
         source=source,
@@ -288,32 +248,21 @@ def _rehearse_on(
         revisions=_revisions(tracer, before.row_counts),
         statements=tracer.statements,
         blockers=_blockers(tracer, before.row_counts),
-        max_lock=max_lock,
-        max_rewrite_rows=max_rewrite_rows,
-        kept=_kept(copied) if keep else None,
+        max_lock=options.max_lock,
+        max_rewrite_rows=options.max_rewrite_rows,
+        kept=copying.kept(copied) if options.keep else None,
     )
     if outcome.error is not None:
-        failed = tracer.failing_revision
-        eng = engine(copy_url)
-        try:
-            with eng.connect() as conn:
-                left_at = current_heads(conn)
-        finally:
-            eng.dispose()
+        failed = outcome.failed.revision if outcome.failed else None
+        with connected(copy_url) as conn:
+            left_at = current_heads(conn)
         rehearsal.failure = Failure(failed, diagnose(outcome.error), "upgrade", _message(scripts, failed),
                                     _location(scripts, failed, outcome.error), left_at)
-    elif round_trip and tracer.applied:
+    elif options.round_trip and tracer.applied:
         upgraded = [applied.revision for applied in tracer.applied if applied.upgrade]
         rehearsal.round_trip = _round_trip(scripts, copy_url, before, schemas, start_heads, upgraded, target)
-    rehearsal.violations = _gates(rehearsal, tracer, before.row_counts, max_lock, max_rewrite_rows)
+    rehearsal.violations = _gates(rehearsal, tracer, before.row_counts)
     return rehearsal
-
-
-def _kept(copied: scratch.Scratch) -> str:
-    where = copied.url.render_as_string(hide_password=True)
-    if copied.server is not None and copied.server.kept:
-        return f"{where} ({copied.server.kept})"
-    return f"{where} (drop it with: DROP DATABASE {copied.database})"
 
 
 def _message(scripts: Scripts, revision: str | None) -> str:
@@ -345,7 +294,7 @@ def _location(scripts: Scripts, revision: str | None, error: BaseException) -> s
 def _round_trip(
     scripts: Scripts,
     url: URL,
-    before: schema.Fingerprint,
+    before: snapshot.Fingerprint,
     schemas: _SchemaByRevision,
     start: Sequence[str],
     upgraded: Sequence[str],
@@ -361,24 +310,21 @@ def _round_trip(
     for step in steps:
         down = run(scripts, url, "downgrade", step, hooks=check.hooks)
         if down.error is not None:
-            trip.failure = Failure(check.running, diagnose(down.error), "downgrade",
-                                   location=_location(scripts, check.running, down.error))
+            failed = down.failed.revision if down.failed else None
+            trip.failure = Failure(failed, diagnose(down.error), "downgrade",
+                                   location=_location(scripts, failed, down.error))
             return trip
-    eng = engine(url)
-    try:
-        with eng.connect() as conn:
-            after = schema.fingerprint(conn, current_heads(conn))
-    finally:
-        eng.dispose()
-    trip.differences = schema.fingerprint_differences(before, after)
+    with connected(url) as conn:
+        after = snapshot.fingerprint(conn, current_heads(conn))
+    trip.differences = snapshot.fingerprint_differences(before, after)
     if before.revisions != after.revisions:
         was, now = ", ".join(before.revisions) or "empty", ", ".join(after.revisions) or "empty"
         trip.differences.append(f"alembic_version: was {was}; is now {now}")
-    again = _Running()
-    up = run(scripts, url, "upgrade", target, hooks=again.hooks)
+    up = run(scripts, url, "upgrade", target)
     if up.error is not None:
-        trip.failure = Failure(again.running, diagnose(up.error), "upgrade again",
-                               location=_location(scripts, again.running, up.error))
+        failed = up.failed.revision if up.failed else None
+        trip.failure = Failure(failed, diagnose(up.error), "upgrade again",
+                               location=_location(scripts, failed, up.error))
     return trip
 
 
@@ -392,20 +338,6 @@ def _above(scripts: Scripts, start: Sequence[str], upgraded: Sequence[str]) -> b
         start[0] in {script.revision for script in scripts.directory.iterate_revisions(revision, "base")}
         for revision in upgraded
     )
-
-
-class _Running:
-    """Which revision is running, for naming the one that failed."""
-
-    def __init__(self) -> None:
-        self.running: str | None = None
-        self.hooks = Hooks(version_started=self._started, version_applied=self._applied)
-
-    def _started(self, step: Any) -> None:
-        self.running = getattr(getattr(step, "revision", None), "revision", None)
-
-    def _applied(self, step: Any) -> None:
-        self.running = None
 
 
 _TABLE_KINDS = {"table", "materialized view"}
@@ -484,9 +416,9 @@ def _committed_after(tracer: Tracer, statement: Statement, hold: Any) -> str | N
     return finished[-1] if finished and finished[-1] != statement.revision else None
 
 
-def _gates(
-    rehearsal: Rehearsal, tracer: Tracer, rows: dict[str, int], max_lock: float | None, max_rewrite_rows: int | None
-) -> list[str]:
+def _gates(rehearsal: Rehearsal, tracer: Tracer, rows: dict[str, int]) -> list[str]:
+    """The gates (``--max-lock``, ``--max-rewrite-rows``, as the rehearsal holds them) the run broke."""
+    max_lock, max_rewrite_rows = rehearsal.max_lock, rehearsal.max_rewrite_rows
     found = []
     if max_lock is not None:
         for blocker in rehearsal.blockers:  # every lock that blocks writes: SHARE and stronger

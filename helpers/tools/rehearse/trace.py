@@ -2,7 +2,7 @@
 
 A ``Tracer`` listens to SQLAlchemy's ``Engine`` events (class-wide, so it also sees an engine that
 env.py builds itself) for the one connection the migration runs on, which it learns from
-Alembic's ``configure`` (``project.Hooks``). Right after each statement it reads ``pg_locks`` for
+Alembic's ``configure`` (``helpers.tools.shared.running.Hooks``). Right after each statement it reads ``pg_locks`` for
 that backend on the same connection, so it sees relations the migration's own transaction created;
 a lock stays held until the transaction commits or rolls back. A statement run outside a
 transaction (``autocommit_block``: ``CREATE INDEX CONCURRENTLY``) keeps its locks only while it
@@ -24,9 +24,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from ..errors import first_line
-from .running import Hooks
-from .schema import OWN_SCHEMA
+from ..shared.running import Hooks, RevisionEvent
+from ..shared.snapshot import OWN_SCHEMA
 
 #: PostgreSQL's table lock modes, weakest first, as pg_locks names them.
 MODES = (
@@ -259,7 +258,7 @@ class Tracer:
         self._witnessed: dict[int, str] = {}  # the witness's notices for the current statement
         self._step: tuple[str | None, int, float] | None = None  # revision, first statement, start
         self.hooks = Hooks(
-            configured=self._configured, version_started=self._version_started, version_applied=self._version_applied
+            configured=self._configured, started=self._revision_started, applied=self._revision_applied
         )
 
     # -- the clock, net of the tracer's own work ----------------------------------------------------
@@ -294,24 +293,19 @@ class Tracer:
                 if strength(mode) > strength(self._witnessed.get(int(oid), "")):
                     self._witnessed[int(oid)] = mode
 
-    def _version_started(self, step: Any) -> None:
-        script = getattr(step, "revision", None)
-        revision = getattr(script, "revision", None)
-        self._step = (str(revision) if revision is not None else None, len(self.statements), self.now())
+    def _revision_started(self, event: RevisionEvent) -> None:
+        self._step = (event.revision, len(self.statements), self.now())
 
-    def _version_applied(self, step: Any) -> None:
+    def _revision_applied(self, event: RevisionEvent) -> None:
         if self._step is None:  # a stamp: no statements of its own
             return
         revision, first, started = self._step
         self._step = None
         last = len(self.statements)
-        revision = revision or str(step.up_revision_id)
+        revision = revision or event.revision
         for statement in self.statements[first:last]:
             statement.revision = revision
-        script = getattr(step, "up_revision", None)
-        message = first_line(str(getattr(script, "doc", "") or "")) if getattr(script, "doc", None) else ""
-        down = tuple(str(rev) for rev in (getattr(step, "down_revision_ids", None) or ()))
-        applied = Applied(revision, message, bool(step.is_upgrade), down, first, last, started, self.now())
+        applied = Applied(revision, event.message, event.upgrade, event.down, first, last, started, self.now())
         self.applied.append(applied)
         if self.on_revision is not None and self.connection is not None:
             with self._own_work():
@@ -325,11 +319,6 @@ class Tracer:
             return conn.connection.dbapi_connection is self.dbapi
         except Exception:
             return False
-
-    @property
-    def failing_revision(self) -> str | None:
-        """The revision that was running when the run stopped (None when every one finished)."""
-        return self._step[0] if self._step is not None else None
 
     def _before(self, conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
         if not self._ours(conn):

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInputError
-from . import lint_revision, lint_squawk
-from .lint_revision import Facts, Finding, Revision
+from . import revision as lint_revision
+from . import squawk as lint_squawk
+from .scope import Facts, Finding, Revision
 
 #: The oldest PostgreSQL major the guide is checked on.
 DEFAULT_TARGET = 15

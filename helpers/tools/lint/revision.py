@@ -1,8 +1,7 @@
-"""One revision file, read from its syntax tree (never run): its ``op.*`` calls in order, what they do to
-tables that exist before it, and its SQL (handed to :mod:`.lint_sql`).
+"""The Python reader: one revision file, read from its syntax tree (never run): its ``op.*`` calls in order,
+what they do to tables that exist before it, and its SQL (handed to the SQL reader, :mod:`.sql`).
 
-What a revision leaves for the ones after it (the enum types it creates, the column types it sets) is its
-:class:`Facts`; a revision is checked knowing its ancestors' facts.
+It tells the :class:`.scope.Scope` what the revision does; the scope decides the findings (no rule id here).
 """
 
 from __future__ import annotations
@@ -10,14 +9,11 @@ from __future__ import annotations
 import ast
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import lint_sql
-
-Position = tuple[int, int]
-ColumnType = tuple[Any, ...]
+from . import sql as lint_sql
+from .scope import ColumnType, Facts, Position, Revision, Scope
 
 _SA_TYPES = {
     "string": "varchar", "varchar": "varchar", "unicode": "varchar", "text": "text", "unicodetext": "text",
@@ -30,35 +26,6 @@ _SAVEPOINT_CALLS = {"begin_nested", "ensure_transaction_savepoint", "rollback_to
 _SQL_CALLS = {"execute", "exec_driver_sql"}
 #: op methods that write no SQL of their own in --sql mode.
 _NOT_SQL = {"get_bind", "get_context", "f", "inline_literal", "batch_alter_table", "implementation_for", "invoke"}
-
-
-@dataclass
-class Finding:
-    path: Path
-    line: int
-    column: int
-    rule: str
-    message: str
-
-
-@dataclass
-class Facts:
-    """What a revision's upgrade leaves for the revisions after it."""
-
-    enum_types: set[str] = field(default_factory=set)
-    column_types: dict[tuple[str, str], ColumnType] = field(default_factory=dict)
-
-    def merged(self, other: Facts) -> Facts:
-        return Facts(self.enum_types | other.enum_types, {**self.column_types, **other.column_types})
-
-
-@dataclass
-class Revision:
-    path: Path
-    tree: ast.Module
-    lines: list[str]
-    revision: str | None
-    down_revisions: tuple[str, ...]
 
 
 class BadRevision(Exception):
@@ -86,131 +53,6 @@ def read(path: Path) -> Revision:
     downs = tuple(down) if isinstance(down, (list, tuple)) else (down,) if isinstance(down, str) else ()
     revision = values.get("revision")
     return Revision(path, tree, source.splitlines(), revision if isinstance(revision, str) else None, downs)
-
-
-class Scope:
-    """What the checks know while reading one revision's upgrade(), in order."""
-
-    def __init__(self, revision: Revision, before: Facts, target: int) -> None:
-        self.revision = revision
-        self.before = before
-        self.target = target
-        self.facts = Facts()
-        self.findings: list[Finding] = []
-        self.new_tables: set[str] = set()
-        self.new_types: set[str] = set()
-        self.in_autocommit = False
-        self.pending_values: dict[str, str] = {}  # enum value -> its type, added in the open transaction
-        self.lock_timeout_set = False
-        self.savepoint = False
-        self.first_data: Position | None = None
-        self.first_schema: Position | None = None
-        self.first_lock: Position | None = None
-        self.statements: list[Position] = []  # where each statement of the offline SQL comes from, when known
-        self.unvalidated_checks: dict[str | None, tuple[str, str]] = {}  # CHECK (col IS NOT NULL) NOT VALID
-        self.proven_not_null: set[tuple[str, str]] = set()  # by a validated CHECK: SET NOT NULL skips its scan
-
-    # What the checks call -------------------------------------------------------------------------
-
-    def report(self, rule: str, pos: Position, detail: str = "") -> None:
-        from .lint_rules import RULES
-
-        message: str = RULES[rule].message + (f" ({detail})" if detail else "")
-        self.findings.append(Finding(self.revision.path, pos[0], pos[1], rule, message))
-
-    def unparsed(self, line: int, error: str) -> None:
-        self.report("ML000", (line, 1), error)
-
-    def data(self, pos: Position) -> None:
-        if not self.in_autocommit and self.first_data is None:
-            self.first_data = pos
-
-    def schema(self, pos: Position, existing: bool = True) -> None:
-        if self.in_autocommit:
-            return  # committed on its own: neither rolled back with the data nor holding locks through it
-        if self.first_schema is None:
-            self.first_schema = pos
-        if existing and self.first_lock is None:
-            self.first_lock = pos
-
-    def existing(self, table: str | None) -> bool:
-        return table is not None and table not in self.new_tables
-
-    def not_null_check(self, name: str | None, table: str, column: str, not_valid: bool) -> None:
-        if not_valid:
-            self.unvalidated_checks[name] = (table, column)
-        else:
-            self.proven_not_null.add((table, column))
-
-    def validated(self, name: str) -> None:
-        if name in self.unvalidated_checks:
-            self.proven_not_null.add(self.unvalidated_checks.pop(name))
-
-    def set_not_null(self, table: str, column: str, pos: Position) -> None:
-        if (table, column) not in self.proven_not_null:
-            self.report("ML002", pos, f"{table}.{column}")
-
-    def outside_transaction(self, what: str, pos: Position) -> None:
-        if not self.in_autocommit:
-            self.report("ML004", pos, what)
-
-    def index(self, table: str | None, concurrently: bool, pos: Position) -> None:
-        self.schema(pos, existing=self.existing(table))
-        if concurrently:
-            self.outside_transaction("CREATE INDEX CONCURRENTLY", pos)
-        elif self.existing(table):
-            self.report("ML003", pos, f"on {table}")
-
-    def new_default(self, table: str, column: str, volatile: set[str], pos: Position) -> None:
-        if volatile:
-            self.report("ML009", pos, f"{table}.{column}: {', '.join(sorted(volatile))}()")
-        elif self.target < 11:
-            self.report("ML009", pos, f"{table}.{column}: any default rewrites before PostgreSQL 11")
-
-    def type_change(self, table: str, column: str, new: ColumnType, pos: Position, using: bool = False,
-                    old: ColumnType | None = None) -> None:
-        old = old or self.facts.column_types.get((table, column)) or self.before.column_types.get((table, column))
-        if using or not _no_rewrite(old, new):
-            frm = _spell(old) if old else "its type"
-            self.report("ML007", pos, f"{table}.{column}: {frm} to {_spell(new)}")
-        self.facts.column_types[(table, column)] = new
-
-    def create_type(self, name: str, pos: Position) -> None:
-        if name in self.before.enum_types:
-            self.report("ML011", pos, name)
-        self.new_types.add(name)
-        self.facts.enum_types.add(name)
-
-    def add_enum_value(self, type_name: str, value: str, pos: Position) -> None:
-        self.schema(pos, existing=type_name not in self.new_types)
-        if self.target < 12:
-            self.outside_transaction("ALTER TYPE ... ADD VALUE before PostgreSQL 12", pos)
-        elif not self.in_autocommit and type_name not in self.new_types:
-            self.pending_values[value] = type_name
-
-    def use_string(self, value: str, pos: Position) -> None:
-        if value in self.pending_values:
-            self.report("ML010", pos, f"{self.pending_values[value]} '{value}'")
-            del self.pending_values[value]
-
-
-def _no_rewrite(old: ColumnType | None, new: ColumnType) -> bool:
-    """True for the changes PostgreSQL makes without rewriting: varchar(n) -> text, varchar, varchar(m >= n)."""
-    if old == new:
-        return True
-    if new[0] in lint_sql.UNBOUNDED_TEXT and len(new) == 1:
-        return old is None or old[0] in lint_sql.UNBOUNDED_TEXT
-    if old is None:
-        return False
-    if old[0] == "varchar" and new[0] == "varchar" and len(old) > 1 and len(new) > 1:
-        return bool(old[1] is not None and new[1] is not None and new[1] >= old[1])
-    if old[0] == "numeric" and new[0] == "numeric" and len(old) > 1 and len(new) > 1:
-        return bool(new[1] >= old[1] and old[2:] == new[2:])
-    return False
-
-
-def _spell(kind: ColumnType) -> str:
-    return str(kind[0]) + (f"({', '.join(str(m) for m in kind[1:])})" if len(kind) > 1 else "")
 
 
 # Reading the syntax tree ------------------------------------------------------------------------------
@@ -450,32 +292,32 @@ class Reader:
                 scope.type_change(table or "", name, new, pos, using="postgresql_using" in keywords,
                                   old=sa_type(keywords.get("existing_type")))
             if "new_column_name" in keywords:
-                scope.report("ML008", pos, f"rename of {table}.{name}")
+                scope.removed(f"rename of {table}.{name}", pos)
         elif method in ("drop_column", "drop_table", "rename_table") and existing:
-            scope.report("ML008", pos, f"{method} {table}")
+            scope.removed(f"{method} {table}", pos)
         elif method == "create_index":
             scope.index(table, concurrently=_true(keywords.get("postgresql_concurrently")), pos=pos)
         elif method == "drop_index" and _true(keywords.get("postgresql_concurrently")):
             scope.outside_transaction("DROP INDEX CONCURRENTLY", pos)
         elif method in ("create_foreign_key", "create_check_constraint") and existing:
             not_valid = _true(keywords.get("postgresql_not_valid"))
-            if not not_valid:
-                scope.report("ML005", pos, text(0, "constraint_name") or "")
+            kind = "foreign key" if method == "create_foreign_key" else "check"
+            scope.constraint(kind, text(0, "constraint_name") or "", pos, validated=not not_valid)
             condition = text(2, "condition") if method == "create_check_constraint" else None
             proven = lint_sql.condition_column(condition) if condition else None
             if proven and table:
                 scope.not_null_check(text(0, "constraint_name"), table, proven, not_valid)
         elif method in ("create_unique_constraint", "create_primary_key") and existing:
-            scope.report("ML006", pos, text(0, "constraint_name") or "")
+            kind = "unique" if method == "create_unique_constraint" else "primary key"
+            scope.constraint(kind, text(0, "constraint_name") or "", pos)
 
     def _add_column(self, table: str, column: ast.Call, pos: Position) -> None:
         keywords = _keywords(column)
         default = keywords.get("server_default")
         name = _string(column.args[0]) if column.args else None
-        if _false(keywords.get("nullable")) and default is None and not _true(keywords.get("primary_key")):
-            self.scope.report("ML001", pos, f"{table}.{name}")
-        if default is not None:
-            self.scope.new_default(table, name or "?", _volatile(default, self.strings), pos)
+        not_null = _false(keywords.get("nullable")) and not _true(keywords.get("primary_key"))
+        volatile = _volatile(default, self.strings) if default is not None else None
+        self.scope.column_added(table, name or "?", pos, not_null=not_null, default=volatile)
 
     def _column_facts(self, table: str, column: ast.expr) -> None:
         if isinstance(column, ast.Call) and _name(column.func) == "Column" and len(column.args) >= 2:
@@ -523,10 +365,7 @@ def check(revision: Revision, before: Facts, target: int, env_sets_lock_timeout:
     upgrade = function(revision.tree, "upgrade")
     if upgrade is not None:
         Reader(scope).run(upgrade.body)
-    if scope.first_data and scope.first_schema and not scope.savepoint:
-        scope.report("ML012", scope.first_data)
-    if env_sets_lock_timeout is False and not scope.lock_timeout_set and scope.first_lock:
-        scope.report("ML015", scope.first_lock)
+    scope.upgrade_read(env_sets_lock_timeout)
     _downgrade(scope, upgrade)
     return scope
 
@@ -536,15 +375,15 @@ def _downgrade(scope: Scope, upgrade: ast.FunctionDef | None) -> None:
     downgrade = function(revision.tree, "downgrade")
     if downgrade is None:
         line = upgrade.lineno if upgrade else 1
-        scope.report("ML013", (line, 1), "no downgrade()")
+        scope.no_real_downgrade((line, 1), "no downgrade()")
         return
     body = [n for n in downgrade.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
     said = ast.get_docstring(downgrade) is not None or any(
         "#" in line for line in revision.lines[downgrade.lineno: downgrade.end_lineno or downgrade.lineno])
     pos = (downgrade.lineno, downgrade.col_offset + 1)
     if all(isinstance(n, ast.Pass) for n in body) and not said:
-        scope.report("ML013", pos, "it does nothing")
+        scope.no_real_downgrade(pos, "it does nothing")
     elif len(body) == 1 and isinstance(body[0], ast.Raise) and not said:
         exc = body[0].exc
         if not (isinstance(exc, ast.Call) and exc.args):
-            scope.report("ML013", pos, "it raises without a message")
+            scope.no_real_downgrade(pos, "it raises without a message")

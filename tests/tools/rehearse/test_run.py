@@ -1,4 +1,4 @@
-"""helpers/tools/rehearse.py (with trace, scratch, rehearsal_report): ``python -m helpers rehearse`` on real histories.
+"""helpers/tools/rehearse/run.py (with trace, report, shared/scratch): ``python -m helpers rehearse`` on real histories.
 
 An ordinary Alembic project no one on this project wrote (``alembic init``, plain ``op.*``:
 tests/support/ordinary.py), the example project, and its big-tables revisions. Every test proves
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from helpers.tools.rehearsal_report import lines
-from helpers.tools.rehearse import rehearse
-from helpers.tools.running import WrongDatabaseError
+from helpers.tools.rehearse.report import lines
+from helpers.tools.rehearse.run import rehearse
+from helpers.tools.shared.running import WrongDatabaseError
 from tests.support.cli import cli, throwaway_image
 from tests.support.database import Database, server
 from tests.support.ordinary import AUTOCOMMIT_REVISION, BRANCHES, CARELESS_REVISION, REWRITING, ordinary_project
@@ -306,8 +306,8 @@ def test_locks_the_tracer_could_not_see_read_not_observed(database: Database, ou
     "not observed". The poll is made to see nothing: whether it catches a 2 ms statement depends on the machine's
     load (on a loaded one the DROP CONSTRAINT took 10 ms and the poll, every 2 ms, saw it)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("helpers.tools.rehearse.install_witness", lambda conn: False)
-        patch.setattr("helpers.tools.trace._Poll._run", lambda poll: None)
+        patch.setattr("helpers.tools.rehearse.run.install_witness", lambda conn: False)
+        patch.setattr("helpers.tools.rehearse.trace._Poll._run", lambda poll: None)
         found = rehearse(outside / "alembic.ini", database.alone(), round_trip=False, max_lock=0.0)
 
     shown = lines(found)

@@ -11,9 +11,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..failures import GUIDE_URL
+from ...failures import GUIDE_URL
 
 SQUAWK_DOCS = "https://squawkhq.com/docs/"
+
+
+def page_address() -> str:
+    """The guide's page of the rules, writing safe migrations (``HELPERS_GUIDE_URL``, else the served guide)."""
+    base = os.environ.get("HELPERS_GUIDE_URL") or GUIDE_URL
+    return f"{base.rstrip('/')}/safe-migrations/"
 
 
 @dataclass(frozen=True)
@@ -26,8 +32,7 @@ class Rule:
 
     def address(self) -> str:
         """The rule's section of the guide (``HELPERS_GUIDE_URL``, else the served guide)."""
-        base = os.environ.get("HELPERS_GUIDE_URL") or GUIDE_URL
-        return f"{base.rstrip('/')}/safe-migrations/#{self.id.lower()}"
+        return f"{page_address()}#{self.id.lower()}"
 
 
 RULES: dict[str, Rule] = {

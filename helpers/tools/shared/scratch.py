@@ -14,6 +14,7 @@ they do not create it themselves (``--seed``: a ``Seed``, ``seed_from``, ``plant
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import re
@@ -30,10 +31,10 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection
 
-from ..diagnosis import diagnose, sqlstate_of
+from ...diagnosis import diagnose, sqlstate_of
 from ..errors import BadInputError, first_line
 from . import dumps
-from .database import engine, location
+from .database import connected, disposed_engine, location
 from .scripts import Scripts
 
 if TYPE_CHECKING:
@@ -83,8 +84,9 @@ def admin_url(url: URL) -> URL:
     return url.set(database="postgres")
 
 
-def _admin(url: URL) -> sa.Engine:
-    return engine(admin_url(url), isolation_level="AUTOCOMMIT")
+def _admin(url: URL) -> contextlib.AbstractContextManager[Connection]:
+    """A connection to the server's maintenance database, outside any transaction (CREATE/DROP DATABASE)."""
+    return connected(admin_url(url), isolation_level="AUTOCOMMIT")
 
 
 def _quote(name: str) -> str:
@@ -96,9 +98,8 @@ class SourceBusyError(Exception):
 
 
 def _create(url: URL, name: str, template: str | None) -> None:
-    eng = _admin(url)
     try:
-        with eng.connect() as conn:
+        with _admin(url) as conn:
             sql = f"CREATE DATABASE {_quote(name)}" + (f" TEMPLATE {_quote(template)}" if template else "")
             conn.exec_driver_sql(sql)
     except sa.exc.DBAPIError as exc:
@@ -114,18 +115,12 @@ def _create(url: URL, name: str, template: str | None) -> None:
                 f"or {instead}."
             ) from exc
         raise BadInputError(f"A scratch database cannot be created on {location(url)}: {first}.") from exc
-    finally:
-        eng.dispose()
 
 
 def drop_database(url: URL, name: str) -> None:
     """``DROP DATABASE ... WITH (FORCE)`` on the server of ``url``."""
-    eng = _admin(url)
-    try:
-        with eng.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
-    finally:
-        eng.dispose()
+    with _admin(url) as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
 
 
 def clone(source: URL) -> Scratch:
@@ -266,15 +261,12 @@ def plant(made: Scratch, seed: Seed, major: int) -> None:
 
 
 def _call(made: Scratch, named: str, function: Callable[[Connection], object]) -> None:
-    eng = engine(made.url)
     try:
-        with eng.begin() as conn:
+        with disposed_engine(made.url) as eng, eng.begin() as conn:
             function(conn)
     except Exception as exc:
         reason = diagnose(exc).message if isinstance(exc, sa.exc.DBAPIError) else first_line(exc)
         raise BadInputError(f"The seed {named} fails on an empty database: {reason}.") from exc
-    finally:
-        eng.dispose()
 
 
 def _run_sql(made: Scratch, named: str, sql: bytes, major: int) -> None:

@@ -1,4 +1,4 @@
-"""helpers/tools/identify.py: ``python -m helpers identify``: which revision the database's schema matches.
+"""helpers/tools/schema/identify.py: ``python -m helpers identify``: which revision the database's schema matches.
 
 On the ordinary project (tests/support/ordinary.py), linear and with two heads, and on the example
 project: a database whose alembic_version is missing, wrong or unknown. Every test proves the
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.tools.identify import identify, lines
+from helpers.tools.schema.identify import identify, lines
 from tests.support.cli import cli
 from tests.support.database import Database
 from tests.support.ordinary import BASE_FUNCTION, BASE_SQL, BRANCHES, REWRITING, ordinary_project
@@ -71,7 +71,12 @@ def test_no_match_names_the_closest_and_what_differs(database: Database, shop: P
     text = cli("identify", cwd=shop, env=database.env).out.splitlines()
     assert text[-1] == f"No match: no revision builds this schema; the closest is {REWRITING} (1 difference, above)."
     assert "  column note: revision c7d93e4f0a21 has nothing / the database has text NULL" in text
-    assert cli("identify", "--ignore", "orders.note", cwd=shop, env=database.env).status == 0
+    assert cli("identify", "--ignore-objects", "orders.note", cwd=shop, env=database.env).status == 0
+    old = cli("identify", "--ignore", "orders.note", cwd=shop, env=database.env)  # the old spelling, one release
+    assert (old.status, old.err) == (
+        0, "python -m helpers identify: --ignore orders.note is now --ignore-objects orders.note; --ignore will stop "
+        "meaning object patterns in the next release.\n"
+    )
     assert database.fingerprint(history=True) == before
 
 
