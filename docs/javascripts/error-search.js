@@ -156,4 +156,118 @@
     module.exports = { compile: compile, recognise: recognise };
     return;
   }
+
+  /* --- in the browser ------------------------------------------------------------------------------------------ */
+
+  var here = document.currentScript.src;
+  var root = new URL("..", here);  /* this script is <site>/javascripts/error-search.js */
+  var loading = null;
+
+  /* The rules, fetched from this site the first time a box is used (never from another host). */
+  function rules() {
+    if (loading === null) {
+      loading = fetch(new URL("error-search.json", here)).then(function (response) {
+        if (!response.ok) throw new Error("error-search.json: HTTP " + response.status);
+        return response.json();
+      }).then(compile);
+    }
+    return loading;
+  }
+
+  function element(tag, className, text) {
+    var made = document.createElement(tag);
+    if (className) made.className = className;
+    if (text) made.textContent = text;
+    return made;
+  }
+
+  function heading(found) {
+    return (found.closest ? "closest: " : "") + found.title;
+  }
+
+  function detail(found) {
+    var code = found.code ? found.code + (found.name ? " " + found.name : "") + ". " : "";
+    return code + (found.closest ? "The message does not say which failure of this code it is; this page "
+      + "covers its class. " : "") + (found.gist || "");
+  }
+
+  /* Material's search: the page for a recognised line goes first in the results, whatever the word search finds. */
+  function searchBox() {
+    var query = document.querySelector("[data-md-component=search-query]");
+    var result = document.querySelector("[data-md-component=search-result]");
+    if (!query || !result) return;
+    var list = result.querySelector(".md-search-result__list");
+    var meta = result.querySelector(".md-search-result__meta");
+    var current = null;  /* the item for what the box holds now */
+
+    function place() {
+      var mine = list.querySelector(":scope > .error-search__hit");
+      if (mine && mine !== current) mine.remove();
+      if (current && list.firstElementChild !== current) list.prepend(current);
+      if (current && list.children.length === 1 && meta) meta.textContent = "The page for this error";
+    }
+
+    function item(found) {
+      var li = element("li", "md-search-result__item error-search__hit");
+      var a = element("a", "md-search-result__link");
+      a.href = new URL(found.href, root).href;
+      a.tabIndex = -1;
+      var article = element("article", "md-search-result__article md-typeset");
+      article.setAttribute("data-md-score", "1e9");  /* Enter in the box opens the best-scored result: this one */
+      article.append(element("div", "md-search-result__icon md-icon"), element("h1", null, heading(found)),
+        element("p", null, detail(found)));
+      a.append(article);
+      li.append(a);
+      return li;
+    }
+
+    function update() {
+      var text = query.value;
+      rules().then(function (compiled) {
+        if (query.value !== text) return;  /* a later update answers */
+        var found = recognise(compiled, text);
+        current = found && found.href ? item(found) : null;
+        place();
+        result.setAttribute("data-error-search", text);  /* answered: what a test waits for */
+      });
+    }
+
+    new MutationObserver(place).observe(list, { childList: true });
+    query.addEventListener("input", update);
+    query.addEventListener("keyup", update);
+    query.addEventListener("focus", function () { rules(); });
+    if (query.value) update();
+  }
+
+  /* A "paste your error" box (.error-search: a textarea and an output): the page, or a line saying none. */
+  function pasteBox(box) {
+    var input = box.querySelector("textarea");
+    var output = box.querySelector("output, .error-search__answer");
+    if (!input || !output) return;
+
+    function update() {
+      var text = input.value;
+      rules().then(function (compiled) {
+        if (input.value !== text) return;
+        var found = text.trim() ? recognise(compiled, text) : null;
+        output.textContent = "";
+        if (found && found.href) {
+          var link = element("a", "error-search__page", heading(found));
+          link.href = new URL(found.href, root).href;
+          output.append(link, element("span", "error-search__detail", detail(found)));
+        } else if (text.trim()) {
+          output.append(element("span", "error-search__none", "No page recognises this line. Try the search "
+            + "box above for its words, or python -m helpers explain with the whole traceback."));
+        }
+        box.setAttribute("data-error-search", text);  /* answered: what a test waits for */
+      });
+    }
+
+    input.addEventListener("input", update);
+    input.addEventListener("focus", function () { rules(); });
+    if (input.value) update();
+  }
+
+  searchBox();
+  Array.prototype.forEach.call(document.querySelectorAll(".error-search"), pasteBox);
 })();
