@@ -330,7 +330,7 @@ def find(text: str) -> Explanation | None:
 
 def prevention(row: Category) -> list[str]:
     """``ML010 (enum value added and used in the same transaction)``: the lint rules that catch the row early."""
-    from .lint_rules import RULES
+    from .lint.rules import RULES
 
     return [f"{rule} ({RULES[rule].message})" for rule in row.prevented_by if rule in RULES]
 
@@ -350,7 +350,7 @@ def prevents_markdown(rule: str, from_page: str = "safe-migrations.md") -> str:
 
 def prevented_by_markdown(row: Category, from_page: str) -> str:
     """The admonition a failure page (or its section) shows: the lint rules that catch the failure before it runs."""
-    from .lint_rules import RULES
+    from .lint.rules import RULES
 
     target = posixpath.relpath("safe-migrations.md", posixpath.dirname(from_page) or ".")
     rules = "; ".join(f"[{rule}]({target}#{rule.lower()}) ({RULES[rule].message})" for rule in row.prevented_by)

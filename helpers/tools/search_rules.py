@@ -38,7 +38,7 @@ def rows() -> dict[str, dict[str, str | None]]:
 def build() -> dict[str, Any]:
     return {
         "about": "Made by python -m helpers.tools.search_rules from helpers/failures.py and helpers/failures.json; "
-                 "read by docs/javascripts/error-search.js.",
+        "read by docs/javascripts/error-search.js.",
         "rows": rows(),
         **search_rules(),
     }

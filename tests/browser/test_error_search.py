@@ -47,8 +47,11 @@ PASTE_ALL = """async ({lines, box, answered, links}) => {
   return {out, displaced};
 }"""
 
-SEARCH_BOX = {"box": "[data-md-component=search-query]", "answered": "[data-md-component=search-result]",
-              "links": ".md-search-result__list > .md-search-result__item > a"}
+SEARCH_BOX = {
+    "box": "[data-md-component=search-query]",
+    "answered": "[data-md-component=search-result]",
+    "links": ".md-search-result__list > .md-search-result__item > a",
+}
 
 
 def paste_box(ident: str) -> dict[str, str]:
@@ -68,15 +71,19 @@ def home(browser: Browser, site: Site, request_log: list[str]) -> Iterator[tuple
 
 def _paste(page: Page, site: Site, lines: list[str], where: dict[str, str]) -> tuple[dict[str, list[str]], Any]:
     found = page.evaluate(PASTE_ALL, {"lines": lines, **where})
-    pages = {line: [href.removeprefix(site.base).split("?")[0] for href in hrefs]
-             for line, hrefs in found["out"].items()}
+    pages = {
+        line: [href.removeprefix(site.base).split("?")[0] for href in hrefs] for line, hrefs in found["out"].items()
+    }
     return pages, found["displaced"]
 
 
 def _first_pages(pages: dict[str, list[str]], expected: dict[str, str]) -> list[str]:
     """Lines whose first result is not the page expected (with its section, as explain names it)."""
-    return [f"{line!r}: {pages[line][:3]} (explain: {expected[line]})" for line in expected
-            if not pages[line] or pages[line][0] != expected[line]]
+    return [
+        f"{line!r}: {pages[line][:3]} (explain: {expected[line]})"
+        for line in expected
+        if not pages[line] or pages[line][0] != expected[line]
+    ]
 
 
 def test_every_symptom_line_puts_its_page_first_in_the_search_box(home: tuple[Page, Log], site: Site) -> None:

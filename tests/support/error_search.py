@@ -17,8 +17,18 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "docs" / "javascripts" / "error-search.js"
 REAL_LINES = ROOT / "tests" / "data" / "real_error_lines.json"
 #: Prose a reader types into the search box: the error search says nothing, Material's word search answers.
-PROSE = ("stamp", "duplicate key", "downgrade base", "pg_dump", "savepoint", "contains null values",
-         "how do I roll back a migration", "constructor", "toString", "__proto__")
+PROSE = (
+    "stamp",
+    "duplicate key",
+    "downgrade base",
+    "pg_dump",
+    "savepoint",
+    "contains null values",
+    "how do I roll back a migration",
+    "constructor",
+    "toString",
+    "__proto__",
+)
 
 
 def real_lines() -> list[dict[str, str]]:

@@ -33,7 +33,8 @@ def test_every_row_names_the_page_explain_names() -> None:
     rows = search_rules.rows()
     assert rows["unique_violation"]["href"] == "failures/duplicate-key/"
     assert rows["class_42"]["href"] == "failures/classes/42/"
-    assert rows["unsafe_new_enum_value_usage"]["href"] == "failures/enums/#a-new-value-used-in-the-same-transaction-55p04"
+    enum_value = rows["unsafe_new_enum_value_usage"]["href"]
+    assert enum_value == "failures/enums/#a-new-value-used-in-the-same-transaction-55p04"
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +43,21 @@ def script_answers() -> dict[str, dict[str, object] | None]:
     if node is None:
         pytest.skip("no node: apt-get install nodejs (the script's answers are checked in Chromium by nox -s browser)")
     lines = every_line()
-    done = subprocess.run([node, "-e", NODE_RUN, str(SCRIPT), str(search_rules.RULES)], input=json.dumps(lines),
-                          capture_output=True, text=True, check=False, timeout=120)
+    done = subprocess.run(
+        [node, "-e", NODE_RUN, str(SCRIPT), str(search_rules.RULES)],
+        input=json.dumps(lines),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return dict(zip(lines, json.loads(done.stdout), strict=True))
 
 
 def test_the_script_answers_what_explain_answers_for_every_line(
-        script_answers: dict[str, dict[str, object] | None]) -> None:
+    script_answers: dict[str, dict[str, object] | None],
+) -> None:
     """Every row's symptoms in every wording, every code, name and Alembic message, the real lines: same row, same
     page, same code, same "closest"."""
     differ = []
@@ -62,7 +70,8 @@ def test_the_script_answers_what_explain_answers_for_every_line(
 
 
 def test_the_script_names_a_page_for_every_real_line_and_none_for_prose(
-        script_answers: dict[str, dict[str, object] | None]) -> None:
+    script_answers: dict[str, dict[str, object] | None],
+) -> None:
     for entry in real_lines():
         answer = script_answers[entry["line"]]
         assert answer is not None and answer["href"], entry["line"]
