@@ -47,7 +47,7 @@ def test_a_page_of_a_code_several_kinds_share_is_never_reached_by_the_code_alone
 
 
 def test_every_lint_rule_a_row_names_exists() -> None:
-    from helpers.tools.lint_rules import RULES
+    from helpers.tools.lint.rules import RULES
 
     named = {rule for row in failures.CATALOG for rule in row.prevented_by}
     assert named and named <= set(RULES)

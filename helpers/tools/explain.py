@@ -508,6 +508,10 @@ def classes_markdown(from_page: str = "failures/index.md") -> str:
 
 # --- the class pages --------------------------------------------------------------------------------------------
 
+#: A class page is the catch-all of its codes: a dedicated page that shares its words ranks above it in the word
+#: search (Material's ``search.boost``, as the errors index has).
+_LOW_IN_SEARCH = ("---", "search:", "  boost: 0.3", "---", "")
+
 
 def class_page_markdown(sqlstate_class: str) -> str:
     """``docs/failures/classes/<class>.md``: what the class means, finding the object, rolled back or not, the
@@ -518,6 +522,7 @@ def class_page_markdown(sqlstate_class: str) -> str:
     from_page = page_path(class_page(sqlstate_class)) + ".md"
     majors = matcher.data()["majors"]
     out = [
+        *_LOW_IN_SEARCH,
         "<!-- Made from helpers/sqlstate_classes.py, helpers/failures.py and helpers/failures.json by",
         "     helpers.tools.explain.class_page_markdown; tests/docs/failures/classes/test_index.py holds it equal. -->",
         "",
@@ -563,6 +568,7 @@ def alembic_page_markdown() -> str:
     from_page = page_path(class_page("alembic")) + ".md"
     data = matcher.data()
     out = [
+        *_LOW_IN_SEARCH,
         "<!-- Made from Alembic's source (helpers/failures.json) by helpers.tools.explain.alembic_page_markdown;",
         "     tests/docs/failures/classes/test_index.py holds it equal. -->",
         "",
