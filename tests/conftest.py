@@ -49,7 +49,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     sys.dont_write_bytecode = True
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
     # What was imported and collected stays: the garbage collector no longer walks it, and runs less often
-    # (the suite's Python processes: about 5 % less CPU, README "How long the checks take").
+    # (the suite's Python processes: about 5 % less CPU, commit a0d990b).
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)

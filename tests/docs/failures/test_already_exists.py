@@ -72,7 +72,7 @@ def test_object_is_what_the_migration_creates_so_stamp(
     database: Database, update_snapshots: bool, clean_schema: str
 ) -> None:
     captures = Captures(PAGE, update_snapshots)
-    failed = break_at(database, captures, "0006", "stamp", LABEL)
+    failed = break_at(database, captures, "0006", LABEL, case="stamp")
     assert 'schema conflict: relation "audit_log" already exists' in failed
 
     before = database.fingerprint(history=True)
@@ -99,7 +99,7 @@ def test_object_differs_from_what_the_migration_creates_so_drop_and_retry(
     database: Database, update_snapshots: bool, clean_schema: str
 ) -> None:
     captures = Captures(PAGE, update_snapshots)
-    failed = break_at(database, captures, "0007", "drop", LABEL)
+    failed = break_at(database, captures, "0007", LABEL, case="drop")
     assert 'schema conflict: column "phone" of relation "users" already exists' in failed
 
     before = database.fingerprint(history=True)
@@ -128,7 +128,7 @@ def test_object_differs_from_what_the_migration_creates_so_drop_and_retry(
 def test_stamping_a_different_object_would_leave_the_wrong_schema(database: Database, clean_schema: str) -> None:
     """Why the comparison matters: stamp over the hand-made integer column and head is not head."""
     captures = Captures(PAGE, update=False)
-    break_at(database, captures, "0007", "drop", LABEL)
+    break_at(database, captures, "0007", LABEL, case="drop")
     assert database.alembic("stamp", "0008").returncode == 0
     assert database.alembic("upgrade", "head").returncode == 0
     assert database.fingerprint().schema != clean_schema

@@ -10,7 +10,7 @@ from tests.support import drivers, sessions
 from tests.support.database import Database
 from tests.support.paths import SNIPPETS, page
 from tests.support.project import project_with
-from tests.support.scenario import Captures
+from tests.support.scenario import Captures, at_revision, break_at, stock_traceback
 
 PAGE = page("failures/concurrent-index-in-transaction")
 FOLDER = "failures/concurrent-index-in-transaction"
@@ -22,27 +22,13 @@ MESSAGE = "CREATE INDEX CONCURRENTLY cannot run inside a transaction block"
 def test_concurrent_index_in_transaction(database: Database, tmp_path: Path, update_snapshots: bool) -> None:
     captures = Captures(PAGE, update_snapshots)
     bad = project_with(tmp_path, BAD)
-    assert database.alembic("upgrade", "0008", cwd=bad).returncode == 0
-    database.load(captures.dir / "data.sql")
-    before = database.fingerprint()
-
-    failed = captures.check("upgrade.txt", database.alembic("upgrade", "head", cwd=bad))
-    assert failed.returncode == 1
-    assert f"ERROR - Migration failed due to a statement that cannot run inside a transaction: {MESSAGE}" in (
-        failed.output
-    )
-    assert "SEE: http://127.0.0.1:8000/failures/concurrent-index-in-transaction/" in failed.output
-    assert database.fingerprint() == before
+    label = "a statement that cannot run inside a transaction"
+    failed = break_at(database, captures, "0008", label, MESSAGE, data="data.sql", cwd=bad)
+    assert "SEE: http://127.0.0.1:8000/failures/concurrent-index-in-transaction/" in failed
 
     # The same revision under the env.py `alembic init` writes: a traceback, and nothing kept either.
     stock = project_with(tmp_path, BAD, name="stock", stock_env=True)
-    traceback = captures.check(
-        "upgrade-stock.txt", database.shell("alembic upgrade head 2>&1 | grep -A 2 ^sqlalchemy.exc", cwd=stock)
-    )
-    exception = traceback.output.splitlines()[0]  # asyncpg's names no SQLSTATE class
-    assert exception.startswith("sqlalchemy.exc.") and exception.endswith(MESSAGE), exception
-    assert drivers.is_async() or "errors.ActiveSqlTransaction) " in exception
-    assert database.fingerprint() == before
+    stock_traceback(database, captures, stock, MESSAGE, error="ActiveSqlTransaction")
 
     current = captures.check("current.txt", database.alembic("current", cwd=bad))
     assert current.output.rstrip().endswith("0008")
@@ -63,8 +49,7 @@ def test_an_interrupted_concurrent_build_leaves_an_invalid_index(
         pytest.skip("asyncpg does not read PGOPTIONS, which sets the statement_timeout that interrupts the build")
     captures = Captures(PAGE, update_snapshots)
     fixed = project_with(tmp_path, FIXED)
-    assert database.alembic("upgrade", "0008", cwd=fixed).returncode == 0
-    database.load(captures.dir / "data.sql")
+    at_revision(database, "0008", captures.dir / "data.sql", cwd=fixed)
 
     # The build waits for the open write transaction; statement_timeout ends the wait after 5 s
     # (a margin: every other statement of the run takes milliseconds).

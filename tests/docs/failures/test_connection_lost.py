@@ -20,7 +20,7 @@ from tests.support import drivers, sessions, ssl_server
 from tests.support.database import Database
 from tests.support.paths import page, snippet_dir
 from tests.support.proxy import Proxy
-from tests.support.scenario import Captures
+from tests.support.scenario import Captures, at_revision
 from tests.support.transcript import Background, Run, alembic, alembic_path
 
 PAGE = page("failures/connection-lost")
@@ -54,7 +54,7 @@ def says(cut: str) -> str:
 
 
 def prepare(database: Database) -> None:
-    assert database.alembic("upgrade", "0007").returncode == 0, "upgrade to 0007"
+    at_revision(database, "0007")
     database.sql("INSERT INTO users (id, email, name) VALUES (1, 'ann@example.com', 'Ann')")
     database.sql("INSERT INTO cameras (id, owner_id, name) VALUES (1, 1, 'Front door'), (2, 1, 'Garage')")
 

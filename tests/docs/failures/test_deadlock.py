@@ -13,7 +13,7 @@ from tests.support.database import Database
 from tests.support.ordinary import from_last_exception
 from tests.support.paths import page
 from tests.support.project import project_with
-from tests.support.scenario import Captures
+from tests.support.scenario import Captures, at_revision
 from tests.support.transcript import Background, Run, alembic_path
 
 PAGE = page("failures/deadlock")
@@ -80,8 +80,7 @@ def provoke(database: Database, captures: Captures, command: list[str], cwd: Pat
 def test_deadlock(database: Database, update_snapshots: bool, tmp_path: Path) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, REVISION)
-    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
-    database.load(captures.dir / "data.sql")
+    at_revision(database, "0009", captures.dir / "data.sql", cwd=workdir)
     before = database.fingerprint()
 
     args = ["upgrade", "head"]

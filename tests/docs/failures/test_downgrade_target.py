@@ -14,6 +14,7 @@ from tests.support.console import check_console_blocks
 from tests.support.database import Database
 from tests.support.paths import page, snippet_dir
 from tests.support.project import project_with
+from tests.support.scenario import at_revision, fails
 
 PAGE = page("failures/downgrade-target")
 MERGED = sorted((snippet_dir(PAGE) / "versions").glob("*.py"))
@@ -35,12 +36,9 @@ def test_a_refused_downgrade_changes_nothing_and_is_diagnosed(
     database: Database, tmp_path: Path, start: str, target: str, words: str
 ) -> None:
     workdir = project_with(tmp_path, *MERGED)
-    assert database.alembic("upgrade", start, cwd=workdir).returncode == 0
-    before = database.fingerprint()
-    refused = database.alembic("downgrade", target, cwd=workdir)
-    assert refused.returncode == 1
-    assert f"Migration failed due to a bad downgrade target: {words}" in refused.output
-    assert database.fingerprint() == before
+    at_revision(database, start, cwd=workdir)
+    downgrade = ("downgrade", target)
+    fails(database, None, "a bad downgrade target", words, args=downgrade, cwd=workdir, rollback="Nothing ran: ")
 
     config = Config(str(workdir / "alembic.ini"))
     config.attributes["configure_logger"] = False

@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.support.database import Database, server
 from tests.support.paths import page, snippet_dir
 from tests.support.project import project_with
-from tests.support.scenario import Captures, stock_symptom
+from tests.support.scenario import Captures, at_revision, break_at, fails, stock_symptom
 
 PAGE = page("failures/enums")
 FILES = snippet_dir(PAGE)
@@ -28,16 +28,6 @@ def modes(database: Database) -> list[tuple[int, str]]:
     return [tuple(r) for r in database.sql("SELECT id, mode::text FROM camera_schedules ORDER BY id")]  # type: ignore[misc]
 
 
-def upgrade_fails(database: Database, captures: Captures, name: str, workdir: Path, label: str) -> str:
-    before = database.fingerprint()
-    failed = captures.check(name, database.alembic("upgrade", "head", cwd=workdir))
-    assert failed.returncode == 1
-    assert f"ERROR - Migration failed due to {label}: " in failed.output
-    assert "ROLLBACK: Transaction has been rolled back." in failed.output
-    assert database.fingerprint() == before
-    return failed.output
-
-
 def retry(database: Database, captures: Captures, name: str, workdir: Path, head: str) -> None:
     result = captures.check(name, database.alembic("upgrade", "head", cwd=workdir))
     assert result.returncode == 0, result.output
@@ -47,13 +37,13 @@ def retry(database: Database, captures: Captures, name: str, workdir: Path, head
 def test_a_type_left_behind_by_a_downgrade(database: Database, update_snapshots: bool, tmp_path: Path) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, SCHEDULES)
-    assert database.alembic("upgrade", "0010", cwd=workdir).returncode == 0
+    at_revision(database, "0010", cwd=workdir)
     down = captures.check("left-behind/downgrade.txt", database.alembic("downgrade", "0009", cwd=workdir))
     assert down.returncode == 0
     assert database.scalar("SELECT count(*) FROM pg_type WHERE typname = 'camera_mode'") == 1
 
-    failed = upgrade_fails(database, captures, "left-behind/upgrade.txt", workdir, "schema conflict")
-    assert 'type "camera_mode" already exists' in failed
+    exists = 'type "camera_mode" already exists'
+    failed = fails(database, captures, "schema conflict", exists, capture="left-behind/upgrade.txt", cwd=workdir)
     assert "SEE: http://127.0.0.1:8000/failures/enums/#the-type-already-exists-42710" in failed  # the shape chooses
     stock_symptom(database, captures, "left-behind/stock.txt", tmp_path, SCHEDULES, error="DuplicateObject")
 
@@ -76,12 +66,9 @@ def test_a_new_value_used_in_the_transaction_that_adds_it(
 ) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, SCHEDULES_FIXED, INFRARED)
-    assert database.alembic("upgrade", "0010", cwd=workdir).returncode == 0
-    assert captures.psql(database, "-v", "ON_ERROR_STOP=1", "-q", "-f", "new-value/bad-data.sql").returncode == 0
-
     label = "an enum value used before it was committed"
-    failed = upgrade_fails(database, captures, "new-value/upgrade.txt", workdir, label)
-    assert 'unsafe use of new value "infrared" of enum type camera_mode' in failed
+    unsafe = 'unsafe use of new value "infrared" of enum type camera_mode'
+    failed = break_at(database, captures, "0010", label, unsafe, case="new-value", cwd=workdir)
     assert "SEE: http://127.0.0.1:8000/failures/enums/" in failed
     stock = ("new-value/stock.txt", tmp_path, SCHEDULES_FIXED, INFRARED)
     stock_symptom(database, captures, *stock, error="UnsafeNewEnumValueUsage")
@@ -107,14 +94,9 @@ def test_the_same_revision_from_an_empty_database(database: Database, tmp_path: 
 def test_removing_a_value_still_in_use(database: Database, update_snapshots: bool, tmp_path: Path) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, SCHEDULES_FIXED, *INFRARED_FIXED, RETIRE_NIGHT)
-    assert database.alembic("upgrade", "0010", cwd=workdir).returncode == 0
-    assert captures.psql(database, "-v", "ON_ERROR_STOP=1", "-q", "-f", "new-value/bad-data.sql").returncode == 0
-    assert database.alembic("upgrade", "0012", cwd=workdir).returncode == 0
-    loaded = captures.psql(database, "-v", "ON_ERROR_STOP=1", "-q", "-f", "remove-value/bad-data.sql")
-    assert loaded.returncode == 0, loaded.output
-
-    failed = upgrade_fails(database, captures, "remove-value/upgrade.txt", workdir, "a value the new type cannot hold")
-    assert 'invalid input value for enum camera_mode: "night"' in failed
+    at_revision(database, "0010", FILES / "new-value" / "bad-data.sql", cwd=workdir)
+    removed = 'invalid input value for enum camera_mode: "night"'
+    break_at(database, captures, "0012", "a value the new type cannot hold", removed, case="remove-value", cwd=workdir)
 
     find = captures.psql(database, "-f", "remove-value/find-removed.sql")
     found = captures.check("remove-value/find-removed.txt", find)
@@ -132,8 +114,7 @@ def test_removing_a_value_still_in_use(database: Database, update_snapshots: boo
 def test_renaming_a_value_runs_in_the_migration(database: Database, tmp_path: Path) -> None:
     """The page's rename revision: ALTER TYPE ... RENAME VALUE in the run's transaction, rows follow, and back."""
     workdir = project_with(tmp_path, SCHEDULES_FIXED, FILES / "rename" / "0011_rename_night_mode.py")
-    assert database.alembic("upgrade", "0010", cwd=workdir).returncode == 0
-    database.load(FILES / "new-value" / "bad-data.sql")
+    at_revision(database, "0010", FILES / "new-value" / "bad-data.sql", cwd=workdir)
     result = database.alembic("upgrade", "head", cwd=workdir)
     assert result.returncode == 0, result.output
     assert modes(database) == [(1, "day"), (2, "dark"), (3, "day"), (4, "dark")]
@@ -145,9 +126,8 @@ def test_the_same_enum_in_a_later_revision(database: Database, update_snapshots:
     captures = Captures(PAGE, update_snapshots)
     overrides = FILES / "twice" / "0011_camera_overrides.py"
     workdir = project_with(tmp_path, SCHEDULES, overrides)
-    assert database.alembic("upgrade", "0010", cwd=workdir).returncode == 0
-    failed = upgrade_fails(database, captures, "twice/upgrade.txt", workdir, "schema conflict")
-    assert 'type "camera_mode" already exists' in failed
+    exists = 'type "camera_mode" already exists'
+    break_at(database, captures, "0010", "schema conflict", exists, case="twice", data=None, cwd=workdir)
 
     shutil.copy(FILES / "twice" / "fixed" / overrides.name, workdir / "versions" / overrides.name)
     retry(database, captures, "twice/retry.txt", workdir, "0011")
@@ -167,9 +147,9 @@ def test_the_same_enum_twice_in_one_run_passes(database: Database, tmp_path: Pat
 def test_add_column_does_not_create_the_type(database: Database, update_snapshots: bool, tmp_path: Path) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, FILES / "add-column" / "0010_camera_mode.py")
-    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
-    failed = upgrade_fails(database, captures, "add-column/upgrade.txt", workdir, "a missing type or object")
-    assert 'type "camera_mode" does not exist' in failed
+    missing = 'type "camera_mode" does not exist'
+    label = "a missing type or object"
+    failed = break_at(database, captures, "0009", label, missing, case="add-column", data=None, cwd=workdir)
     assert "SEE: http://127.0.0.1:8000/failures/enums/" in failed
 
     shutil.copy(FILES / "add-column" / "fixed" / "0010_camera_mode.py", workdir / "versions" / "0010_camera_mode.py")

@@ -23,7 +23,7 @@ def retry(database: Database, captures: Captures, case: str) -> None:
 
 def test_orphaned_rows_under_a_new_foreign_key(database: Database, update_snapshots: bool) -> None:
     captures = Captures(PAGE, update_snapshots)
-    upgrade = break_at(database, captures, "0004", "orphans", LABEL)
+    upgrade = break_at(database, captures, "0004", LABEL, case="orphans")
     assert 'insert or update on table "events" violates foreign key constraint "fk_events_camera_id"' in upgrade
     assert 'DETAIL: Key (camera_id)=(7) is not present in table "cameras".' in upgrade
 
@@ -43,7 +43,7 @@ def test_orphaned_rows_under_a_new_foreign_key(database: Database, update_snapsh
 
 def test_deleting_rows_that_are_still_referenced(database: Database, update_snapshots: bool) -> None:
     captures = Captures(PAGE, update_snapshots)
-    upgrade = break_at(database, captures, "0005", "still-referenced", LABEL)
+    upgrade = break_at(database, captures, "0005", LABEL, case="still-referenced")
     assert 'update or delete on table "cameras" violates foreign key constraint "fk_events_camera_id"' in upgrade
     assert 'DETAIL: Key (id)=(2) is still referenced from table "events".' in upgrade
 

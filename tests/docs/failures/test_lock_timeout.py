@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.support import sessions
 from tests.support.database import Database
 from tests.support.paths import page
-from tests.support.scenario import Captures
+from tests.support.scenario import Captures, at_revision, fails
 from tests.support.transcript import Background, Run, alembic_path
 
 PAGE = page("failures/lock-timeout")
@@ -14,19 +14,13 @@ HEAD = "0009"
 
 def test_lock_timeout(database: Database, update_snapshots: bool) -> None:
     captures = Captures(PAGE, update_snapshots)
-    assert database.alembic("upgrade", "0007").returncode == 0
+    at_revision(database, "0007")
     database.sql("INSERT INTO users (id, email, name) VALUES (1, 'ann@example.com', 'Ann')")
     database.sql("INSERT INTO cameras (id, owner_id, name) VALUES (1, 1, 'Front door'), (2, 1, 'Garage')")
 
     with sessions.blocker(database, captures.dir / "blocker.sql") as blocker:
-        before = database.fingerprint()
-        failed = captures.check("upgrade.txt", database.alembic("-x", "lock_timeout=1s", "upgrade", "head"))
-        assert failed.returncode == 1
-        assert "ERROR - Migration failed due to lock timeout: canceling statement due to lock timeout" in (
-            failed.output
-        )
-        assert "ROLLBACK: Transaction has been rolled back." in failed.output
-        assert database.fingerprint() == before
+        timeout = ("-x", "lock_timeout=1s", "upgrade", "head")
+        fails(database, captures, "lock timeout", "canceling statement due to lock timeout", args=timeout)
 
         # The retry waits (up to a minute) while the blocking session is found and ended.
         with Background([alembic_path(), "-x", "lock_timeout=1min", "upgrade", "head"], env=database.env) as bg:

@@ -14,7 +14,7 @@ from pathlib import Path
 from tests.support.database import Database
 from tests.support.paths import page, snippet_dir
 from tests.support.project import project_with
-from tests.support.scenario import Captures, break_at, stock_symptom
+from tests.support.scenario import Captures, at_revision, break_at, stock_symptom
 
 PAGE = page("failures/not-null")
 FILES = snippet_dir(PAGE)
@@ -32,7 +32,7 @@ def retry(database: Database, captures: Captures, case: str, workdir: Path) -> N
 def test_new_not_null_column_without_a_default(database: Database, update_snapshots: bool, tmp_path: Path) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, NEW_COLUMN)
-    failed = break_at(database, captures, "0009", "new-column", LABEL, cwd=workdir)
+    failed = break_at(database, captures, "0009", LABEL, case="new-column", cwd=workdir)
     assert 'column "retention_days" of relation "cameras" contains null values' in failed
     assert "SEE: http://127.0.0.1:8000/failures/not-null/" in failed
 
@@ -47,7 +47,7 @@ def test_new_not_null_column_without_a_default(database: Database, update_snapsh
 def test_existing_column_over_nulls(database: Database, update_snapshots: bool, tmp_path: Path) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, EXISTING)
-    failed = break_at(database, captures, "0009", "existing-column", LABEL, cwd=workdir)
+    failed = break_at(database, captures, "0009", LABEL, case="existing-column", cwd=workdir)
     assert 'column "location" of relation "cameras" contains null values' in failed
     stock_symptom(database, captures, "existing-column/stock.txt", tmp_path, EXISTING, error="NotNullViolation")
 
@@ -68,8 +68,7 @@ def test_set_not_null_through_the_helpers(database: Database, update_snapshots: 
     """The big-table way: over NULLs it fails too (its check, 23514), and passes once they are backfilled."""
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, FILES / "existing-column" / "helpers" / EXISTING.name)
-    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
-    database.load(FILES / "existing-column" / "bad-data.sql")
+    at_revision(database, "0009", FILES / "existing-column" / "bad-data.sql", cwd=workdir)
     before = database.fingerprint()
     failed = captures.check("existing-column/helpers-upgrade.txt", database.alembic("upgrade", "head", cwd=workdir))
     assert failed.returncode == 1

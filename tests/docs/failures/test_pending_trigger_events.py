@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support import drivers
 from tests.support.database import Database
 from tests.support.paths import page
 from tests.support.project import project_with
-from tests.support.scenario import Captures
+from tests.support.scenario import Captures, at_revision, fails, stock_traceback
 
 PAGE = page("failures/pending-trigger-events")
 FOLDER = "failures/pending-trigger-events"
@@ -22,11 +21,6 @@ FIXED = (f"{FOLDER}/fixed/versions/0011_merge_duplicate_cameras.py", SPLIT[1])
 PENDING = 'cannot ALTER TABLE "cameras" because it has pending trigger events'
 
 
-def _at_0010_with_duplicates(database: Database, captures: Captures, workdir: Path) -> None:
-    assert database.alembic("upgrade", "0010", cwd=workdir).returncode == 0
-    database.load(captures.dir / "bad-data.sql")
-
-
 def _merged(database: Database) -> None:
     assert database.scalar("SELECT count(*) FROM cameras") == 2
     assert database.scalar("SELECT count(*) FROM events WHERE camera_id = 1") == 2
@@ -36,23 +30,13 @@ def _merged(database: Database) -> None:
 def test_pending_trigger_events(database: Database, tmp_path: Path, update_snapshots: bool) -> None:
     captures = Captures(PAGE, update_snapshots)
     bad = project_with(tmp_path, DEFER, BAD)
-    _at_0010_with_duplicates(database, captures, bad)
+    at_revision(database, "0010", captures.dir / "bad-data.sql", cwd=bad)
+    failed = fails(database, captures, "an object in use", PENDING, cwd=bad)
+    assert "SEE: http://127.0.0.1:8000/failures/pending-trigger-events/" in failed
     before = database.fingerprint()
 
-    failed = captures.check("upgrade.txt", database.alembic("upgrade", "head", cwd=bad))
-    assert failed.returncode == 1
-    assert f"ERROR - Migration failed due to an object in use: {PENDING}" in failed.output
-    assert "SEE: http://127.0.0.1:8000/failures/pending-trigger-events/" in failed.output
-    assert database.fingerprint() == before
-
     stock = project_with(tmp_path, DEFER, BAD, name="stock", stock_env=True)
-    traceback = captures.check(
-        "upgrade-stock.txt", database.shell("alembic upgrade head 2>&1 | grep -A 2 ^sqlalchemy.exc", cwd=stock)
-    )
-    exception = traceback.output.splitlines()[0]  # asyncpg's names no SQLSTATE class
-    assert exception.startswith("sqlalchemy.exc.") and exception.endswith(PENDING), exception
-    assert drivers.is_async() or "errors.ObjectInUse) " in exception
-    assert database.fingerprint() == before
+    stock_traceback(database, captures, stock, PENDING, error="ObjectInUse")
 
     deferred = captures.check("pending.txt", captures.psql(database, "-f", "pending.sql"))
     assert " events | fk_events_camera_id | t" in deferred.output
@@ -62,9 +46,7 @@ def test_pending_trigger_events(database: Database, tmp_path: Path, update_snaps
 
     # Two revisions, one transaction (env.py runs every pending revision in one): the same failure.
     split = project_with(tmp_path, DEFER, *SPLIT, name="split")
-    still = captures.check("split-upgrade.txt", database.alembic("upgrade", "head", cwd=split))
-    assert still.returncode == 1
-    assert f"Migration failed due to an object in use: {PENDING}" in still.output
+    fails(database, captures, "an object in use", PENDING, capture="split-upgrade.txt", cwd=split)
     assert database.fingerprint() == before
 
     fixed = project_with(tmp_path, DEFER, *FIXED, name="fixed")
@@ -79,7 +61,7 @@ def test_the_split_revisions_pass_when_each_is_committed_alone(
 ) -> None:
     captures = Captures(PAGE, update_snapshots)
     split = project_with(tmp_path, DEFER, *SPLIT)
-    _at_0010_with_duplicates(database, captures, split)
+    at_revision(database, "0010", captures.dir / "bad-data.sql", cwd=split)
     first = captures.check(
         "split-one-at-a-time.txt", database.shell("alembic upgrade 0011 && alembic upgrade head", cwd=split)
     )

@@ -13,6 +13,7 @@ from tests.support.console import check_console_blocks
 from tests.support.database import Database
 from tests.support.paths import page, snippet_dir
 from tests.support.project import project_with
+from tests.support.scenario import at_revision, fails
 
 PAGE = page("failures/revision-file")
 FILES = snippet_dir(PAGE)
@@ -28,16 +29,12 @@ def test_the_failed_upgrade_changes_nothing_and_names_the_file_and_this_page(
     database: Database, tmp_path: Path, case: str
 ) -> None:
     workdir = project_with(tmp_path)
-    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
+    at_revision(database, "0009", cwd=workdir)
     (workdir / "versions" / "0010_add_camera_serial.py").write_text(
         (FILES / case / "0010_add_camera_serial.py").read_text()
     )
-    before = database.fingerprint()
-    failed = database.alembic("upgrade", "head", cwd=workdir)
-    assert failed.returncode == 1
-    assert "Migration failed due to a broken revision file: " in failed.output
-    assert "0010_add_camera_serial.py, line " in failed.output
-    assert database.fingerprint() == before
+    failed = fails(database, None, "a broken revision file", cwd=workdir)
+    assert "0010_add_camera_serial.py, line " in failed
 
     config = Config(str(workdir / "alembic.ini"))
     config.attributes["configure_logger"] = False

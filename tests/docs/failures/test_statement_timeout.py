@@ -11,7 +11,7 @@ from tests.support.database import Database
 from tests.support.ordinary import from_last_exception
 from tests.support.paths import page
 from tests.support.project import project_with
-from tests.support.scenario import Captures
+from tests.support.scenario import Captures, at_revision, break_at, fails
 from tests.support.transcript import Background, alembic_path
 
 PAGE = page("failures/statement-timeout")
@@ -29,17 +29,9 @@ def test_statement_timeout(
     monkeypatch.setenv("PGOPTIONS", "-c statement_timeout=0")
     workdir = project_with(tmp_path, REVISION)
     stock = project_with(tmp_path, REVISION, name="stock", stock_env=True)
-    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
-    loaded = captures.psql(database, "-v", "ON_ERROR_STOP=1", "-q", "-f", "many-events.sql")
-    assert loaded.returncode == 0, loaded.output
+    failed = break_at(database, captures, "0009", "statement timeout", MESSAGE, data="many-events.sql", cwd=workdir)
+    assert "SEE: http://127.0.0.1:8000/failures/statement-timeout/" in failed
     before = database.fingerprint()
-
-    failed = captures.check("upgrade.txt", database.alembic("upgrade", "head", cwd=workdir))
-    assert failed.returncode == 1
-    assert f"ERROR - Migration failed due to statement timeout: {MESSAGE}" in failed.output
-    assert "ROLLBACK: Transaction has been rolled back." in failed.output
-    assert "SEE: http://127.0.0.1:8000/failures/statement-timeout/" in failed.output
-    assert database.fingerprint() == before
 
     # The same revision through the generic env.py most projects have: SQLAlchemy's traceback.
     plain = captures.check("upgrade-stock.txt", database.shell(from_last_exception("alembic upgrade head"), cwd=stock))
@@ -67,20 +59,16 @@ def test_statement_timeout(
 def test_a_lock_wait_past_a_shorter_statement_timeout_is_57014(database: Database, update_snapshots: bool) -> None:
     """statement_timeout counts lock waits: at 500 ms, a wait lock_timeout (5 s) would end says statement timeout."""
     captures = Captures(PAGE, update_snapshots)
-    assert database.alembic("upgrade", "0008").returncode == 0
+    at_revision(database, "0008")
     database.sql(f"ALTER DATABASE \"{database.name}\" SET statement_timeout = '500ms'")
     with sessions.blocker(database, captures.dir.parent / "lock-timeout" / "blocker.sql"):
-        before = database.fingerprint()
-        failed = database.alembic("upgrade", "head")
-        assert database.fingerprint() == before
-    assert failed.returncode == 1
-    assert f"ERROR - Migration failed due to statement timeout: {MESSAGE}" in failed.output
+        fails(database, captures, "statement timeout", MESSAGE, capture=None)
 
 
 def test_a_canceled_statement_is_57014_too(database: Database, update_snapshots: bool) -> None:
     """pg_cancel_backend on the migration's session: 'canceling statement due to user request', rolled back."""
     captures = Captures(PAGE, update_snapshots)
-    assert database.alembic("upgrade", "0008").returncode == 0
+    at_revision(database, "0008")
     with sessions.blocker(database, captures.dir.parent / "lock-timeout" / "blocker.sql"):
         before = database.fingerprint()
         with Background([alembic_path(), "-x", "lock_timeout=1min", "upgrade", "head"], env=database.env) as bg:

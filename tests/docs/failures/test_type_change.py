@@ -1,5 +1,8 @@
-"""docs/failures/type-change.md: a type change with no automatic cast (42804), the same revision with a
-USING cast that meets a value it cannot convert (22P02), the value found and fixed, the retry at head."""
+"""docs/failures/type-change.md: a type change with no cast (42804), a cast a row cannot take (22P02); USING.
+
+The same revision with a USING cast meets a value it cannot convert; the value is found and fixed, and the
+retry reaches head.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from pathlib import Path
 from tests.support.database import Database
 from tests.support.paths import page, snippet_dir
 from tests.support.project import project_with
-from tests.support.scenario import Captures, stock_symptom
+from tests.support.scenario import Captures, break_at, fails, stock_symptom
 
 PAGE = page("failures/type-change")
 FILES = snippet_dir(PAGE)
@@ -20,29 +23,16 @@ WITH_USING = FILES / "with-using" / REVISION.name
 def test_type_change_found_cast_and_retried(database: Database, update_snapshots: bool, tmp_path: Path) -> None:
     captures = Captures(PAGE, update_snapshots)
     workdir = project_with(tmp_path, REVISION)
-    assert database.alembic("upgrade", "0009", cwd=workdir).returncode == 0
-    assert captures.psql(database, "-v", "ON_ERROR_STOP=1", "-q", "-f", "bad-data.sql").returncode == 0
-    before = database.fingerprint()
-
-    failed = captures.check("upgrade.txt", database.alembic("upgrade", "head", cwd=workdir))
-    assert failed.returncode == 1
-    assert (
-        "ERROR - Migration failed due to a type change without a cast: "
-        'column "firmware_version" cannot be cast automatically to type integer'
-    ) in failed.output
-    assert 'HINT: You might need to specify "USING firmware_version::integer".' in failed.output
-    assert "SEE: http://127.0.0.1:8000/failures/type-change/" in failed.output
-    assert database.fingerprint() == before
+    no_cast = 'column "firmware_version" cannot be cast automatically to type integer'
+    failed = break_at(database, captures, "0009", "a type change without a cast", no_cast, cwd=workdir)
+    assert 'HINT: You might need to specify "USING firmware_version::integer".' in failed
+    assert "SEE: http://127.0.0.1:8000/failures/type-change/" in failed
     stock_symptom(database, captures, "stock.txt", tmp_path, REVISION, error="DatatypeMismatch")
 
     shutil.copy(WITH_USING, workdir / "versions" / REVISION.name)
-    cast = captures.check("upgrade-using.txt", database.alembic("upgrade", "head", cwd=workdir))
-    assert cast.returncode == 1
-    assert (
-        "ERROR - Migration failed due to a value the new type cannot hold: "
-        'invalid input syntax for type integer: "v1044"'
-    ) in cast.output
-    assert database.fingerprint() == before
+    unconvertible = 'invalid input syntax for type integer: "v1044"'
+    label = "a value the new type cannot hold"
+    fails(database, captures, label, unconvertible, capture="upgrade-using.txt", cwd=workdir)
     using = ("stock-using.txt", tmp_path / "using", WITH_USING)
     stock_symptom(database, captures, *using, error="InvalidTextRepresentation")
 

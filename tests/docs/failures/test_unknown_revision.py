@@ -23,7 +23,7 @@ from tests.support.database import Database
 from tests.support.ordinary import ordinary_project
 from tests.support.paths import PROJECT, page, snippet_dir
 from tests.support.project import project_with
-from tests.support.scenario import Captures
+from tests.support.scenario import Captures, at_revision
 from tests.support.transcript import Run, helpers, shell
 
 PAGE = page("failures/unknown-revision")
@@ -91,8 +91,7 @@ def test_the_file_is_put_back_from_git_and_its_downgrade_runs(
 
 
 def test_plain_stamp_changes_nothing_and_purge_leaves_one_row(database: Database) -> None:
-    assert database.alembic("upgrade", "0009").returncode == 0
-    database.load(FILES / "unknown-id-only.sql")
+    at_revision(database, "0009", FILES / "unknown-id-only.sql")
     before = database.fingerprint()
     assert database.alembic("stamp", "0009").returncode == 1
     assert database.fingerprint() == before
@@ -111,8 +110,7 @@ def test_a_stock_env_py_prints_alembics_failed_line(database: Database, tmp_path
 
 def test_diagnose_names_this_page_for_the_exception_alembic_raises(database: Database) -> None:
     """From Python (env.py re-raises when there is no command line): the CommandError, raised from ResolutionError."""
-    assert database.alembic("upgrade", "0009").returncode == 0
-    database.load(FILES / "unknown-id-only.sql")
+    at_revision(database, "0009", FILES / "unknown-id-only.sql")
     config = Config(str(PROJECT / "alembic.ini"))
     config.attributes["configure_logger"] = False
     with database.engine.begin() as connection:
@@ -128,8 +126,7 @@ def test_diagnose_names_this_page_for_the_exception_alembic_raises(database: Dat
 def test_the_guarded_stamp_replaces_the_unknown_revision(database: Database, update_snapshots: bool) -> None:
     """``python -m helpers stamp 0009``: compare finds the schema the same, then the unknown revision is purged."""
     captures = Captures(PAGE, update_snapshots)
-    assert database.alembic("upgrade", "0009").returncode == 0
-    database.load(FILES / "unknown-id-only.sql")
+    at_revision(database, "0009", FILES / "unknown-id-only.sql")
     done = captures.check("guarded-stamp.txt", helpers("stamp", "0009", env=database.env))
     assert done.returncode == 0
     assert "Stamped 0009." in done.output
