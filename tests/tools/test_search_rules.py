@@ -13,6 +13,9 @@ from helpers.tools import search_rules
 from tests.support.error_search import PROSE, SCRIPT, every_line, python_answer, real_lines
 from tests.support.snapshots import check_file
 
+#: No server and no driver in it: run once (`nox -s once`), not on every server and driver.
+pytestmark = pytest.mark.once
+
 #: Runs the script as the browser does, on every line at once: one node process.
 NODE_RUN = """
 const search = require(process.argv[1]);
