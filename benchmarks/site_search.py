@@ -11,6 +11,7 @@ the error search) by building it there (mkdocs build --site-dir DIR) and passing
 from __future__ import annotations
 
 import sys
+from contextlib import suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,10 +46,8 @@ def main(argv: list[str]) -> None:
             page.wait_for_function("m => !/matching/.test(m.textContent)", arg=meta.element_handle())
             box.fill(line[:-1])
             box.press_sequentially(line[-1])
-            try:  # Material's word search answers, or (a query lunr cannot parse) says nothing
+            with suppress(PlaywrightTimeout):  # Material's word search answers, or (lunr cannot parse it) nothing
                 page.wait_for_function("m => /matching/.test(m.textContent)", arg=meta.element_handle(), timeout=5000)
-            except PlaywrightTimeout:
-                pass
             page.wait_for_timeout(300)  # Material's answer for the whole line, not a partial one
             hrefs = page.locator(f"{RESULTS} > a").evaluate_all("links => links.map(a => a.href)")
             pages = list(dict.fromkeys(h.removeprefix(base).split("?")[0].split("#")[0] for h in hrefs))

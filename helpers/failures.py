@@ -3,8 +3,14 @@
 A row says how the failure is recognised (its SQLSTATEs, or a whole SQLSTATE class), how the
 diagnosis names it (the first line's label, the ROLLBACK and NEXT lines) and the guide's page that
 resolves it (the diagnosis prints its address on a ``SEE:`` line). The errors index, ``python -m
-helpers explain`` and the lint rules read the same rows. Adding a failure is adding a row here and
-its page.
+helpers explain``, the site's search and the lint rules read the same rows. Adding a failure is adding
+a row here and its page.
+
+A code has at most one row without ``shapes`` (the diagnosis files it there, by SQLSTATE alone); a code
+no row names is its class's row (``CLASS_ROWS``, one per SQLSTATE class, each with a page under
+``failures/classes/``), so every SQLSTATE resolves to a page. A row for a kind that shares its code with
+others (42704: a type, a constraint, an index) has ``shapes`` and a page of its own; a row for a whole
+code takes the code out of the generic row that files it today (``MISSING``, ``INVALID_VALUE`` ...).
 """
 
 from __future__ import annotations
@@ -36,17 +42,17 @@ class Category:
     ``ResolutionError``, ``MultipleHeads`` ...: the whole chain counts, and each class's bases).
     ``raised_in`` narrows a generic class (``SyntaxError``) to one raised through these modules
     (Alembic loading or running a revision file). ``messages`` are the opening words of an Alembic
-    error that carries nothing but its text (``Target database is not up to date.``). ``symptoms``
-    are the lines a reader sees for such a failure (``FAILED: ...``, the error line), for the errors
-    index, ``explain`` and search; they play no part in the diagnosis.
+    error that carries nothing but its text (``Target database is not up to date.``).
 
     ``shapes`` tell apart the kinds one SQLSTATE spans (42704 for a type, a constraint or an index): a row with
     shapes is chosen for its codes only when the message has one of them (``type "<name>" does not exist``:
     ``<...>`` stands for any text, case and spacing do not count), and never by the diagnosis's category, which
     goes by SQLSTATE alone (``BY_SQLSTATE`` holds only rows without shapes); the SEE line, ``explain``, the errors
     index and the site's search use them (``helpers.matcher``). ``symptoms`` are whole lines a reader sees
-    (placeholders as in shapes): the matcher recognises them too, and the tests paste each in every driver's
-    wording. ``prevented_by`` names the lint rules (``ML010``) that catch the failure before it happens.
+    (``FAILED: ...``, PostgreSQL's message; placeholders as in shapes): the matcher recognises them as it does
+    shapes, and the tests paste each in every driver's wording (``matcher.wordings``); like shapes, they never
+    change the diagnosis's category. ``prevented_by`` names the lint rules (``ML010``) that catch the failure
+    before it happens: the page, ``explain``, the errors index and the rule's section show them.
     """
 
     key: str

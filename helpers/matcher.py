@@ -11,7 +11,9 @@ When the message does not say which, the answer is the code's class page, marked
 What a pasted line needs beyond the rows (each driver's class names, condition names, Alembic's messages, what the
 guide's pages printed) is package data, ``failures.json`` beside this module, generated from the pages, the
 drivers and Alembic's source (``helpers.tools.failure_data``) and held equal to them by a test: an installed wheel
-or a vendored copy answers as a checkout does.
+or a vendored copy answers as a checkout does. :func:`recogniser` gives the same rules as data (patterns a browser
+can run) for the site's search box, with :func:`recognise` the reference reader a test holds equal to
+:func:`match_text`.
 """
 
 from __future__ import annotations
@@ -305,6 +307,114 @@ def match_text(text: str) -> Match | None:
         return Match(ALEMBIC, None, sure=False)
     if _IMPORT_ERROR.search(pasted) and "revision" in pasted.lower():
         return Match(REVISION_FILE, None, sure=False)
+    return None
+
+
+# --- the same rules as data, for the site's search box ------------------------------------------------------------
+
+
+def _regex(text: str) -> str:
+    """A message as a pattern that ignores what changes from run to run, as :func:`_shape_of` does: quoted names,
+    numbers, ``<PLACEHOLDERS>``."""
+    parts = re.split(r'((?<!\w)"[^"]*"|(?<!\w)\'[^\']*\'|<[A-Z]+>|\d+)', _squash(text))
+    out = []
+    for part in parts:
+        if part.startswith('"') and part.endswith('"') and len(part) > 1:
+            out.append('"[^"]*"')
+        elif part.startswith("'") and part.endswith("'") and len(part) > 1:
+            out.append("'[^']*'")
+        elif re.fullmatch(r"<[A-Z]+>|\d+", part):
+            out.append(r"\S+")
+        else:
+            out.append(re.escape(part))
+    return "".join(out)
+
+
+def _shape_pattern(shape: str) -> str:
+    return _pattern(shape).pattern
+
+
+def _rule(pattern: str, row: Category | None = None, *, code: str | None = None, sure: bool = True,
+          page: str | None = None) -> dict[str, Any]:
+    if code is not None:
+        return {"pattern": pattern, "code": code}
+    return {"pattern": pattern, "page": page or (row.own_page() if row else None), "sure": sure}
+
+
+def recogniser() -> dict[str, Any]:
+    """The matcher's rules as data, in the order :func:`match_text` tries them, for a recogniser in another
+    language (the site's search box): :func:`recognise` is the reference that reads them, and a test holds it
+    equal to :func:`match_text` on every row's symptoms in every wording and the real lines of the tests.
+
+    Patterns are searched case-insensitively in the text with runs of whitespace made one space; a rule with a
+    ``code`` hands the text to that code's entry in ``codes`` (its rows with shapes first, then its page).
+    """
+    names = {name: code for name, code in _names().items() if name not in GENERIC and name not in SQLALCHEMY_WRAPPERS}
+    codes: dict[str, Any] = {}
+    for code in data()["codes"]:
+        *shaped, _ = rows_of(code)
+        default = match_error(code, None)
+        codes[code] = {
+            "page": default.page if default else None,
+            "sure": default.sure if default else False,
+            "shaped": [{"patterns": [_shape_pattern(s) for s in (*row.shapes, *row.symptoms)], "page": row.own_page()}
+                       for row in shaped],
+        }
+    rules: list[dict[str, Any]] = []
+    pages = data()["rows"]
+    rules += [_rule(_shape_pattern(s), row) for row in CATALOG if row.shapes for s in (*row.shapes, *row.symptoms)]
+    rules += [_rule(_shape_pattern(s), row) for row in CATALOG if row.symptoms and not row.shapes for s in row.symptoms]
+    rules += [_rule(_regex(m), row) for row in CATALOG for m in pages.get(row.key, {}).get("printed", ())]
+    rules += [_rule(re.escape(words), row) for row in CATALOG for words in row.messages]
+    rules += [_rule(_regex(pages[row.key]["title"]), row) for row in CATALOG if row.key in pages
+              and len(pages[row.key]["title"].split()) >= 3 and "..." not in pages[row.key]["title"]]
+    rules += [_rule(".*?".join(_regex(p.strip()) for p in quoted.split("...")), row)
+              for row in CATALOG for quoted in pages.get(row.key, {}).get("quoted", ())]
+    for qualified, row in _alembic_names().items():
+        if qualified.rsplit(".", 1)[-1] not in GENERIC:
+            rules.append(_rule(rf"(?:^|[^\w.])(?:[\w.]*\.)?{re.escape(qualified.rsplit('.', 1)[-1])}(?![\w])", row))
+    rules += [_rule(_shape_pattern(m["message"]), row_by_key(m["row"]) or ALEMBIC) for m in data()["alembic_messages"]]
+    rules += [_rule(_shape_pattern(shape), code=sqlstate) for shape, sqlstate in _BY_LENGTH]
+    labels = dict.fromkeys(row.label for row in (*CATALOG, *CLASS_ROWS.values()))
+    for label in labels:
+        found = match_text(f"Migration failed due to {label}: ")
+        if found is not None:
+            rules.append(_rule("Migration failed due to " + re.escape(label) + ": ", page=found.page, sure=found.sure))
+    rules += [_rule(re.escape(f"/{row.page}"), row) for row in CATALOG if row.page]
+    rules.append(_rule(r"\b(?:CommandError|RevisionError)\b|^FAILED: ", ALEMBIC, sure=False))
+    rules.append(_rule(r"^(?=[\s\S]*revision)[\s\S]*\b(?:SyntaxError|ModuleNotFoundError|ImportError)\b",
+                       REVISION_FILE, sure=False))
+    return {"words": _WORDS.pattern, "sqlstate_in_text": _SQLSTATE_IN_TEXT.pattern, "names": names, "codes": codes,
+            "rules": rules}
+
+
+def recognise(text: str, rules: dict[str, Any]) -> tuple[str | None, bool] | None:
+    """The page (and whether sure) :func:`recogniser`'s data gives a pasted text: the reference for other languages."""
+    pasted = _squash(text)
+    if not pasted:
+        return None
+    code = pasted.upper() if pasted.upper() in rules["codes"] else None
+    if code is None:
+        found = re.search(rules["sqlstate_in_text"], pasted, re.M)
+        code = next((c for c in (found[1], found[2]) if c), None) if found else None
+        code = code if code in rules["codes"] else None
+    if code is None:
+        for word in (w.rstrip(".") for w in re.findall(rules["words"], pasted)):
+            code = next((rules["names"][c] for c in (word, word.lower(), word.rsplit(".", 1)[-1])
+                         if c in rules["names"]), None)
+            if code:
+                break
+    candidates: list[dict[str, Any]] = [{"pattern": "", "code": code}] if code else rules["rules"]
+    for rule in candidates:
+        if not re.search(rule["pattern"], pasted, re.I | re.M):
+            continue
+        if "code" not in rule:
+            return rule["page"], rule["sure"]
+        entry = rules["codes"][rule["code"]]
+        for shaped in entry["shaped"]:
+            if any(re.search(p, pasted, re.I) for p in shaped["patterns"]):
+                return shaped["page"], True
+        return entry["page"], entry["sure"]
     return None
 
 
