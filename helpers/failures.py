@@ -462,20 +462,25 @@ OTHER = Category(
 #: here is in the catalog, with nothing else to edit.
 CATALOG: tuple[Category, ...] = tuple(value for value in dict(globals()).values() if isinstance(value, Category))
 #: The rows of Alembic's own failures (no SQLSTATE), in the order the diagnosis tries them: Alembic's catch-all last.
-ALEMBIC_ROWS = tuple(
-    sorted((row for row in CATALOG if row.exceptions or row.messages), key=lambda row: row is ALEMBIC)
-)
+ALEMBIC_ROWS = tuple(sorted((row for row in CATALOG if row.exceptions or row.messages), key=lambda row: row is ALEMBIC))
 
 
 def _class_row(code: str, name: str, rolled_back: str, recovery: str) -> Category:
-    return Category(f"class_{code}", f"{name} (SQLSTATE class {code})", rolled_back, recovery,
-                    page=class_page(code), classes=(code,))
+    return Category(
+        f"class_{code}",
+        f"{name} (SQLSTATE class {code})",
+        rolled_back,
+        recovery,
+        page=class_page(code),
+        classes=(code,),
+    )
 
 
 #: One row per SQLSTATE class (``helpers/sqlstate_classes.py``): a code that no row above files is its class's.
 CLASS_ROWS: dict[str, Category] = {
-    cls.code: _class_row(cls.code, cls.name, cls.rolled_back if cls.rolled_back != ROLLED_BACK else _ROLLED_BACK,
-                         cls.recovery)
+    cls.code: _class_row(
+        cls.code, cls.name, cls.rolled_back if cls.rolled_back != ROLLED_BACK else _ROLLED_BACK, cls.recovery
+    )
     for cls in CLASSES
 }
 #: Every row: the catalog's, then the classes'.

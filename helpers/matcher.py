@@ -44,11 +44,30 @@ _ALEMBIC_LINE = re.compile(r"\b(?:CommandError|RevisionError)\b|^FAILED: ", re.M
 _IMPORT_ERROR = re.compile(r"\b(?:SyntaxError|ModuleNotFoundError|ImportError)\b")
 #: Python's own exceptions an Alembic row may file (a revision file that fails to import), and Alembic's catch-all:
 #: too common on their own to name a failure.
-GENERIC = frozenset({"SyntaxError", "ImportError", "NameError", "ModuleNotFoundError", "CommandError", "RevisionError",
-                     "Error", "Exception", "DBAPIError", "DatabaseError", "StatementError"})
+GENERIC = frozenset(
+    {
+        "SyntaxError",
+        "ImportError",
+        "NameError",
+        "ModuleNotFoundError",
+        "CommandError",
+        "RevisionError",
+        "Error",
+        "Exception",
+        "DBAPIError",
+        "DatabaseError",
+        "StatementError",
+    }
+)
 #: SQLAlchemy's wrappers (``sqlalchemy.exc.IntegrityError``): PEP 249's classes, each spanning many SQLSTATEs.
-SQLALCHEMY_WRAPPERS = ("IntegrityError", "ProgrammingError", "OperationalError", "DataError", "InternalError",
-                       "NotSupportedError")
+SQLALCHEMY_WRAPPERS = (
+    "IntegrityError",
+    "ProgrammingError",
+    "OperationalError",
+    "DataError",
+    "InternalError",
+    "NotSupportedError",
+)
 
 
 @dataclass(frozen=True)
@@ -69,8 +88,9 @@ class Match:
     @property
     def page(self) -> str | None:
         """The page that answers (``failures/enums/#...``, or a class page ``failures/classes/42/``)."""
-        return self.row.own_page() or (CLASS_ROWS[self.sqlstate[:2]].page if self.sqlstate and
-                                       self.sqlstate[:2] in CLASS_ROWS else None)
+        return self.row.own_page() or (
+            CLASS_ROWS[self.sqlstate[:2]].page if self.sqlstate and self.sqlstate[:2] in CLASS_ROWS else None
+        )
 
 
 @functools.cache
@@ -262,11 +282,16 @@ def wordings(row: Category) -> list[str]:
             out += [f"{cls}: {symptom}" for cls in classes]
             if classes:
                 out.append(f"sqlalchemy.exc.{info.get('wrapper', 'DatabaseError')}: ({classes[0]}) {symptom}")
-            out += [f"ERROR:  {symptom}",
-                    f"ERROR - Migration failed due to {by_sqlstate(row.sqlstates[0]).label}: {symptom}"]
+            out += [
+                f"ERROR:  {symptom}",
+                f"ERROR - Migration failed due to {by_sqlstate(row.sqlstates[0]).label}: {symptom}",
+            ]
         else:
-            out += [f"FAILED: {symptom}", f"alembic.util.exc.CommandError: {symptom}",
-                    f"ERROR - Migration failed due to {row.label}: {symptom}"]
+            out += [
+                f"FAILED: {symptom}",
+                f"alembic.util.exc.CommandError: {symptom}",
+                f"ERROR - Migration failed due to {row.label}: {symptom}",
+            ]
     return out
 
 
@@ -334,8 +359,9 @@ def _shape_pattern(shape: str) -> str:
     return _pattern(shape).pattern
 
 
-def _rule(pattern: str, row: Category | None = None, *, code: str | None = None, sure: bool = True,
-          page: str | None = None) -> dict[str, Any]:
+def _rule(
+    pattern: str, row: Category | None = None, *, code: str | None = None, sure: bool = True, page: str | None = None
+) -> dict[str, Any]:
     if code is not None:
         return {"pattern": pattern, "code": code}
     return {"pattern": pattern, "page": page or (row.own_page() if row else None), "sure": sure}
@@ -357,8 +383,10 @@ def recogniser() -> dict[str, Any]:
         codes[code] = {
             "page": default.page if default else None,
             "sure": default.sure if default else False,
-            "shaped": [{"patterns": [_shape_pattern(s) for s in (*row.shapes, *row.symptoms)], "page": row.own_page()}
-                       for row in shaped],
+            "shaped": [
+                {"patterns": [_shape_pattern(s) for s in (*row.shapes, *row.symptoms)], "page": row.own_page()}
+                for row in shaped
+            ],
         }
     rules: list[dict[str, Any]] = []
     pages = data()["rows"]
@@ -366,10 +394,16 @@ def recogniser() -> dict[str, Any]:
     rules += [_rule(_shape_pattern(s), row) for row in CATALOG if row.symptoms and not row.shapes for s in row.symptoms]
     rules += [_rule(_regex(m), row) for row in CATALOG for m in pages.get(row.key, {}).get("printed", ())]
     rules += [_rule(re.escape(words), row) for row in CATALOG for words in row.messages]
-    rules += [_rule(_regex(pages[row.key]["title"]), row) for row in CATALOG if row.key in pages
-              and len(pages[row.key]["title"].split()) >= 3 and "..." not in pages[row.key]["title"]]
-    rules += [_rule(".*?".join(_regex(p.strip()) for p in quoted.split("...")), row)
-              for row in CATALOG for quoted in pages.get(row.key, {}).get("quoted", ())]
+    rules += [
+        _rule(_regex(pages[row.key]["title"]), row)
+        for row in CATALOG
+        if row.key in pages and len(pages[row.key]["title"].split()) >= 3 and "..." not in pages[row.key]["title"]
+    ]
+    rules += [
+        _rule(".*?".join(_regex(p.strip()) for p in quoted.split("...")), row)
+        for row in CATALOG
+        for quoted in pages.get(row.key, {}).get("quoted", ())
+    ]
     for qualified, row in _alembic_names().items():
         if qualified.rsplit(".", 1)[-1] not in GENERIC:
             rules.append(_rule(rf"(?:^|[^\w.])(?:[\w.]*\.)?{re.escape(qualified.rsplit('.', 1)[-1])}(?![\w])", row))
@@ -382,10 +416,18 @@ def recogniser() -> dict[str, Any]:
             rules.append(_rule("Migration failed due to " + re.escape(label) + ": ", page=found.page, sure=found.sure))
     rules += [_rule(re.escape(f"/{row.page}"), row) for row in CATALOG if row.page]
     rules.append(_rule(r"\b(?:CommandError|RevisionError)\b|^FAILED: ", ALEMBIC, sure=False))
-    rules.append(_rule(r"^(?=[\s\S]*revision)[\s\S]*\b(?:SyntaxError|ModuleNotFoundError|ImportError)\b",
-                       REVISION_FILE, sure=False))
-    return {"words": _WORDS.pattern, "sqlstate_in_text": _SQLSTATE_IN_TEXT.pattern, "names": names, "codes": codes,
-            "rules": rules}
+    rules.append(
+        _rule(
+            r"^(?=[\s\S]*revision)[\s\S]*\b(?:SyntaxError|ModuleNotFoundError|ImportError)\b", REVISION_FILE, sure=False
+        )
+    )
+    return {
+        "words": _WORDS.pattern,
+        "sqlstate_in_text": _SQLSTATE_IN_TEXT.pattern,
+        "names": names,
+        "codes": codes,
+        "rules": rules,
+    }
 
 
 def recognise(text: str, rules: dict[str, Any]) -> tuple[str | None, bool] | None:
@@ -400,8 +442,9 @@ def recognise(text: str, rules: dict[str, Any]) -> tuple[str | None, bool] | Non
         code = code if code in rules["codes"] else None
     if code is None:
         for word in (w.rstrip(".") for w in re.findall(rules["words"], pasted)):
-            code = next((rules["names"][c] for c in (word, word.lower(), word.rsplit(".", 1)[-1])
-                         if c in rules["names"]), None)
+            code = next(
+                (rules["names"][c] for c in (word, word.lower(), word.rsplit(".", 1)[-1]) if c in rules["names"]), None
+            )
             if code:
                 break
     candidates: list[dict[str, Any]] = [{"pattern": "", "code": code}] if code else rules["rules"]

@@ -36,7 +36,7 @@ ROLLED_BACK = (
     "their objects."
 )
 _FIND_NAMED = (
-    "The message quotes the object (`relation \"users\"`, `constraint \"fk_x\"`); DETAIL and HINT say more. "
+    'The message quotes the object (`relation "users"`, `constraint "fk_x"`); DETAIL and HINT say more. '
     "Look it up where the migration ran: `\\d+ users` in psql, or `pg_class`, `pg_constraint`, `pg_type` by name."
 )
 _NOT_AN_ERROR = (
@@ -51,7 +51,8 @@ _SERVER_SIDE = (
 
 CLASSES: tuple[SqlstateClass, ...] = (
     SqlstateClass(
-        "00", "Successful Completion",
+        "00",
+        "Successful Completion",
         "Success: PostgreSQL reports 00000 for a statement that worked. It never comes with an exception.",
         "Nothing failed; there is no object to find.",
         _NOT_AN_ERROR,
@@ -59,7 +60,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "the network, Alembic): look at the exception's class.",
     ),
     SqlstateClass(
-        "01", "Warning",
+        "01",
+        "Warning",
         "A WARNING: the statement worked, and PostgreSQL tells you something about it (a privilege not granted, "
         "a deprecated feature, a string truncated on purpose).",
         "The warning names what it is about; psql prints it as `WARNING:`, SQLAlchemy as a Python warning.",
@@ -68,7 +70,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "`-W error`.",
     ),
     SqlstateClass(
-        "02", "No Data",
+        "02",
+        "No Data",
         "No data: a statement found no row where the SQL standard says that is worth a warning (a FETCH past the "
         "end, a PL/pgSQL `GET DIAGNOSTICS`). It is a warning, not an error.",
         "The statement that found nothing: usually a PL/pgSQL block in the revision.",
@@ -76,14 +79,16 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "None needed, unless the revision expected rows: then check the data it runs on.",
     ),
     SqlstateClass(
-        "03", "SQL Statement Not Yet Complete",
+        "03",
+        "SQL Statement Not Yet Complete",
         "A statement sent before the one before it had finished; PostgreSQL itself does not raise it.",
         "The statement in the traceback.",
         ROLLED_BACK,
         "Check the driver and how the migration sends its statements (one at a time), then retry.",
     ),
     SqlstateClass(
-        "08", "Connection Exception",
+        "08",
+        "Connection Exception",
         "The connection between the migration and the server failed or was refused: a network cut, a server "
         "that went away, a protocol error, a server that refused the login.",
         "The host and port in the message are the server it tried; `pg_stat_activity` on that server shows whether "
@@ -95,7 +100,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "current`, then retry; break long data migrations into batches.",
     ),
     SqlstateClass(
-        "09", "Triggered Action Exception",
+        "09",
+        "Triggered Action Exception",
         "A trigger's action failed in a way the SQL standard files here; PostgreSQL raises a trigger's own error "
         "with that error's code instead, so this class is rare.",
         "The trigger named in CONTEXT: `SELECT tgname, tgrelid::regclass FROM pg_trigger WHERE NOT tgisinternal`.",
@@ -103,7 +109,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "Fix the trigger function or the data it rejects, then retry.",
     ),
     SqlstateClass(
-        "0A", "Feature Not Supported",
+        "0A",
+        "Feature Not Supported",
         "The statement asks for something this server does not do: a feature of a newer major (a syntax or "
         "option), a combination PostgreSQL refuses (altering a column a view or rule uses, ...), or one an "
         "extension lacks.",
@@ -114,7 +121,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "drop and recreate what depends on the column around the change, then retry.",
     ),
     SqlstateClass(
-        "0B", "Invalid Transaction Initiation",
+        "0B",
+        "Invalid Transaction Initiation",
         "A transaction was started where one cannot be (a BEGIN inside a function, a transaction command in the "
         "wrong place).",
         "The statement in the traceback, usually a COMMIT or BEGIN written into the revision.",
@@ -123,49 +131,56 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "a transaction, then retry.",
     ),
     SqlstateClass(
-        "0F", "Locator Exception",
+        "0F",
+        "Locator Exception",
         "An invalid large-object locator. Migrations rarely meet it.",
         "The large object named in the message: `SELECT oid FROM pg_largeobject_metadata`.",
         ROLLED_BACK,
         "Check the large objects the revision reads or writes, then retry.",
     ),
     SqlstateClass(
-        "0L", "Invalid Grantor",
+        "0L",
+        "Invalid Grantor",
         "A GRANT or REVOKE names a grantor that cannot grant what it grants.",
         "The role in the message; `\\du` in psql lists roles and their memberships.",
         ROLLED_BACK,
         "Run the GRANT as the object's owner (or a role with GRANT OPTION), then retry.",
     ),
     SqlstateClass(
-        "0P", "Invalid Role Specification",
+        "0P",
+        "Invalid Role Specification",
         "A role given where it cannot be (SET ROLE to a role you are not a member of, a reserved role name).",
         "The role in the message: `SELECT rolname FROM pg_roles`.",
         ROLLED_BACK,
         "Grant the migration's role membership of that role, or name another, then retry.",
     ),
     SqlstateClass(
-        "0Z", "Diagnostics Exception",
+        "0Z",
+        "Diagnostics Exception",
         "PL/pgSQL's `GET STACKED DIAGNOSTICS` outside an exception handler.",
         "The PL/pgSQL block in the revision (CONTEXT gives its line).",
         ROLLED_BACK,
         "Move the GET STACKED DIAGNOSTICS into the block's EXCEPTION section, then retry.",
     ),
     SqlstateClass(
-        "10", "XQuery Error",
+        "10",
+        "XQuery Error",
         "An XML function (XMLTABLE, xpath) got an argument it cannot use (PostgreSQL 18 and later).",
         "The XML expression in the statement.",
         ROLLED_BACK,
         "Fix the XPath expression or the document, then retry.",
     ),
     SqlstateClass(
-        "20", "Case Not Found",
+        "20",
+        "Case Not Found",
         "A PL/pgSQL CASE with no ELSE found no branch for its value.",
         "The CASE in the PL/pgSQL block named by CONTEXT, and the value the data gave it.",
         ROLLED_BACK,
         "Add an ELSE (or a branch for the value), then retry.",
     ),
     SqlstateClass(
-        "21", "Cardinality Violation",
+        "21",
+        "Cardinality Violation",
         "A statement got more rows than it can take: a subquery used as a value returned two, or an INSERT ... "
         "ON CONFLICT DO UPDATE would change the same row twice.",
         "The subquery or the ON CONFLICT key in the statement; find the keys that repeat (`GROUP BY key HAVING "
@@ -175,11 +190,12 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "from the data the statement reads, then retry.",
     ),
     SqlstateClass(
-        "22", "Data Exception",
+        "22",
+        "Data Exception",
         "A value does not fit where it goes: text that is not a number, a date or an enum's label, a string longer "
         "than the column, a number out of range, a division by zero, bad JSON. In a migration it comes from a "
         "backfill, a type change or a default meeting the real data.",
-        "The message quotes the value (`invalid input syntax for type integer: \"v1044\"`) or the type (`value too "
+        'The message quotes the value (`invalid input syntax for type integer: "v1044"`) or the type (`value too '
         "long for type character varying(50)`); find its rows with the same cast or test in a SELECT "
         "(`WHERE col !~ '^[0-9]+$'`, `WHERE length(col) > 50`).",
         ROLLED_BACK,
@@ -187,7 +203,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "rehearse the revision on a copy of production data first (`python -m helpers rehearse`).",
     ),
     SqlstateClass(
-        "23", "Integrity Constraint Violation",
+        "23",
+        "Integrity Constraint Violation",
         "Rows break a constraint: a duplicate key, a foreign key with no parent (or a parent still referenced), a "
         "NULL in a NOT NULL column, a row failing a CHECK or an exclusion constraint. Either the data was already "
         "there when the migration added the constraint, or the migration's own data change breaks one.",
@@ -197,14 +214,16 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "Find the rows DETAIL points at, fix or remove them (or the migration's data change), then retry.",
     ),
     SqlstateClass(
-        "24", "Invalid Cursor State",
+        "24",
+        "Invalid Cursor State",
         "A cursor used in a state where it cannot be (fetched after it closed, or not open).",
         "The cursor in the PL/pgSQL block or the server-side cursor of the driver.",
         ROLLED_BACK,
         "Open the cursor before using it, then retry.",
     ),
     SqlstateClass(
-        "25", "Invalid Transaction State",
+        "25",
+        "Invalid Transaction State",
         "A statement that the transaction's state forbids: one that cannot run inside a transaction block "
         "(CREATE INDEX CONCURRENTLY, VACUUM), any statement after an earlier one failed (25P02), a write in a "
         "read-only transaction, an idle-in-transaction timeout.",
@@ -215,7 +234,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "transaction find and fix the first error; then retry.",
     ),
     SqlstateClass(
-        "26", "Invalid SQL Statement Name",
+        "26",
+        "Invalid SQL Statement Name",
         "A prepared statement that does not exist (a driver's statement cache after the server or a pooler "
         "changed under it).",
         "The statement name in the message; PgBouncer in transaction mode is the usual cause.",
@@ -224,7 +244,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "driver's prepared statements, then retry.",
     ),
     SqlstateClass(
-        "27", "Triggered Data Change Violation",
+        "27",
+        "Triggered Data Change Violation",
         "A trigger changed a row that the same statement changes too, or a row of a table being changed by a "
         "foreign key action.",
         "The trigger named in CONTEXT.",
@@ -232,7 +253,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "Change the trigger (or disable it for the backfill with `ALTER TABLE ... DISABLE TRIGGER`), then retry.",
     ),
     SqlstateClass(
-        "28", "Invalid Authorization Specification",
+        "28",
+        "Invalid Authorization Specification",
         "The login was refused: a wrong password, no pg_hba.conf line for this host and user, a role that cannot "
         "log in.",
         "The user, database and host in the message; the server's log says which pg_hba.conf line refused it.",
@@ -240,14 +262,16 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "Fix the URL (`sqlalchemy.url`, `DATABASE_URL`), the password or pg_hba.conf, then run the migration.",
     ),
     SqlstateClass(
-        "2B", "Dependent Privilege Descriptors Still Exist",
+        "2B",
+        "Dependent Privilege Descriptors Still Exist",
         "A REVOKE or DROP ROLE that other grants still depend on.",
         "The role in the message: `SELECT * FROM information_schema.role_table_grants WHERE grantor = 'role'`.",
         ROLLED_BACK,
         "REVOKE ... CASCADE, or REASSIGN OWNED BY / DROP OWNED BY the role first, then retry.",
     ),
     SqlstateClass(
-        "2D", "Invalid Transaction Termination",
+        "2D",
+        "Invalid Transaction Termination",
         "A COMMIT or ROLLBACK where it cannot be (inside a function, or a procedure called inside a transaction "
         "block).",
         "The COMMIT in the revision's SQL or the procedure it calls.",
@@ -255,29 +279,32 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "Leave commits to Alembic (or `autocommit_block()`), then retry.",
     ),
     SqlstateClass(
-        "2F", "SQL Routine Exception",
-        "A function ended without RETURN, or did what it was declared not to (modify data in a read-only "
-        "function).",
+        "2F",
+        "SQL Routine Exception",
+        "A function ended without RETURN, or did what it was declared not to (modify data in a read-only function).",
         "The function named in CONTEXT: `\\sf function_name` in psql.",
         ROLLED_BACK,
         "Fix the function the migration creates or calls, then retry.",
     ),
     SqlstateClass(
-        "34", "Invalid Cursor Name",
+        "34",
+        "Invalid Cursor Name",
         "A cursor name that does not exist.",
         "The cursor name in the message.",
         ROLLED_BACK,
         "Declare the cursor before using it, then retry.",
     ),
     SqlstateClass(
-        "38", "External Routine Exception",
+        "38",
+        "External Routine Exception",
         "A function in another language (PL/Python, PL/Perl, C) failed, or did what it may not.",
         "The function named in CONTEXT.",
         ROLLED_BACK,
         "Fix the function or its input, then retry.",
     ),
     SqlstateClass(
-        "39", "External Routine Invocation Exception",
+        "39",
+        "External Routine Invocation Exception",
         "Calling a function in another language failed: it returned NULL where it may not, a trigger protocol "
         "was broken.",
         "The function named in CONTEXT.",
@@ -285,30 +312,34 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "Fix the function, then retry.",
     ),
     SqlstateClass(
-        "3B", "Savepoint Exception",
+        "3B",
+        "Savepoint Exception",
         "A savepoint used that does not exist (ROLLBACK TO or RELEASE of a name never set, or already released).",
         "The savepoint name in the message, against the migration's SAVEPOINT statements.",
         ROLLED_BACK,
         "Set the savepoint before rolling back to it (`helpers.ensure_transaction_savepoint`), then retry.",
     ),
     SqlstateClass(
-        "3D", "Invalid Catalog Name",
-        "The database named does not exist (`database \"x\" does not exist`): a wrong URL, or a CREATE DATABASE "
+        "3D",
+        "Invalid Catalog Name",
+        'The database named does not exist (`database "x" does not exist`): a wrong URL, or a CREATE DATABASE '
         "not done yet.",
         "`\\l` in psql lists the databases; compare with the URL's path.",
         "Nothing ran: the migration never got a session.",
         "Fix the URL or create the database, then run the migration.",
     ),
     SqlstateClass(
-        "3F", "Invalid Schema Name",
-        "The schema named does not exist (`schema \"x\" does not exist`), or a CREATE in no schema because "
+        "3F",
+        "Invalid Schema Name",
+        'The schema named does not exist (`schema "x" does not exist`), or a CREATE in no schema because '
         "`search_path` names none that exists.",
         "`\\dn` in psql lists schemas; `SHOW search_path` the ones unqualified names go to.",
         ROLLED_BACK,
         "Create the schema in an earlier revision (or fix search_path or the name), then retry.",
     ),
     SqlstateClass(
-        "40", "Transaction Rollback",
+        "40",
+        "Transaction Rollback",
         "The server rolled the transaction back to keep others consistent: a deadlock (40P01), a serialization "
         "failure under REPEATABLE READ or SERIALIZABLE (40001), a standby's conflict.",
         "DETAIL names the processes and the locks each waited for (deadlock); `pg_stat_activity` shows who else "
@@ -319,7 +350,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "run the migration when the traffic that collides with it is paused.",
     ),
     SqlstateClass(
-        "42", "Syntax Error or Access Rule Violation",
+        "42",
+        "Syntax Error or Access Rule Violation",
         "The statement does not fit the schema or the rules: SQL that does not parse, a table, column, type, "
         "constraint or index that does not exist (42P01, 42703, 42704) or already exists (42P07, 42701, 42710), "
         "a type mismatch, a missing privilege (42501), an invalid definition (two primary keys).",
@@ -331,14 +363,16 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "fix the revision or the schema, then retry.",
     ),
     SqlstateClass(
-        "44", "WITH CHECK OPTION Violation",
+        "44",
+        "WITH CHECK OPTION Violation",
         "A row written through a view with CHECK OPTION falls outside the view.",
         "The view named in the message: `\\d+ view_name`.",
         ROLLED_BACK,
         "Write through the table, or fix the row, then retry.",
     ),
     SqlstateClass(
-        "53", "Insufficient Resources",
+        "53",
+        "Insufficient Resources",
         "The server ran short of something: disk (53100), memory (53200), connection slots (53300, `too many "
         "clients already`, `remaining connection slots are reserved`), configuration limits (53400).",
         "The server's log and its host: `df` on the data directory, memory, `SELECT count(*) FROM "
@@ -347,7 +381,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "Free what ran out (disk space, idle connections, a smaller batch or `work_mem`), then retry.",
     ),
     SqlstateClass(
-        "54", "Program Limit Exceeded",
+        "54",
+        "Program Limit Exceeded",
         "A limit of PostgreSQL itself: too many columns (1600), a row or index entry too big, a statement too "
         "complex, an identifier too long.",
         "The table or index in the message; `SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass` "
@@ -357,7 +392,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "columns, rebuild the table, then retry.",
     ),
     SqlstateClass(
-        "55", "Object Not In Prerequisite State",
+        "55",
+        "Object Not In Prerequisite State",
         "An object is not ready for what the statement asks: a lock not available under lock_timeout (55P03), "
         "an object in use (pending trigger events, a database with other sessions: 55006), an enum value not "
         "committed yet (55P04).",
@@ -367,7 +403,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "Wait for or end the session in the way, or split the work across transactions, then retry.",
     ),
     SqlstateClass(
-        "57", "Operator Intervention",
+        "57",
+        "Operator Intervention",
         "Someone or something stopped the statement or the session: a statement timeout or cancel (57014), an "
         "administrator's pg_terminate_backend or a shutdown (57P01, 57P02), a server still starting (57P03), a "
         "dropped database.",
@@ -378,16 +415,17 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "it needs, then retry.",
     ),
     SqlstateClass(
-        "58", "System Error",
+        "58",
+        "System Error",
         "An error outside PostgreSQL: the operating system refused a file operation, a file is missing or its "
         "name too long.",
         "The file and the OS error in the message; the server's log and host (`dmesg`, disk health).",
         _SERVER_SIDE,
-        "Fix the host's problem (permissions, disk), then retry; check the database's integrity if files went "
-        "missing.",
+        "Fix the host's problem (permissions, disk), then retry; check the database's integrity if files went missing.",
     ),
     SqlstateClass(
-        "72", "Snapshot Failure",
+        "72",
+        "Snapshot Failure",
         "`snapshot too old`: with old_snapshot_threshold set, a long query read data already cleaned up "
         "(PostgreSQL 16 and older; 17 removed the setting).",
         "The long statement, and `SHOW old_snapshot_threshold`.",
@@ -395,7 +433,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "Make the statement shorter (batches) or raise the threshold, then retry.",
     ),
     SqlstateClass(
-        "F0", "Configuration File Error",
+        "F0",
+        "Configuration File Error",
         "The server's configuration file has an error; seen when reloading or at start.",
         "The file and line in the message (`postgresql.conf`, `postgresql.auto.conf`); `SELECT * FROM "
         "pg_file_settings WHERE error IS NOT NULL`.",
@@ -403,14 +442,16 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "Fix the file (or `ALTER SYSTEM RESET` the setting), reload, then run the migration.",
     ),
     SqlstateClass(
-        "HV", "Foreign Data Wrapper Error",
+        "HV",
+        "Foreign Data Wrapper Error",
         "A foreign table (postgres_fdw, file_fdw ...) failed: the remote server, its options or its data.",
         "The foreign server and table in the message: `\\des+`, `\\det+` in psql.",
         ROLLED_BACK,
         "Fix the foreign server's options or reachability, then retry.",
     ),
     SqlstateClass(
-        "P0", "PL/pgSQL Error",
+        "P0",
+        "PL/pgSQL Error",
         "A PL/pgSQL block raised an exception (RAISE EXCEPTION without a code is P0001), an ASSERT failed (P0004), "
         "or a SELECT INTO STRICT found no row or several (P0002, P0003). A migration's DO block that checks the "
         "data before changing it fails this way on purpose.",
@@ -419,7 +460,8 @@ CLASSES: tuple[SqlstateClass, ...] = (
         "Do what the block's message asks (it is the revision's own check), or fix the block, then retry.",
     ),
     SqlstateClass(
-        "XX", "Internal Error",
+        "XX",
+        "Internal Error",
         "Something PostgreSQL believes cannot happen: a corrupted page or index (XX001, XX002), a bug.",
         "The object in the message, and the server's log; `amcheck` (`bt_index_check`) checks indexes.",
         _SERVER_SIDE,

@@ -72,8 +72,23 @@ def update_snapshots(request: pytest.FixtureRequest) -> bool:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     driver = f"Driver: {drivers.name()} (PG_DRIVER)"
     if config.getoption("numprocesses", None):  # pytest-xdist's controller: each worker starts its own server
-        return ["PostgreSQL: one server per pytest-xdist worker (named at the end)", driver]
+        return [f"PostgreSQL: {planned()}one server per pytest-xdist worker (named at the end)", driver]
     return [f"PostgreSQL: {described(server())}", driver]
+
+
+def planned() -> str:
+    """Before the workers start: the image ``PG_MAJOR`` runs from and the package it holds, when a container's."""
+    major = os.environ.get("PG_MAJOR", "")
+    if os.environ.get("DATABASE_URL") or not major.isdigit() or int(major) in throwaway.WHEEL_MAJORS:
+        return ""
+    from tests.support import images
+
+    try:
+        image = images.image_for(int(major))
+        package = images.packaged_version(image)
+    except Exception:  # no engine, no image: the workers' own errors say it better
+        return ""
+    return f"{major} from {image}{f' (package {package})' if package else ''}, "
 
 
 def described(srv: Server) -> str:

@@ -13,20 +13,30 @@ PASTED = {
     'psycopg2.errors.UndefinedObject: index "ix_users_email" does not exist': ("failures/classes/42/", False),
     'ERROR:  type "camera_mode" does not exist': (failures.UNDEFINED_TYPE.page, True),
     # 22001 is never the type-change page (a backfill says the same)
-    "psycopg.errors.StringDataRightTruncation: value too long for type character varying(50)":
-        ("failures/classes/22/", True),
-    'asyncpg.exceptions.InvalidTextRepresentationError: invalid input syntax for type integer: "v1"':
-        (failures.TYPE_CHANGE_VALUE.page, True),
+    "psycopg.errors.StringDataRightTruncation: value too long for type character varying(50)": (
+        "failures/classes/22/",
+        True,
+    ),
+    'asyncpg.exceptions.InvalidTextRepresentationError: invalid input syntax for type integer: "v1"': (
+        failures.TYPE_CHANGE_VALUE.page,
+        True,
+    ),
     'invalid input value for enum camera_mode: "night"': (failures.ENUM_VALUE_INVALID.page, True),
     # the example env.py's own line: the label names the rows, the message chooses
-    'ERROR [alembic.env] Migration failed due to a missing type or object: type "camera_mode" does not exist':
-        (failures.UNDEFINED_TYPE.page, True),
-    "ERROR - Migration failed due to integrity constraint: could not create unique index \"ix\"":
-        (failures.UNIQUE.page, True),
+    'ERROR [alembic.env] Migration failed due to a missing type or object: type "camera_mode" does not exist': (
+        failures.UNDEFINED_TYPE.page,
+        True,
+    ),
+    'ERROR - Migration failed due to integrity constraint: could not create unique index "ix"': (
+        failures.UNIQUE.page,
+        True,
+    ),
     # Alembic: its classes, its messages, and its catch-all page as closest
     "alembic.script.revision.ResolutionError: No such revision or branch 'abc'": (failures.UNKNOWN_REVISION.page, True),
-    "FAILED: No config file 'alembic.ini' found, or file has no '[alembic]' section":
-        ("failures/classes/alembic/", True),
+    "FAILED: No config file 'alembic.ini' found, or file has no '[alembic]' section": (
+        "failures/classes/alembic/",
+        True,
+    ),
     "alembic.util.exc.CommandError: something new in a later Alembic": ("failures/classes/alembic/", False),
     "cannot drop table users because other objects depend on it": ("failures/classes/2B/", True),
 }
@@ -43,7 +53,8 @@ def test_the_see_line_goes_by_shape_the_category_by_code() -> None:
     assert category is failures.UNDEFINED_OBJECT
     assert matcher.see_address("42704", 'type "x" does not exist', category) == failures.UNDEFINED_TYPE.address()
     assert matcher.see_address("42704", 'index "x" does not exist', category) == failures.guide_address(
-        "failures/classes/42/")
+        "failures/classes/42/"
+    )
 
 
 def test_a_shape_is_a_pattern_its_placeholders_any_text() -> None:

@@ -96,8 +96,11 @@ def test_the_servers_major_raises_each_condition_of_its_list_by_name(database: D
     try:
         with engine.begin() as conn:
             conn.exec_driver_sql(RAISE_EACH)
-            got = dict(conn.execute(sa.text("SELECT name, code FROM pg_temp.raise_each(:names)"),
-                                    {"names": sorted(expected)}).tuples().all())
+            got = dict(
+                conn.execute(sa.text("SELECT name, code FROM pg_temp.raise_each(:names)"), {"names": sorted(expected)})
+                .tuples()
+                .all()
+            )
     finally:
         engine.dispose()
     assert {name: code for name, code in got.items() if expected[name] != code} == {}

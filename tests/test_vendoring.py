@@ -72,7 +72,7 @@ print("ok")
 
 def test_a_vendored_copy_explains_what_the_checkout_explains(tmp_path: Path) -> None:
     """explain reads package data only: the copy under backend/alembic/helpers/ answers every pasted line alike."""
-    from tests.support.explaining import answers
+    from tests.support.explaining import answers, checkout_answers
 
     target = tmp_path / "backend" / "alembic" / "helpers"
     shutil.copytree(HELPERS, target, ignore=shutil.ignore_patterns("__pycache__"))
@@ -81,5 +81,5 @@ def test_a_vendored_copy_explains_what_the_checkout_explains(tmp_path: Path) -> 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(tmp_path)}
     copy_file, copied = answers(sys.executable, "backend.alembic.helpers", tmp_path, env=env)
     assert copy_file.startswith(str(target))
-    _, here = answers(sys.executable, "helpers", ROOT)
+    _, here = checkout_answers()
     assert copied == here

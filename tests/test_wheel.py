@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.explaining import answers
+from tests.support.explaining import answers, checkout_answers
 from tests.support.paths import ROOT
 
 
@@ -36,8 +36,9 @@ def wheel_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_installed_wheel_explains_what_the_checkout_explains(wheel_python: Path, tmp_path: Path) -> None:
-    here_file, here = answers(sys.executable, "helpers", ROOT)
-    there_file, there = answers(str(wheel_python), "helpers", tmp_path, env={"PATH": os.environ.get("PATH", "")})
+    here_file, here = checkout_answers()
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HELPERS_GUIDE_URL")}  # the guide's address alike
+    there_file, there = answers(str(wheel_python), "helpers", tmp_path, env=env)
     assert Path(there_file).is_relative_to(wheel_python.parent.parent), there_file  # the wheel's, not the checkout's
     assert Path(here_file).is_relative_to(ROOT)
     assert {text: answer for text, answer in there.items() if answer != here[text]} == {}
@@ -46,9 +47,21 @@ def test_the_installed_wheel_explains_what_the_checkout_explains(wheel_python: P
 
 def test_the_installed_command_keeps_its_exit_statuses(wheel_python: Path, tmp_path: Path) -> None:
     env = {"PATH": os.environ.get("PATH", "")}
-    found = subprocess.run([str(wheel_python), "-m", "helpers", "explain", "23505"], capture_output=True, text=True,
-                           cwd=tmp_path, env=env, check=False)
+    found = subprocess.run(
+        [str(wheel_python), "-m", "helpers", "explain", "23505"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
     assert found.returncode == 0 and "SEE: http://127.0.0.1:8000/failures/duplicate-key/" in found.stdout
-    nothing = subprocess.run([str(wheel_python), "-m", "helpers", "explain", "nonsense"], capture_output=True,
-                             text=True, cwd=tmp_path, env=env, check=False)
+    nothing = subprocess.run(
+        [str(wheel_python), "-m", "helpers", "explain", "nonsense"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
     assert nothing.returncode == 2 and nothing.stdout == "" and len(nothing.stderr.strip().splitlines()) == 1

@@ -326,9 +326,7 @@ class FaultServer:
 
     def url(self, database: str = DBNAME, **query: str) -> sa.URL:
         """The server's SQLAlchemy URL (psycopg), with libpq parameters in the query string."""
-        return sa.URL.create(
-            "postgresql+psycopg", USER, PASSWORD, "127.0.0.1", self.port, database, query=query
-        )
+        return sa.URL.create("postgresql+psycopg", USER, PASSWORD, "127.0.0.1", self.port, database, query=query)
 
     def database_url(self, database: str = DBNAME, **query: str) -> str:
         """``DATABASE_URL`` as a reader exports it (``postgresql://...``), with libpq parameters."""
@@ -412,8 +410,8 @@ class FaultServer:
 
     @contextlib.contextmanager
     def paused(self, limit: float) -> Iterator[None]:
-        """The container frozen (cgroup freezer) for the block, at most ``limit`` seconds."""
-        self.container.pause()
+        """The container frozen (cgroup freezer, ``freeze``) for the block, at most ``limit`` seconds."""
+        freeze(self.container)
         watchdog = _Watchdog(limit, self._unpause)
         try:
             yield
@@ -454,6 +452,39 @@ class FaultServer:
             heal()
 
 
+#: ``docker pause`` tries, and the wait before the second (doubled each time: 0.1 + 0.2 + ... + 1.6 s in all).
+FREEZE_ATTEMPTS = 6
+FREEZE_FIRST_WAIT = 0.1
+
+
+def freeze(container: Any, attempts: int = FREEZE_ATTEMPTS, first_wait: float = FREEZE_FIRST_WAIT) -> int:
+    """``docker pause`` until the engine says the container is paused; the attempts it took.
+
+    The cgroup freezer can refuse: runc writes FROZEN, polls the cgroup, and when a process has not stopped in
+    time (one in the middle of a fork or an exit, on a loaded machine) thaws it again and answers ``OCI runtime
+    pause failed: unable to freeze: unknown``. A try a moment later freezes it. Retried rather than replaced by
+    SIGSTOP to each of the container's processes (their host pids): the freezer stops the whole container at
+    once, where signals go one process at a time (a backend the postmaster forks between the listing and the
+    signals runs on), and it is what the page shows a reader (``docker pause``, a VM or a host frozen whole).
+    Each try is judged by the container's state, not by pause's answer: an error after which the container is
+    paused anyway (an answer that timed out, "already paused") counts as frozen.
+    """
+    import docker
+
+    why = "no answer"
+    for attempt in range(1, attempts + 1):
+        try:
+            container.pause()
+        except docker.errors.APIError as exc:
+            why = str(getattr(exc, "explanation", None) or exc).strip()
+        container.reload()
+        if container.status == "paused":
+            return attempt
+        if attempt < attempts:
+            time.sleep(first_wait * 2 ** (attempt - 1))
+    raise RuntimeError(f"docker pause of {container.name} failed {attempts} times, the last: {why}")
+
+
 class _Watchdog:
     """Run ``heal`` after ``limit`` seconds unless cancelled: a fault never outlives its bound."""
 
@@ -471,7 +502,9 @@ def _mount_tmpfs(name: str, size: str) -> Path:
     host.mkdir(mode=0o755)
     done = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", f"size={size},mode=1777", "tmpfs", str(host)],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     if done.returncode != 0:
         host.rmdir()

@@ -1,4 +1,4 @@
-"""PostgreSQL servers in containers, for the majors the tests cover (15, 17, 18).
+"""PostgreSQL servers in containers, for the majors the tests cover (15, 17, 18, 19).
 
 Which image runs a major (`image_for`), in this order:
 
@@ -162,6 +162,12 @@ def image_for(major: int) -> str:
         image = local
     _images[major] = image
     return image
+
+
+def packaged_version(image: str) -> str | None:
+    """The PostgreSQL package an image built by containers/build.sh holds (``19~rc1-1``, ``17.12-1``), else None."""
+    labels = docker_client().images.get(image).attrs["Config"].get("Labels") or {}
+    return labels.get("mrp.postgres.version") or None
 
 
 def data_folder(image: str) -> str:

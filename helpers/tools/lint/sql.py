@@ -6,6 +6,7 @@ pglast is an optional dependency (``pip install 'migration-rollback-helpers[migr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,6 +21,10 @@ VOLATILE = {"gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "uuidv4",
 #: pglast's constraint types, in the words of ``Scope.constraint``.
 _CONSTRAINTS = {"CONSTR_FOREIGN": "foreign key", "CONSTR_CHECK": "check", "CONSTR_UNIQUE": "unique",
                 "CONSTR_PRIMARY": "primary key"}
+
+
+#: PostgreSQL 19's REPACK, which pglast's grammar (18's) does not have: one statement, its options in parentheses.
+_REPACK = re.compile(r"\s*REPACK\b(?:\s*\((?P<options>[^)]*)\))?[^;]*;?\s*\Z", re.IGNORECASE)
 
 
 def pglast() -> Any:
@@ -104,6 +109,11 @@ def check(sql: str, scope: Scope, at: Callable[[int], tuple[int, int]]) -> list[
         statements = pg.parse_sql(sql)
         starts = statement_starts(sql)
     except pg.parser.ParseError as exc:
+        if (repack := _REPACK.match(sql)) is not None:
+            start = len(sql) - len(sql.lstrip())
+            options = {word.strip().lower() for word in (repack["options"] or "").split(",")}
+            scope.repack(concurrently="concurrently" in options, pos=at(start))
+            return [at(start)]
         line, _ = at(0)
         scope.unparsed(line, str(exc))
         return []
@@ -157,11 +167,11 @@ def _statement(stmt: Any, scope: Scope, pos: tuple[int, int]) -> None:
     if kind == "VacuumStmt":
         if stmt.is_vacuumcmd:
             if any(o.defname == "full" for o in stmt.options or ()):
-                scope.rewrites_and_locks("VACUUM FULL", pos)
+                scope.rewrites_and_locks("VACUUM FULL", pos, table=True)
             scope.outside_transaction("VACUUM", pos)
         return
     if kind == "ClusterStmt":
-        scope.rewrites_and_locks("CLUSTER", pos)
+        scope.rewrites_and_locks("CLUSTER", pos, table=True)
         return
     if kind == "RenameStmt":
         scope.schema(pos)

@@ -323,3 +323,32 @@ def test_only_the_rule_table_and_the_scope_name_rule_ids() -> None:
                and re.search(r"\bML\d{3}\b", node.value) for node in ast.walk(tree)):
             naming.add(path.name)
     assert naming == {"rules.py", "scope.py"}
+
+
+def test_target_version_19_knows_repack(project: Path) -> None:
+    """REPACK is 19's (tests/docs/test_versions.py shows each behaviour on the server): a syntax error before; without
+    CONCURRENTLY a rewrite under ACCESS EXCLUSIVE (ML014); with it, not inside the revision's transaction (ML004)."""
+    revision(project / "versions", "0010", """
+        def upgrade() -> None:
+            op.execute("VACUUM FULL events")
+            op.execute("REPACK events")
+            op.execute("REPACK (CONCURRENTLY) events")
+            with op.get_context().autocommit_block():
+                op.execute("repack (concurrently) events;")
+        """ + DOWN)
+
+    def findings(target: int) -> list[tuple[int, str, str]]:
+        options = lint.Options(squawk=False, target=target)
+        found = lint.lint([project / "versions" / "0010_test.py"], options=options).findings
+        return sorted((f.line, f.rule, f.message.partition(" (")[2][:-1]) for f in found if f.rule != "ML012")
+
+    new_in_19 = "REPACK is new in PostgreSQL 19: a syntax error on 18 (--target-version)"
+    vacuum = (10, "ML004", "VACUUM")  # on every version: VACUUM refuses a transaction block
+    assert findings(18) == [vacuum, (10, "ML014", "VACUUM FULL"), (11, "ML000", new_in_19), (12, "ML000", new_in_19),
+                            (14, "ML000", new_in_19)]
+    assert findings(19) == [
+        vacuum,
+        (10, "ML014", "VACUUM FULL; on 19: REPACK (CONCURRENTLY) in an autocommit_block()"),
+        (11, "ML014", "REPACK without CONCURRENTLY"),
+        (12, "ML004", "REPACK (CONCURRENTLY)"),
+    ]

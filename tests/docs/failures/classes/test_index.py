@@ -26,15 +26,21 @@ def test_each_class_page_is_made_from_the_data(update_snapshots: bool) -> None:
 
 
 def test_the_list_of_classes_is_the_data(update_snapshots: bool) -> None:
-    check_file(SNIPPETS / "failures" / "classes" / "index" / "classes.md",
-               explain.classes_markdown("failures/classes/index.md"), update_snapshots)
+    check_file(
+        SNIPPETS / "failures" / "classes" / "index" / "classes.md",
+        explain.classes_markdown("failures/classes/index.md"),
+        update_snapshots,
+    )
 
 
 def test_the_folder_holds_exactly_these_pages_and_the_nav_lists_them() -> None:
     assert sorted(FOLDER.glob("*.md")) == sorted(PAGES)
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    section = next(item["Every SQLSTATE class"] for item in config["nav"]
-                   if isinstance(item, dict) and "Every SQLSTATE class" in item)
+    section = next(
+        item["Every SQLSTATE class"]
+        for item in config["nav"]
+        if isinstance(item, dict) and "Every SQLSTATE class" in item
+    )
     listed = [entry if isinstance(entry, str) else next(iter(entry.values())) for entry in section]
     assert listed == [p.relative_to(DOCS).as_posix() for p in PAGES]
 
