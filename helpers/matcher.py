@@ -11,9 +11,9 @@ When the message does not say which, the answer is the code's class page, marked
 What a pasted line needs beyond the rows (each driver's class names, condition names, Alembic's messages, what the
 guide's pages printed) is package data, ``failures.json`` beside this module, generated from the pages, the
 drivers and Alembic's source (``helpers.tools.failure_data``) and held equal to them by a test: an installed wheel
-or a vendored copy answers as a checkout does. :func:`recogniser` gives the same rules as data (patterns a browser
-can run) for the site's search box, with :func:`recognise` the reference reader a test holds equal to
-:func:`match_text`.
+or a vendored copy answers as a checkout does. :func:`search_rules` gives the same rules as data (patterns a browser
+can run) for the site's search box; a test runs the box's script on them and holds its answers equal to
+:func:`match_text`'s.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,10 @@ _SQLSTATE_IN_TEXT = re.compile(
 )
 _DIAGNOSIS = re.compile(r"Migration failed due to (?P<label>.+?): (?P<message>.+)$", re.M)
 _WORDS = re.compile(r"[A-Za-z_][\w.]*")
+#: Alembic's catch-all when nothing else says (its exception classes, the alembic command's ``FAILED:`` line), and
+#: a revision file that fails to import.
+_ALEMBIC_LINE = re.compile(r"\b(?:CommandError|RevisionError)\b|^FAILED: ", re.M)
+_IMPORT_ERROR = re.compile(r"\b(?:SyntaxError|ModuleNotFoundError|ImportError)\b")
 #: Python's own exceptions an Alembic row may file (a revision file that fails to import), and Alembic's catch-all:
 #: too common on their own to name a failure.
 GENERIC = frozenset(
@@ -323,9 +328,9 @@ def match_text(text: str) -> Match | None:
     for row in CATALOG:
         if row.page and f"/{row.page}" in pasted:
             return Match(row, None)
-    if re.search(r"\b(?:CommandError|RevisionError)\b|^FAILED: ", pasted, re.M):
+    if _ALEMBIC_LINE.search(pasted):
         return Match(ALEMBIC, None, sure=False)
-    if re.search(r"\b(?:SyntaxError|ModuleNotFoundError|ImportError)\b", pasted) and "revision" in pasted.lower():
+    if _IMPORT_ERROR.search(pasted) and "revision" in pasted.lower():
         return Match(REVISION_FILE, None, sure=False)
     return None
 
@@ -350,107 +355,158 @@ def _regex(text: str) -> str:
     return "".join(out)
 
 
-def _shape_pattern(shape: str) -> str:
-    return _pattern(shape).pattern
+# --- the same rules for the site's search -----------------------------------------------------------------------
+#
+# The site's search box and its "paste your error" boxes recognise a pasted line in the browser, offline, with the
+# rules above written out as data (``docs/javascripts/error-search.json``, made by ``helpers.tools.search_rules``)
+# that ``docs/javascripts/error-search.js`` interprets step by step: the steps below are :func:`match_text`'s, in
+# its order, each regex the one this module uses. tests/tools/test_search_rules.py runs the script with node on
+# every row's symptoms in every wording, every code, name and Alembic message and the real lines, and holds its
+# answers equal to :func:`match_text`'s.
+
+#: Python's ``\w`` and ``\d`` are Unicode's; JavaScript's only with the ``u`` flag and these classes.
+_JS_WORD_CHAR = r"[\p{L}\p{N}_]"
+Regex = list[str]  # [source, flags]: a JavaScript RegExp's
 
 
-def _rule(
-    pattern: str, row: Category | None = None, *, code: str | None = None, sure: bool = True, page: str | None = None
-) -> dict[str, Any]:
-    if code is not None:
-        return {"pattern": pattern, "code": code}
-    return {"pattern": pattern, "page": page or (row.own_page() if row else None), "sure": sure}
+def _js(pattern: re.Pattern[str] | str, flags: str = "") -> Regex:
+    """A compiled pattern (re.I -> ``i``, re.M -> ``m``) or a literal, as JavaScript's ``new RegExp(source, flags)``."""
+    if isinstance(pattern, str):
+        return [re.escape(pattern), flags]
+    flags += "i" if pattern.flags & re.I else ""
+    flags += "m" if pattern.flags & re.M else ""
+    return [pattern.pattern.replace("(?P<", "(?<"), flags]
 
 
-def recogniser() -> dict[str, Any]:
-    """The matcher's rules as data, in the order :func:`match_text` tries them, for a recogniser in another
-    language (the site's search box): :func:`recognise` is the reference that reads them, and a test holds it
-    equal to :func:`match_text` on every row's symptoms in every wording and the real lines of the tests.
+def _unicode(pattern: re.Pattern[str]) -> Regex:
+    """A pattern with ``\\w`` and ``\\W`` (Unicode's in Python) as JavaScript's ``u`` flag spells them."""
+    source, flags = _js(pattern)
+    source = source.replace(r"[\w.]", r"[\p{L}\p{N}_.]").replace(r"\W", r"[^\p{L}\p{N}_]")
+    return [source, flags + "gu"]
 
-    Patterns are searched case-insensitively in the text with runs of whitespace made one space; a rule with a
-    ``code`` hands the text to that code's entry in ``codes`` (its rows with shapes first, then its page).
-    """
-    names = {name: code for name, code in _names().items() if name not in GENERIC and name not in SQLALCHEMY_WRAPPERS}
-    codes: dict[str, Any] = {}
-    for code in data()["codes"]:
-        *shaped, _ = rows_of(code)
-        default = match_error(code, None)
-        codes[code] = {
-            "page": default.page if default else None,
-            "sure": default.sure if default else False,
-            "shaped": [
-                {"patterns": [_shape_pattern(s) for s in (*row.shapes, *row.symptoms)], "page": row.own_page()}
-                for row in shaped
-            ],
-        }
-    rules: list[dict[str, Any]] = []
+
+def _quoted_pattern(quoted: str) -> Regex:
+    """:func:`_quoted_in` as a pattern over a text's shape: the quoted words in order, ``...`` anything between."""
+    return [r"[\s\S]*?".join(re.escape(part.strip()) for part in _shape_of(quoted).split("...")), ""]
+
+
+def _distinct(patterns: Iterable[Regex]) -> list[Regex]:
+    return [list(pattern) for pattern in dict.fromkeys(tuple(pattern) for pattern in patterns)]
+
+
+def _code_entry(code: str) -> dict[str, Any]:
+    """:func:`match_error`'s answer for a code: the rows its message may choose by shape, else the default."""
+    *shaped, default = rows_of(code)
+    entry: dict[str, Any] = {}
+    names = data()["codes"].get(code, {}).get("conditions", [])
+    if names:
+        entry["name"] = names[-1]
+    if default is not OTHER:
+        entry["row"] = default.key
+    if shaped:
+        entry["shaped"] = [row.key for row in shaped]
+        if default.page is None:
+            entry["closest"] = True
+    return entry
+
+
+def _names_table() -> dict[str, str]:
+    """:func:`_code_in`'s names, less those it never answers with and dotted names whose last part says the same."""
+    table = {name: code for name, code in _names().items() if name not in GENERIC and name not in SQLALCHEMY_WRAPPERS}
+    return {name: code for name, code in table.items()
+            if "." not in name or table.get(name.rsplit(".", 1)[-1]) != code}
+
+
+def _alembic_table() -> dict[str, str]:
+    return {name: row.key for name, row in _alembic_names().items() if name.rsplit(".", 1)[-1] not in GENERIC}
+
+
+def _steps() -> list[dict[str, Any]]:
+    """:func:`match_text`'s steps after the code (``_code_in``): each a test and the answer it gives."""
     pages = data()["rows"]
-    rules += [_rule(_shape_pattern(s), row) for row in CATALOG if row.shapes for s in (*row.shapes, *row.symptoms)]
-    rules += [_rule(_shape_pattern(s), row) for row in CATALOG if row.symptoms and not row.shapes for s in row.symptoms]
-    rules += [_rule(_regex(m), row) for row in CATALOG for m in pages.get(row.key, {}).get("printed", ())]
-    rules += [_rule(re.escape(words), row) for row in CATALOG for words in row.messages]
-    rules += [
-        _rule(_regex(pages[row.key]["title"]), row)
-        for row in CATALOG
-        if row.key in pages and len(pages[row.key]["title"].split()) >= 3 and "..." not in pages[row.key]["title"]
+    steps: list[dict[str, Any]] = [
+        {"rows": [row.key for row in CATALOG if row.shapes]},
+        {"rows": [row.key for row in CATALOG if row.symptoms]},
     ]
-    rules += [
-        _rule(".*?".join(_regex(p.strip()) for p in quoted.split("...")), row)
-        for row in CATALOG
-        for quoted in pages.get(row.key, {}).get("quoted", ())
-    ]
-    for qualified, row in _alembic_names().items():
-        if qualified.rsplit(".", 1)[-1] not in GENERIC:
-            rules.append(_rule(rf"(?:^|[^\w.])(?:[\w.]*\.)?{re.escape(qualified.rsplit('.', 1)[-1])}(?![\w])", row))
-    rules += [_rule(_shape_pattern(m["message"]), row_by_key(m["row"]) or ALEMBIC) for m in data()["alembic_messages"]]
-    rules += [_rule(_shape_pattern(shape), code=sqlstate) for shape, sqlstate in _BY_LENGTH]
-    labels = dict.fromkeys(row.label for row in (*CATALOG, *CLASS_ROWS.values()))
-    for label in labels:
-        found = match_text(f"Migration failed due to {label}: ")
-        if found is not None:
-            rules.append(_rule("Migration failed due to " + re.escape(label) + ": ", page=found.page, sure=found.sure))
-    rules += [_rule(re.escape(f"/{row.page}"), row) for row in CATALOG if row.page]
-    rules.append(_rule(r"\b(?:CommandError|RevisionError)\b|^FAILED: ", ALEMBIC, sure=False))
-    rules.append(
-        _rule(
-            r"^(?=[\s\S]*revision)[\s\S]*\b(?:SyntaxError|ModuleNotFoundError|ImportError)\b", REVISION_FILE, sure=False
-        )
-    )
+
+    def code_of(row: Category) -> str | None:
+        return row.sqlstates[0] if row.sqlstates else None
+
+    for row in CATALOG:
+        printed = _distinct(_js(_shape_of(message)) for message in pages.get(row.key, {}).get("printed", ()))
+        if printed:
+            steps.append({"on": "shape", "any": printed, "row": row.key, "code": code_of(row)})
+    for row in CATALOG:
+        if row.messages:
+            steps.append({"on": "raw", "any": [_js(words) for words in row.messages], "row": row.key})
+    for row in CATALOG:
+        title = pages.get(row.key, {}).get("title", "")
+        if len(title.split()) >= 3 and "..." not in title:
+            steps.append({"on": "shape", "any": [_js(_shape_of(title))], "row": row.key})
+    for row in CATALOG:
+        quoted = _distinct(_quoted_pattern(q) for q in pages.get(row.key, {}).get("quoted", ()))
+        if quoted:
+            steps.append({"on": "shape", "any": quoted, "row": row.key, "code": code_of(row)})
+    steps.append({"words": "alembic_names"})
+    for message in data()["alembic_messages"]:
+        row = row_by_key(message["row"]) or ALEMBIC
+        test = _js(_pattern(message["message"]))
+        if steps[-1].get("row") == row.key and steps[-1].get("on") == "squashed":
+            steps[-1]["any"] = _distinct([*steps[-1]["any"], test])  # the same answer as the step before: one step
+        else:
+            steps.append({"on": "squashed", "any": [test], "row": row.key})
+    for shape, sqlstate in _BY_LENGTH:
+        steps.append({"on": "squashed", "any": [_js(_pattern(shape))], "code_of": sqlstate})
+    steps.append({"diagnosis": _js(_DIAGNOSIS), "labels": _diagnosis_answers()})
+    for row in CATALOG:
+        if row.page:
+            steps.append({"on": "raw", "any": [_js(f"/{row.page}")], "row": row.key})
+    steps.append({"on": "raw", "any": [_js(_ALEMBIC_LINE)], "row": ALEMBIC.key, "closest": True})
+    steps.append({"on": "raw", "all": [_js(_IMPORT_ERROR), _js("revision", "i")], "row": REVISION_FILE.key,
+                  "closest": True})
+    return steps
+
+
+def _diagnosis_answers() -> dict[str, dict[str, Any]]:
+    """The example env.py's line: what :func:`match_text` answers for each label the diagnosis prints."""
+    answers: dict[str, dict[str, Any]] = {}
+    for label in dict.fromkeys(row.label for row in (*CATALOG, *CLASS_ROWS.values())):
+        rows = [row for row in CATALOG if row.label == label]
+        codes = sorted({code for row in rows for code in row.sqlstates})
+        classes = {code[:2] for code in codes}
+        if len(codes) == 1:
+            answers[label] = {"code_of": codes[0]}
+        elif len(classes) == 1:
+            answers[label] = {"row": CLASS_ROWS[classes.pop()].key, "closest": True}
+        elif len(rows) == 1:
+            answers[label] = {"row": rows[0].key}
+        elif found := [row for row in CLASS_ROWS.values() if row.label == label]:
+            answers[label] = {"row": found[0].key}
+    return answers
+
+
+def search_rules() -> dict[str, Any]:
+    """:func:`match_text` as data for the site's search (``docs/javascripts/error-search.js`` interprets it).
+
+    ``forms``: the text each test reads (``raw`` stripped, ``squashed`` as :func:`has_shape` reads it, ``shape``
+    as :func:`_shape_of` makes it). ``code``: how a code is found (the whole text, a pattern, a word that is a
+    name) and ``codes``: each code's answer (:func:`match_error`: the rows whose ``shapes`` its message may have,
+    else its row, ``closest`` when unsure). ``shapes``: each row's patterns (:func:`has_shape`). ``steps``: the
+    rest of :func:`match_text` in order; the first that holds answers.
+    """
+    space = [r"\s+", "g", " "]
     return {
-        "words": _WORDS.pattern,
-        "sqlstate_in_text": _SQLSTATE_IN_TEXT.pattern,
-        "names": names,
-        "codes": codes,
-        "rules": rules,
+        "forms": {
+            "squashed": {"replace": [space], "lower": False},
+            "shape": {"replace": [[rf'(?<!{_JS_WORD_CHAR})"[^"]*"', "gu", '""'],
+                                  [rf"(?<!{_JS_WORD_CHAR})'[^']*'", "gu", "''"],
+                                  [r"<[A-Z]+>|\p{Nd}+", "gu", "0"], space], "lower": True},
+        },
+        "code": {"whole": _js(_CODE), "written": _unicode(_SQLSTATE_IN_TEXT), "words": _unicode(_WORDS)},
+        "codes": {code: _code_entry(code) for code in sorted(data()["codes"])},
+        "names": _names_table(),
+        "alembic_names": _alembic_table(),
+        "shapes": {row.key: _distinct(_js(_pattern(s)) for s in (*row.shapes, *row.symptoms))
+                   for row in CATALOG if row.shapes or row.symptoms},
+        "steps": _steps(),
     }
-
-
-def recognise(text: str, rules: dict[str, Any]) -> tuple[str | None, bool] | None:
-    """The page (and whether sure) :func:`recogniser`'s data gives a pasted text: the reference for other languages."""
-    pasted = _squash(text)
-    if not pasted:
-        return None
-    code = pasted.upper() if pasted.upper() in rules["codes"] else None
-    if code is None:
-        found = re.search(rules["sqlstate_in_text"], pasted, re.M)
-        code = next((c for c in (found[1], found[2]) if c), None) if found else None
-        code = code if code in rules["codes"] else None
-    if code is None:
-        for word in (w.rstrip(".") for w in re.findall(rules["words"], pasted)):
-            code = next(
-                (rules["names"][c] for c in (word, word.lower(), word.rsplit(".", 1)[-1]) if c in rules["names"]), None
-            )
-            if code:
-                break
-    candidates: list[dict[str, Any]] = [{"pattern": "", "code": code}] if code else rules["rules"]
-    for rule in candidates:
-        if not re.search(rule["pattern"], pasted, re.I | re.M):
-            continue
-        if "code" not in rule:
-            return rule["page"], rule["sure"]
-        entry = rules["codes"][rule["code"]]
-        for shaped in entry["shaped"]:
-            if any(re.search(p, pasted, re.I) for p in shaped["patterns"]):
-                return shaped["page"], True
-        return entry["page"], entry["sure"]
-    return None

@@ -80,23 +80,3 @@ def test_each_symptom_in_every_wording_finds_its_rows_page(row: failures.Categor
     for line in matcher.wordings(row):
         found = matcher.match_text(line)
         assert found is not None and (found.page, found.sure) == (row.own_page(), True), line
-
-
-def test_the_rules_as_data_answer_what_the_matcher_answers() -> None:
-    """matcher.recogniser() is what the site's search box reads; recognise() reads it as the box must."""
-    import json
-    from pathlib import Path
-
-    from tests.support.explaining import EXTRA
-
-    real = json.loads((Path(__file__).parent / "data" / "real_error_lines.json").read_text(encoding="utf-8"))
-    texts = [line for row in failures.CATALOG for line in matcher.wordings(row)] + list(EXTRA) + list(PASTED)
-    texts += [entry["line"] for entry in real] + ["nonsense", "ERROR: something else entirely is wrong here"]
-    rules = json.loads(json.dumps(matcher.recogniser()))  # JSON all the way
-    differ = {}
-    for text in texts:
-        found = matcher.match_text(text)
-        expected = None if found is None else (found.page, found.sure)
-        if matcher.recognise(text, rules) != expected:
-            differ[text] = (matcher.recognise(text, rules), expected)
-    assert differ == {}
