@@ -3,7 +3,10 @@
 The kinds of failure and their pages are the catalog's rows (``failures``).
 
 The category comes from ``exc.orig.sqlstate`` (or a lost connection's lack of one), never from
-the message text, which changes with the server's version and locale. It works the same through
+the message text, which changes with the server's version and locale. Only the SEE line's page may
+depend on the message: where one SQLSTATE spans kinds with pages of their own (42704: a type, a
+constraint, an index), the message's shape chooses among them (``helpers.matcher``), and a message
+of none of those shapes gets the code's class page, never another kind's page. It works the same through
 psycopg 3, psycopg2 and asyncpg. Alembic's own failures (an unknown revision, several heads ...)
 have no SQLSTATE: they are filed by the Alembic exception a ``CommandError`` is raised from, and
 only where Alembic gives nothing but text, by its opening words (``failures.ALEMBIC_ROWS``).
@@ -19,6 +22,7 @@ from sqlalchemy import exc as sa_exc
 
 from .errors import MigrationHelperError
 from .failures import ALEMBIC_ROWS, CONNECTION_LOST, HELPER_CHECK, OTHER, REVISION_FILE, Category, by_sqlstate
+from .matcher import see_address
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,14 @@ class Diagnosis:
     #: (revision, statements committed before the failure) when the failure came part-way through a revision
     #: that runs outside one transaction (``helpers.statements`` sets it on the exception).
     half_applied: tuple[str, int] | None = None
+
+    @property
+    def address(self) -> str | None:
+        """The SEE line's page: the one the message's shape chooses among the code's rows (``helpers.matcher``),
+        else the category's. The category itself (label, ROLLBACK, NEXT) goes by SQLSTATE alone."""
+        if self.sqlstate is None:
+            return self.category.address()
+        return see_address(self.sqlstate, self.message, self.category)
 
     def lines(self) -> list[str]:
         """The lines the guide documents, PostgreSQL's message first."""
@@ -54,7 +66,7 @@ class Diagnosis:
         if self.hint:
             out.append(f"HINT: {self.hint}")
         out.append(f"NEXT: {self.category.next_step}")
-        if address := self.category.address():
+        if address := self.address:
             out.append(f"SEE: {address}")
         return out
 

@@ -3,14 +3,22 @@
 A row says how the failure is recognised (its SQLSTATEs, or a whole SQLSTATE class), how the
 diagnosis names it (the first line's label, the ROLLBACK and NEXT lines) and the guide's page that
 resolves it (the diagnosis prints its address on a ``SEE:`` line). The errors index, ``python -m
-helpers explain`` and the lint rules read the same rows. Adding a failure is adding a row here and
-its page.
+helpers explain``, the site's search and the lint rules read the same rows. Adding a failure is adding
+a row here and its page.
+
+A code has at most one row without ``shapes`` (the diagnosis files it there, by SQLSTATE alone); a code
+no row names is its class's row (``CLASS_ROWS``, one per SQLSTATE class, each with a page under
+``failures/classes/``), so every SQLSTATE resolves to a page. A row for a kind that shares its code with
+others (42704: a type, a constraint, an index) has ``shapes`` and a page of its own; a row for a whole
+code takes the code out of the generic row that files it today (``MISSING``, ``INVALID_VALUE`` ...).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+
+from .sqlstate_classes import CLASSES, ROLLED_BACK, class_of
 
 #: Where the guide is served: ``nox -s serve`` (README). A team that hosts a copy sets ``HELPERS_GUIDE_URL``.
 GUIDE_URL = "http://127.0.0.1:8000/"
@@ -37,9 +45,17 @@ class Category:
     ``ResolutionError``, ``MultipleHeads`` ...: the whole chain counts, and each class's bases).
     ``raised_in`` narrows a generic class (``SyntaxError``) to one raised through these modules
     (Alembic loading or running a revision file). ``messages`` are the opening words of an Alembic
-    error that carries nothing but its text (``Target database is not up to date.``). ``symptoms``
-    are the lines a reader sees for such a failure (``FAILED: ...``, the error line), for the errors
-    index, ``explain`` and search; they play no part in the diagnosis.
+    error that carries nothing but its text (``Target database is not up to date.``).
+
+    ``shapes`` tell apart the kinds one SQLSTATE spans (42704 for a type, a constraint or an index): a row with
+    shapes is chosen for its codes only when the message has one of them (``type "<name>" does not exist``:
+    ``<...>`` stands for any text, case and spacing do not count), and never by the diagnosis's category, which
+    goes by SQLSTATE alone (``BY_SQLSTATE`` holds only rows without shapes); the SEE line, ``explain``, the errors
+    index and the site's search use them (``helpers.matcher``). ``symptoms`` are whole lines a reader sees
+    (``FAILED: ...``, PostgreSQL's message; placeholders as in shapes): the matcher recognises them as it does
+    shapes, and the tests paste each in every driver's wording (``matcher.wordings``); like shapes, they never
+    change the diagnosis's category. ``prevented_by`` names the lint rules (``ML010``) that catch the failure
+    before it happens: the page, ``explain``, the errors index and the rule's section show them.
     """
 
     key: str
@@ -53,13 +69,31 @@ class Category:
     raised_in: tuple[str, ...] = ()
     messages: tuple[str, ...] = ()
     symptoms: tuple[str, ...] = ()
+    shapes: tuple[str, ...] = ()
+    prevented_by: tuple[str, ...] = ()
+
+    def own_page(self) -> str | None:
+        """The row's page, else its SQLSTATE class's page (``failures/classes/42/``), else None."""
+        if self.page is not None:
+            return self.page
+        classes = {code[:2] for code in self.sqlstates} | set(self.classes)
+        return class_page(classes.pop()) if len(classes) == 1 else None
 
     def address(self) -> str | None:
         """The page's address on the guide (``HELPERS_GUIDE_URL``, else :data:`GUIDE_URL`), or None."""
-        if self.page is None:
-            return None
-        base = os.environ.get("HELPERS_GUIDE_URL") or GUIDE_URL
-        return base.rstrip("/") + "/" + self.page
+        page = self.own_page()
+        return None if page is None else guide_address(page)
+
+
+def guide_address(page: str) -> str:
+    """A page of the guide (``failures/duplicate-key/``) at ``HELPERS_GUIDE_URL``, else :data:`GUIDE_URL`."""
+    base = os.environ.get("HELPERS_GUIDE_URL") or GUIDE_URL
+    return base.rstrip("/") + "/" + page
+
+
+def class_page(sqlstate_class: str) -> str:
+    """The page of a SQLSTATE class (``23`` -> ``failures/classes/23/``), or of Alembic's own errors (``alembic``)."""
+    return f"failures/classes/{sqlstate_class}/"
 
 
 UNIQUE = Category(
@@ -70,6 +104,10 @@ UNIQUE = Category(
     "keep one row per key, then retry.",
     sqlstates=("23505",),
     page="failures/duplicate-key/",
+    symptoms=(
+        'could not create unique index "ix_users_email"',
+        'duplicate key value violates unique constraint "users_email_key"',
+    ),
 )
 FOREIGN_KEY = Category(
     "foreign_key_violation",
@@ -79,6 +117,10 @@ FOREIGN_KEY = Category(
     "their foreign keys, then retry.",
     sqlstates=("23503",),
     page="failures/foreign-key/",
+    symptoms=(
+        'insert or update on table "events" violates foreign key constraint "fk_events_camera_id"',
+        'update or delete on table "cameras" violates foreign key constraint "fk_events_camera_id" on table "events"',
+    ),
 )
 NOT_NULL = Category(
     "not_null_violation",
@@ -88,6 +130,8 @@ NOT_NULL = Category(
     "before making it NOT NULL; then retry.",
     sqlstates=("23502",),
     page="failures/not-null/",
+    symptoms=('column "location" of relation "cameras" contains null values',),
+    prevented_by=("ML001",),
 )
 CHECK = Category(
     "check_violation",
@@ -96,6 +140,7 @@ CHECK = Category(
     "Find the rows that fail the check (SELECT ... WHERE NOT (condition)), fix them or the condition, then retry.",
     sqlstates=("23514",),
     page="failures/check-violation/",
+    symptoms=('check constraint "ck_cameras_status" of relation "cameras" is violated by some row',),
 )
 TYPE_MISMATCH = Category(
     "datatype_mismatch",
@@ -104,7 +149,19 @@ TYPE_MISMATCH = Category(
     "Give alter_column a postgresql_using= cast (the HINT shows one), after finding the rows it "
     "cannot convert; then retry.",
     sqlstates=("42804",),
+)
+#: 42804 from ALTER COLUMN ... TYPE (42804 is also an INSERT's "is of type integer but expression is of type
+#: text", a foreign key between columns of different types: not this page's).
+TYPE_CHANGE_CAST = Category(
+    "type_change_without_cast",
+    "a type change without a cast",
+    _ROLLED_BACK,
+    TYPE_MISMATCH.next_step,
+    sqlstates=("42804",),
     page="failures/type-change/",
+    shapes=("cannot be cast automatically to type",),
+    symptoms=('column "firmware_version" cannot be cast automatically to type integer',),
+    prevented_by=("ML007",),
 )
 INVALID_VALUE = Category(
     "invalid_value",
@@ -113,6 +170,18 @@ INVALID_VALUE = Category(
     "Find the rows the cast cannot convert (the value is quoted above), fix them or the USING expression, then retry.",
     sqlstates=("22P02", "22007", "22008"),
     page="failures/type-change/",
+    symptoms=('invalid input syntax for type integer: "v1044"',),
+    prevented_by=("ML007",),
+)
+ENUM_VALUE_INVALID = Category(
+    "invalid_enum_value",
+    "a value the new type cannot hold",
+    _ROLLED_BACK,
+    "Rows still hold the label being removed or renamed: move them to a label that stays, then retry.",
+    sqlstates=("22P02",),
+    page="failures/enums/#removing-or-renaming-a-value",
+    shapes=("invalid input value for enum <type>",),
+    symptoms=('invalid input value for enum camera_mode: "night"',),
 )
 TOO_BIG = Category(
     "value_too_big",
@@ -123,6 +192,7 @@ TOO_BIG = Category(
     "the values on purpose; then retry.",
     sqlstates=("22001", "22003"),
     page="failures/value-too-long/",
+    symptoms=("value too long for type character varying(50)",),
 )
 ENUM_VALUE_TOO_EARLY = Category(
     "unsafe_new_enum_value_usage",
@@ -132,6 +202,8 @@ ENUM_VALUE_TOO_EARLY = Category(
     "and use it in the next revision; then retry.",
     sqlstates=("55P04",),
     page="failures/enums/#a-new-value-used-in-the-same-transaction-55p04",
+    symptoms=('unsafe use of new value "infrared" of enum type camera_mode',),
+    prevented_by=("ML010",),
 )
 ALREADY_EXISTS = Category(
     "already_exists",
@@ -140,6 +212,19 @@ ALREADY_EXISTS = Category(
     "If the existing object is what this migration creates, run alembic stamp <revision>; otherwise drop it and retry.",
     sqlstates=("42P07", "42701", "42710"),
     page="failures/already-exists/",
+    symptoms=('relation "audit_log" already exists', 'column "phone" of relation "users" already exists'),
+)
+ENUM_TYPE_EXISTS = Category(
+    "enum_type_exists",
+    "schema conflict",
+    _SCHEMA,
+    "An Enum's CREATE TYPE ran again (sa.Enum on a second table, or a type a failed run left behind): refer to it "
+    "with postgresql.ENUM(..., create_type=False), or drop the leftover; then retry.",
+    sqlstates=("42710",),
+    page="failures/enums/#the-type-already-exists-42710",
+    shapes=('type "<name>" already exists',),
+    symptoms=('type "camera_mode" already exists',),
+    prevented_by=("ML011",),
 )
 MISSING = Category(
     "missing_object",
@@ -150,6 +235,27 @@ MISSING = Category(
     "compare REV, then alembic stamp REV. A type: create it first (op.add_column does not). Then retry.",
     sqlstates=("42P01", "42703", "42704"),
     page="failures/missing-object/",
+    symptoms=('relation "accounts" does not exist',),
+    prevented_by=("ML008",),
+)
+SYNTAX = Category(
+    "syntax_error",
+    "SQL PostgreSQL cannot parse",
+    _ROLLED_BACK,
+    "Fix the SQL at the position the message gives; build SQL that changes per run with SQLAlchemy constructs, "
+    "then retry.",
+    sqlstates=("42601",),
+    prevented_by=("ML000",),
+)
+UNDEFINED_TYPE = Category(
+    "undefined_type",
+    "a missing object",
+    _ROLLED_BACK,
+    MISSING.next_step,
+    sqlstates=("42704",),
+    page="failures/enums/#add_column-does-not-create-the-type-42704",
+    shapes=('type "<name>" does not exist',),
+    symptoms=('type "camera_mode" does not exist',),
 )
 DEPENDENT_OBJECTS = Category(
     "dependent_objects_still_exist",
@@ -160,6 +266,7 @@ DEPENDENT_OBJECTS = Category(
     "CASCADE would drop it without naming it.",
     sqlstates=("2BP01",),
     page="failures/dependent-objects/",
+    symptoms=("cannot drop column location of table cameras because other objects depend on it",),
 )
 INVALID_DEFINITION = Category(
     "invalid_table_definition",
@@ -170,6 +277,7 @@ INVALID_DEFINITION = Category(
     "Fix the revision, then retry.",
     sqlstates=("42P16",),
     page="failures/multiple-primary-keys/",
+    symptoms=('multiple primary keys for table "cameras" are not allowed',),
 )
 LOCK_TIMEOUT = Category(
     "lock_not_available",
@@ -178,6 +286,7 @@ LOCK_TIMEOUT = Category(
     "Find the blocking session (pg_blocking_pids, pg_stat_activity), wait for it or end it, then retry.",
     sqlstates=("55P03",),
     page="failures/lock-timeout/",
+    symptoms=("canceling statement due to lock timeout",),
 )
 IN_TRANSACTION = Category(
     "active_sql_transaction",
@@ -187,6 +296,8 @@ IN_TRANSACTION = Category(
     "transaction block: run it inside op.get_context().autocommit_block(), then retry.",
     sqlstates=("25001",),
     page="failures/concurrent-index-in-transaction/",
+    symptoms=("CREATE INDEX CONCURRENTLY cannot run inside a transaction block",),
+    prevented_by=("ML004",),
 )
 ABORTED_TRANSACTION = Category(
     "in_failed_sql_transaction",
@@ -197,6 +308,8 @@ ABORTED_TRANSACTION = Category(
     "ROLLBACK), fix it, and catch a failure only around a savepoint, then retry.",
     sqlstates=("25P02",),
     page="failures/aborted-transaction/",
+    symptoms=("current transaction is aborted, commands ignored until end of transaction block",),
+    prevented_by=("ML012",),
 )
 PENDING_TRIGGER_EVENTS = Category(
     "object_in_use",
@@ -207,6 +320,8 @@ PENDING_TRIGGER_EVENTS = Category(
     "then retry. Otherwise (a database being accessed by other users) end the other sessions or wait, then retry.",
     sqlstates=("55006",),
     page="failures/pending-trigger-events/",
+    symptoms=('cannot ALTER TABLE "cameras" because it has pending trigger events',),
+    prevented_by=("ML012",),
 )
 STATEMENT_TIMEOUT = Category(
     "query_canceled",
@@ -217,6 +332,7 @@ STATEMENT_TIMEOUT = Category(
     "more time (PGOPTIONS), then retry.",
     sqlstates=("57014",),
     page="failures/statement-timeout/",
+    symptoms=("canceling statement due to statement timeout",),
 )
 DEADLOCK = Category(
     "deadlock",
@@ -226,6 +342,7 @@ DEADLOCK = Category(
     "waits for. Retry; if it recurs, take the locks in the application's order, or pause that traffic.",
     sqlstates=("40P01",),
     page="failures/deadlock/",
+    symptoms=("deadlock detected",),
 )
 SERIALIZATION = Category(
     "serialization_failure",
@@ -236,6 +353,7 @@ SERIALIZATION = Category(
     "(PGOPTIONS='-c default_transaction_isolation=read\\ committed').",
     sqlstates=("40001",),
     page="failures/serialization/",
+    symptoms=("could not serialize access due to concurrent update",),
 )
 IDLE_TIMEOUT = Category(
     "idle_session_timeout",
@@ -246,6 +364,7 @@ IDLE_TIMEOUT = Category(
     "(PGOPTIONS='-c idle_in_transaction_session_timeout=0'); then retry.",
     sqlstates=("25P03", "57P05"),
     page="failures/idle-timeout/",
+    symptoms=("terminating connection due to idle-in-transaction timeout",),
 )
 CONNECTION_LOST = Category(
     "connection_lost",
@@ -257,6 +376,7 @@ CONNECTION_LOST = Category(
     sqlstates=("57P01", "57P02", "57P03"),
     page="failures/connection-lost/",
     classes=("08",),
+    symptoms=("terminating connection due to administrator command", "server closed the connection unexpectedly"),
 )
 DISK_FULL = Category(
     "disk_full",
@@ -265,6 +385,7 @@ DISK_FULL = Category(
     "Free disk space on the database server before retrying.",
     sqlstates=("53100",),
     page="failures/server-faults/",
+    symptoms=('could not extend file "base/16384/24576": No space left on device',),
 )
 OUT_OF_MEMORY = Category(
     "out_of_memory",
@@ -273,6 +394,7 @@ OUT_OF_MEMORY = Category(
     "Lower the memory this migration needs (smaller batches, lower work_mem) or retry when the server is quieter.",
     sqlstates=("53200",),
     page="failures/server-faults/",
+    symptoms=("out of memory",),
 )
 PRIVILEGE = Category(
     "insufficient_privilege",
@@ -282,6 +404,7 @@ PRIVILEGE = Category(
     "what is missing (permission denied for schema ...: GRANT CREATE ON SCHEMA), then retry.",
     sqlstates=("42501",),
     page="failures/insufficient-privilege/",
+    symptoms=("must be owner of table cameras", "permission denied for schema public"),
 )
 _NOTHING_RAN = "Nothing ran: Alembic stopped before the first revision, and the database is unchanged."
 UNKNOWN_REVISION = Category(
@@ -370,6 +493,18 @@ SCRIPT_LOCATION = Category(
         "No config file 'alembic.ini' found, or file has no '[alembic]' section",
     ),
 )
+#: Alembic's own errors that no row above files (its command layer's ``CommandError`` and ``RevisionError`` and
+#: their kin): the Alembic errors page, which lists every message Alembic's source raises. Tried last.
+ALEMBIC = Category(
+    "alembic",
+    "an Alembic error",
+    "Alembic stopped on its own error, not PostgreSQL's: most come before the first revision runs (nothing "
+    "changed); alembic current tells where the database is.",
+    "Read Alembic's message: it names the revision, path or option it could not use (alembic history, "
+    "alembic heads and alembic current show what it has); fix that, then retry.",
+    page=class_page("alembic"),
+    exceptions=("CommandError", "RevisionError", "AutogenerateDiffsDetected"),
+)
 HELPER_CHECK = Category(
     "helper_check",
     "a failed pre-flight check",
@@ -383,16 +518,57 @@ OTHER = Category(
     "Read PostgreSQL's message and the traceback, fix the migration script, then retry.",
 )
 
-#: Every row, in the order this module defines them (the errors index lists them so): a row defined
+#: Every row written here, in the order this module defines them (the errors index lists them so): a row defined
 #: here is in the catalog, with nothing else to edit.
 CATALOG: tuple[Category, ...] = tuple(value for value in dict(globals()).values() if isinstance(value, Category))
-#: The rows of Alembic's own failures (no SQLSTATE), in the order the diagnosis tries them.
-ALEMBIC_ROWS = tuple(row for row in CATALOG if row.exceptions or row.messages)
+#: The rows of Alembic's own failures (no SQLSTATE), in the order the diagnosis tries them: Alembic's catch-all last.
+ALEMBIC_ROWS = tuple(sorted((row for row in CATALOG if row.exceptions or row.messages), key=lambda row: row is ALEMBIC))
 
-BY_SQLSTATE = {code: row for row in CATALOG for code in row.sqlstates}
+
+def _class_row(code: str, name: str, rolled_back: str, recovery: str) -> Category:
+    return Category(
+        f"class_{code}",
+        f"{name} (SQLSTATE class {code})",
+        rolled_back,
+        recovery,
+        page=class_page(code),
+        classes=(code,),
+    )
+
+
+#: One row per SQLSTATE class (``helpers/sqlstate_classes.py``): a code that no row above files is its class's.
+CLASS_ROWS: dict[str, Category] = {
+    cls.code: _class_row(
+        cls.code, cls.name, cls.rolled_back if cls.rolled_back != ROLLED_BACK else _ROLLED_BACK, cls.recovery
+    )
+    for cls in CLASSES
+}
+#: Every row: the catalog's, then the classes'.
+ROWS: tuple[Category, ...] = (*CATALOG, *CLASS_ROWS.values())
+
+#: A SQLSTATE -> the row that files it whatever the message says (rows with ``shapes`` are left out: they are
+#: chosen by the message, never by the code alone).
+BY_SQLSTATE = {code: row for row in CATALOG if not row.shapes for code in row.sqlstates}
 BY_CLASS = {prefix: row for row in CATALOG for prefix in row.classes}
 
 
 def by_sqlstate(code: str) -> Category:
-    """The row a SQLSTATE is filed under: its own code, else its class, else :data:`OTHER`."""
-    return BY_SQLSTATE.get(code) or BY_CLASS.get(code[:2]) or OTHER
+    """The row a SQLSTATE is filed under: its own code, else a row that files its class, else its class's row.
+
+    :data:`OTHER` for a code of no class PostgreSQL has.
+    """
+    code = code.upper()
+    return BY_SQLSTATE.get(code) or BY_CLASS.get(code[:2]) or CLASS_ROWS.get(code[:2]) or OTHER
+
+
+def rows_of(code: str) -> list[Category]:
+    """Every row that may file a SQLSTATE: those whose ``shapes`` a message must have, then :func:`by_sqlstate`'s."""
+    code = code.upper()
+    shaped = [row for row in CATALOG if row.shapes and code in row.sqlstates]
+    return [*shaped, by_sqlstate(code)]
+
+
+def sqlstate_class_name(code: str) -> str | None:
+    """The name of a SQLSTATE's class (``23505`` -> ``Integrity Constraint Violation``)."""
+    found = class_of(code)
+    return found.name if found else None

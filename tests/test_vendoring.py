@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 import sys
@@ -72,3 +73,18 @@ print("ok")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
     assert database.scalar("SELECT count(*) FROM information_schema.columns WHERE column_name = 'email'") == 1
+
+
+def test_a_vendored_copy_explains_what_the_checkout_explains(tmp_path: Path) -> None:
+    """explain reads package data only: the copy under backend/alembic/helpers/ answers every pasted line alike."""
+    from tests.support.explaining import answers, checkout_answers
+
+    target = tmp_path / "backend" / "alembic" / "helpers"
+    shutil.copytree(HELPERS, target, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "backend" / "__init__.py").touch()
+    (tmp_path / "backend" / "alembic" / "__init__.py").touch()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(tmp_path)}
+    copy_file, copied = answers(sys.executable, "backend.alembic.helpers", tmp_path, env=env)
+    assert copy_file.startswith(str(target))
+    _, here = checkout_answers()
+    assert copied == here

@@ -178,6 +178,16 @@ def test_every_linked_section_exists() -> None:
             assert anchor in _anchors(path), f"{target}#{anchor}"
 
 
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_each_rules_section_names_the_failures_it_prevents(rule: str) -> None:
+    """The catalog's rows name their rules (``prevented_by``); each rule's section names those rows' pages."""
+    from helpers.tools import explain
+
+    text = PAGE.read_text(encoding="utf-8")
+    section = re.split(r"^## ", text.split(f"\n## {rule}:", 1)[1], flags=re.M)[0]
+    assert explain.prevents_markdown(rule) in section.splitlines()
+
+
 def test_revision_0006_says_its_downgrade_cannot_restore_deleted_rows() -> None:
     (revision,) = (PROJECT / "versions").glob("0006_*.py")
     downgrade = revision.read_text(encoding="utf-8").split("def downgrade", 1)[1]

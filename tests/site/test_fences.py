@@ -100,7 +100,7 @@ def problems() -> tuple[list[str], set[tuple[str, str]]]:
     marked: set[tuple[str, str]] = set()
     for page in pages():
         module = page_test_module(page)
-        if module is not None and getattr(module, "PAGE", None) != page:
+        if module is not None and page not in getattr(module, "PAGES", [getattr(module, "PAGE", None)]):
             found.append(f"{relative(page_test_file(page))}: PAGE is not {relative(page)}")
         for block in parse_page(page):  # well formed, or this raises naming the line
             found += [

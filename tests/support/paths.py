@@ -19,6 +19,10 @@ HELPERS = ROOT / "helpers"
 #: Pages whose test lives elsewhere: the API reference (tests/test_reference.py) and the
 #: corrections table, whose every row names the test that proves it.
 PAGES_WITHOUT_OWN_TEST = {"reference.md", "corrections.md"}
+#: Folders whose pages are made from data (one page per SQLSTATE class, from helpers/sqlstate_classes.py and the
+#: failure catalog): every page of the folder has one test module, the folder index's (``test_index.py``), which
+#: names them all in ``PAGES`` and holds each equal to the data.
+GENERATED_FOLDERS = {"failures/classes"}
 
 
 def relative(path: Path) -> str:
@@ -48,8 +52,10 @@ def snippet_dir(page_path: Path) -> Path:
 
 
 def page_test_file(page_path: Path) -> Path:
-    """The page's test file: ``tests/docs/<dir>/test_<page with - as _>.py``."""
+    """The page's test file: ``tests/docs/<dir>/test_<page with - as _>.py`` (a generated folder's index's)."""
     key = Path(page_key(page_path))
+    if key.parent.as_posix() in GENERATED_FOLDERS:
+        return ROOT / "tests" / "docs" / key.parent / "test_index.py"
     return ROOT / "tests" / "docs" / key.parent / f"test_{key.name.replace('-', '_')}.py"
 
 

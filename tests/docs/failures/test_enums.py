@@ -44,7 +44,7 @@ def test_a_type_left_behind_by_a_downgrade(database: Database, update_snapshots:
 
     exists = 'type "camera_mode" already exists'
     failed = fails(database, captures, "schema conflict", exists, capture="left-behind/upgrade.txt", cwd=workdir)
-    assert "SEE: http://127.0.0.1:8000/failures/already-exists/" in failed
+    assert "SEE: http://127.0.0.1:8000/failures/enums/#the-type-already-exists-42710" in failed  # the shape chooses
     stock_symptom(database, captures, "left-behind/stock.txt", tmp_path, SCHEDULES, error="DuplicateObject")
 
     found = captures.check("left-behind/find-type.txt", captures.psql(database, "-f", "left-behind/find-type.sql"))
@@ -151,7 +151,7 @@ def test_add_column_does_not_create_the_type(database: Database, update_snapshot
     label = "a missing object"
     failed = break_at(database, captures, "0009", label, missing, case="add-column", data=None, cwd=workdir)
     # 42704 is also a missing constraint or index: the SQLSTATE's page is missing-object's, whose table links here.
-    assert "SEE: http://127.0.0.1:8000/failures/missing-object/" in failed
+    assert "SEE: http://127.0.0.1:8000/failures/enums/#add_column-does-not-create-the-type-42704" in failed  # a type
 
     shutil.copy(FILES / "add-column" / "fixed" / "0010_camera_mode.py", workdir / "versions" / "0010_camera_mode.py")
     retry(database, captures, "add-column/retry.txt", workdir, "0010")

@@ -26,6 +26,7 @@ def test_the_tables_are_the_catalogs(update_snapshots: bool) -> None:
     own = SNIPPETS / "failures" / "index"
     check_file(own / "errors.md", explain.index_markdown("failures/index.md"), update_snapshots)
     check_file(own / "pages.md", explain.pages_markdown("failures/index.md"), update_snapshots)
+    check_file(own / "classes.md", explain.classes_markdown("failures/index.md"), update_snapshots)
     check_file(HOME_PAGES, explain.pages_markdown("index.md"), update_snapshots)
 
 
