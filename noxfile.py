@@ -40,8 +40,8 @@ DRIVERS = ("psycopg2", "asyncpg")
 
 #: The default run's sessions (`nox` runs them through `all`, in the lanes of LANES).
 DEFAULT = [
-    "lint", "tests", "once", *(f"pg-{m}" for m in DEFAULT_MAJORS), "faults", "fleet", "docs", "browser", "docs-zensical",
-    *(f"driver-{d}" for d in DRIVERS), "pytest-alembic", "markdown-docs", "oldest",
+    "lint", "tests", "once", *(f"pg-{m}" for m in DEFAULT_MAJORS), "faults", "fleet", "docs", "browser",
+    "docs-zensical", *(f"driver-{d}" for d in DRIVERS), "pytest-alembic", "markdown-docs", "oldest",
 ]  # fmt: skip
 #: `nox` runs `all`: DEFAULT's sessions in two lanes side by side, each session its own `nox -s NAME`, so that one
 #: lane's waits (timeouts, containers starting, the faults' timers, a file's last tests on one worker) are the other
@@ -49,7 +49,6 @@ DEFAULT = [
 #: (the session times: benchmarks/README.md).
 LANES = (
     ("tests", "pg-15", "pg-17", "browser", "once", "driver-asyncpg", "pytest-alembic", "docs-zensical", "docs"),
-    # fleet: one process (its tests start their own pools and Dask workers), mostly waits on them.
     ("lint", "pg-16", "faults", "pg-19", "fleet", "oldest", "driver-psycopg2", "markdown-docs"),
 )
 if sorted(LANES[0] + LANES[1]) != sorted(DEFAULT):
