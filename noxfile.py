@@ -346,7 +346,11 @@ def lint(session: nox.Session) -> None:
     # squawk over the SQL the example project would run (rules turned off, with reasons: .squawk.toml).
     sql = Path(session.create_tmp()) / "upgrade-head.sql"
     with sql.open("w") as out, session.chdir("snippets/project"):
-        session.run("alembic", "upgrade", "head", "--sql", stdout=out, stderr=subprocess.DEVNULL)
+        # The example project imports `helpers` from the checkout's root, as a vendored copy is imported (the
+        # installed distribution is `migration_rollback_helpers`: pyproject.toml).
+        session.run(
+            "alembic", "upgrade", "head", "--sql", stdout=out, stderr=subprocess.DEVNULL, env={"PYTHONPATH": str(ROOT)}
+        )
     session.run("squawk", "--config", ".squawk.toml", "--reporter", "gcc", str(sql))
 
 

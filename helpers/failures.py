@@ -213,6 +213,8 @@ ALREADY_EXISTS = Category(
     sqlstates=("42P07", "42701", "42710"),
     page="failures/already-exists/",
     symptoms=('relation "audit_log" already exists', 'column "phone" of relation "users" already exists'),
+    # The retry of a revision whose autocommit block had committed a CREATE without IF NOT EXISTS.
+    prevented_by=("ML016",),
 )
 ENUM_TYPE_EXISTS = Category(
     "enum_type_exists",

@@ -118,7 +118,7 @@ def test_a_rehearsal_stopped_or_killed_leaves_no_copy(database: Database, tmp_pa
     for sig, status in ((signal.SIGTERM, 143), (signal.SIGINT, 130)):
         database.alone()
         with subprocess.Popen(
-            [CONSOLE, "rehearse", "--copy", "clone"],
+            [CONSOLE, "rehearse", "--copy", "template"],
             cwd=root,
             env=database.env,
             stdout=subprocess.PIPE,
@@ -138,7 +138,7 @@ def test_a_rehearsal_stopped_or_killed_leaves_no_copy(database: Database, tmp_pa
 
     database.alone()
     with subprocess.Popen(
-        [CONSOLE, "rehearse", "--copy", "clone"],
+        [CONSOLE, "rehearse", "--copy", "template"],
         cwd=root,
         env=database.env,
         stdout=subprocess.DEVNULL,
@@ -149,7 +149,8 @@ def test_a_rehearsal_stopped_or_killed_leaves_no_copy(database: Database, tmp_pa
     (left,) = _copies(database, like)
     database.alone()
     again = subprocess.run(
-        [CONSOLE, "rehearse", REWRITING, "--copy", "clone"], cwd=root, env=database.env, capture_output=True, text=True
+        [CONSOLE, "rehearse", REWRITING, "--copy", "template"],
+        cwd=root, env=database.env, capture_output=True, text=True,
     )
     assert again.returncode == 0, again.stderr
     assert f"note: dropped scratch database {left}, left by process {killed.pid} (no longer running)" in again.stderr

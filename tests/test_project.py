@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 
 from tests.support.database import Database
-from tests.support.paths import PROJECT
+from tests.support.paths import PROJECT, ROOT
 from tests.support.transcript import alembic, alembic_path
 
 HEAD = "0009"
@@ -104,7 +104,8 @@ def test_libpq_style_url_is_accepted(database: Database) -> None:
 
 
 def test_offline_sql_needs_no_database_and_runs_in_one_transaction() -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    # Only the checkout's root on the path, for the project's `from helpers import ...` (a vendored copy's way in).
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [alembic_path(), "upgrade", "head", "--sql"], cwd=PROJECT, env=env, capture_output=True, text=True
     )

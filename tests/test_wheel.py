@@ -38,7 +38,8 @@ def wheel_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_installed_wheel_explains_what_the_checkout_explains(wheel_python: Path, tmp_path: Path) -> None:
     here_file, here = checkout_answers()
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HELPERS_GUIDE_URL")}  # the guide's address alike
-    there_file, there = answers(str(wheel_python), "helpers", tmp_path, env=env)
+    # The wheel ships the package as migration_rollback_helpers (no generic top-level `helpers`: tests/test_console.py).
+    there_file, there = answers(str(wheel_python), "migration_rollback_helpers", tmp_path, env=env)
     assert Path(there_file).is_relative_to(wheel_python.parent.parent), there_file  # the wheel's, not the checkout's
     assert Path(here_file).is_relative_to(ROOT)
     assert {text: answer for text, answer in there.items() if answer != here[text]} == {}
@@ -48,7 +49,7 @@ def test_the_installed_wheel_explains_what_the_checkout_explains(wheel_python: P
 def test_the_installed_command_keeps_its_exit_statuses(wheel_python: Path, tmp_path: Path) -> None:
     env = {"PATH": os.environ.get("PATH", "")}
     found = subprocess.run(
-        [str(wheel_python), "-m", "helpers", "explain", "23505"],
+        [str(wheel_python.parent / "migration-rollback"), "explain", "23505"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -57,7 +58,7 @@ def test_the_installed_command_keeps_its_exit_statuses(wheel_python: Path, tmp_p
     )
     assert found.returncode == 0 and "SEE: http://127.0.0.1:8000/failures/duplicate-key/" in found.stdout
     nothing = subprocess.run(
-        [str(wheel_python), "-m", "helpers", "explain", "nonsense"],
+        [str(wheel_python.parent / "migration-rollback"), "explain", "nonsense"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
