@@ -324,15 +324,15 @@ class StatementLedger:
             inserted = self.ledger.execute(self.table.insert().values(**values).returning(self.table.c.id))
             return int(inserted.scalar_one())
         except sa.exc.DBAPIError as exc:
-            logger.warning("Statement %d of %s not recorded in %s: %s", statement.position, rev.revision,
-                           self.table.name, diagnose(exc).message)
+            _not_written(exc, "Statement %d of %s not recorded in %s: %s", statement.position, rev.revision,
+                         self.table.name, diagnose(exc).message)
             return None
 
     def _update(self, row: int, **values: Any) -> None:
         try:
             self.ledger.execute(self.table.update().where(self.table.c.id == row).values(**values))
         except sa.exc.DBAPIError as exc:
-            logger.warning("Statement row %d not updated in %s: %s", row, self.table.name, diagnose(exc).message)
+            _not_written(exc, "Statement row %d not updated in %s: %s", row, self.table.name, diagnose(exc).message)
 
     def close_completed(self) -> None:
         """After the run committed: the rows of the revisions it completed are history, not a half-applied state."""
@@ -347,3 +347,10 @@ class StatementLedger:
         return self._created or bool(
             self.ledger.dialect.has_table(self.ledger, self.table.name, schema=self.table.schema)
         )
+
+
+def _not_written(exc: sa.exc.DBAPIError, message: str, *args: Any) -> None:
+    """A ledger write that failed. Where the server went away (a crash, a restart: the connection is gone), the
+    migration's own error says so and the row left ``running`` is the truth ``resume`` reads as cut off: no warning
+    (its wording would differ by libpq and version). Anything else is worth a warning."""
+    logger.log(logging.DEBUG if exc.connection_invalidated else logging.WARNING, message, *args)
