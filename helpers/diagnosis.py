@@ -3,7 +3,10 @@
 The kinds of failure and their pages are the catalog's rows (``failures``).
 
 The category comes from ``exc.orig.sqlstate`` (or a lost connection's lack of one), never from
-the message text, which changes with the server's version and locale. Only the SEE line's page may
+the message text, which changes with the server's version and locale, with one exception: psycopg 3
+and psycopg2 give no SQLSTATE for a connection the server refused, whose ``FATAL:`` text is all there
+is; when PostgreSQL's words in it name a code with a row of its own (``too many connections for role``:
+53300), that row files it (``matcher.code_in_words``), else it is a lost connection. Only the SEE line's page may
 depend on the message: where one SQLSTATE spans kinds with pages of their own (42704: a type, a
 constraint, an index), the message's shape chooses among them (``helpers.matcher``), and a message
 of none of those shapes gets the code's class page, never another kind's page. It works the same through
@@ -21,8 +24,17 @@ from dataclasses import dataclass
 from sqlalchemy import exc as sa_exc
 
 from .errors import MigrationHelperError
-from .failures import ALEMBIC_ROWS, CONNECTION_LOST, HELPER_CHECK, OTHER, REVISION_FILE, Category, by_sqlstate
-from .matcher import see_address
+from .failures import (
+    ALEMBIC_ROWS,
+    BY_SQLSTATE,
+    CONNECTION_LOST,
+    HELPER_CHECK,
+    OTHER,
+    REVISION_FILE,
+    Category,
+    by_sqlstate,
+)
+from .matcher import code_in_words, see_address
 
 
 @dataclass(frozen=True)
@@ -121,7 +133,8 @@ def categorize(exc: BaseException) -> Category:
     if code is not None:
         return by_sqlstate(code)
     if isinstance(exc, sa_exc.DBAPIError) and (exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError)):
-        return CONNECTION_LOST
+        named = code_in_words(str(exc.orig))  # a refused connection's FATAL text (no SQLSTATE from psycopg)
+        return BY_SQLSTATE.get(named, CONNECTION_LOST) if named else CONNECTION_LOST
     if isinstance(exc, MigrationHelperError):
         return HELPER_CHECK
     return alembic_category(exc) or OTHER

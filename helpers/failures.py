@@ -368,6 +368,24 @@ IDLE_TIMEOUT = Category(
     page="failures/idle-timeout/",
     symptoms=("terminating connection due to idle-in-transaction timeout",),
 )
+TOO_MANY_CONNECTIONS = Category(
+    "too_many_connections",
+    "too many connections",
+    "Nothing ran: the server refused the connection before the migration began, and the database is unchanged.",
+    "Every slot the limit allows is taken: find who holds them (pg_stat_activity by role and database, beside "
+    "rolconnlimit and datconnlimit), end the leftover sessions or wait for the application's pool to shrink, "
+    "or raise the limit (ALTER ROLE ... CONNECTION LIMIT); then retry.",
+    sqlstates=("53300",),
+    page="failures/too-many-connections/",
+    symptoms=(
+        'too many connections for role "<role>"',
+        'too many connections for database "<database>"',
+        "sorry, too many clients already",
+        "remaining connection slots are reserved for roles with the SUPERUSER attribute",
+        'remaining connection slots are reserved for roles with privileges of the "pg_use_reserved_connections" role',
+        "remaining connection slots are reserved for non-replication superuser connections",
+    ),
+)
 CONNECTION_LOST = Category(
     "connection_lost",
     "lost connection",

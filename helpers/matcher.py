@@ -128,6 +128,14 @@ def match_error(sqlstate: str | None, message: str | None) -> Match | None:
     return Match(default, code, sure, () if sure else tuple(shaped))
 
 
+def code_in_words(message: str | None) -> str | None:
+    """The SQLSTATE whose words (:data:`~.sqlstate_classes.MESSAGES`) a message has, for an error that came
+    without one: psycopg 3 and psycopg2 give none for a refused connection, whose ``FATAL:`` text is all there is
+    (``too many connections for role "deployer"``: 53300)."""
+    squashed = _squash(message or "")
+    return next((sqlstate for shape, sqlstate in _BY_LENGTH if _pattern(shape).search(squashed)), None)
+
+
 def see_address(sqlstate: str | None, message: str | None, category: Category) -> str | None:
     """The address the diagnosis's SEE line names: the matched row's page, else the category's."""
     found = match_error(sqlstate, message)
@@ -413,8 +421,7 @@ def _code_entry(code: str) -> dict[str, Any]:
 def _names_table() -> dict[str, str]:
     """:func:`_code_in`'s names, less those it never answers with and dotted names whose last part says the same."""
     table = {name: code for name, code in _names().items() if name not in GENERIC and name not in SQLALCHEMY_WRAPPERS}
-    return {name: code for name, code in table.items()
-            if "." not in name or table.get(name.rsplit(".", 1)[-1]) != code}
+    return {name: code for name, code in table.items() if "." not in name or table.get(name.rsplit(".", 1)[-1]) != code}
 
 
 def _alembic_table() -> dict[str, str]:
@@ -462,8 +469,9 @@ def _steps() -> list[dict[str, Any]]:
         if row.page:
             steps.append({"on": "raw", "any": [_js(f"/{row.page}")], "row": row.key})
     steps.append({"on": "raw", "any": [_js(_ALEMBIC_LINE)], "row": ALEMBIC.key, "closest": True})
-    steps.append({"on": "raw", "all": [_js(_IMPORT_ERROR), _js("revision", "i")], "row": REVISION_FILE.key,
-                  "closest": True})
+    steps.append(
+        {"on": "raw", "all": [_js(_IMPORT_ERROR), _js("revision", "i")], "row": REVISION_FILE.key, "closest": True}
+    )
     return steps
 
 
@@ -498,15 +506,24 @@ def search_rules() -> dict[str, Any]:
     return {
         "forms": {
             "squashed": {"replace": [space], "lower": False},
-            "shape": {"replace": [[rf'(?<!{_JS_WORD_CHAR})"[^"]*"', "gu", '""'],
-                                  [rf"(?<!{_JS_WORD_CHAR})'[^']*'", "gu", "''"],
-                                  [r"<[A-Z]+>|\p{Nd}+", "gu", "0"], space], "lower": True},
+            "shape": {
+                "replace": [
+                    [rf'(?<!{_JS_WORD_CHAR})"[^"]*"', "gu", '""'],
+                    [rf"(?<!{_JS_WORD_CHAR})'[^']*'", "gu", "''"],
+                    [r"<[A-Z]+>|\p{Nd}+", "gu", "0"],
+                    space,
+                ],
+                "lower": True,
+            },
         },
         "code": {"whole": _js(_CODE), "written": _unicode(_SQLSTATE_IN_TEXT), "words": _unicode(_WORDS)},
         "codes": {code: _code_entry(code) for code in sorted(data()["codes"])},
         "names": _names_table(),
         "alembic_names": _alembic_table(),
-        "shapes": {row.key: _distinct(_js(_pattern(s)) for s in (*row.shapes, *row.symptoms))
-                   for row in CATALOG if row.shapes or row.symptoms},
+        "shapes": {
+            row.key: _distinct(_js(_pattern(s)) for s in (*row.shapes, *row.symptoms))
+            for row in CATALOG
+            if row.shapes or row.symptoms
+        },
         "steps": _steps(),
     }

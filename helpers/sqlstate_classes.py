@@ -542,6 +542,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("remaining connection slots are reserved", "53300"),
     ("too many clients already", "53300"),
     ("too many connections for role", "53300"),
+    ("too many connections for database", "53300"),
     ("No space left on device", "53100"),
     ("out of shared memory", "53200"),
     ("password authentication failed for user", "28P01"),
