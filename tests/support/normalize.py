@@ -21,8 +21,12 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bpid=\d+\b"), "pid=<PID>"),
     # Who ran a migration, in `python -m helpers history`: the role and client host differ by server.
     (re.compile(r"\bby [\w.-]+@[\w.:-]+"), "by <USER>@<HOST>"),
-    # A container's published port, a relation's file (database and file OIDs), a WAL temp file (a pid).
-    (re.compile(r'(connection to server at "[^"]*", port )\d+'), r"\1<PORT>"),
+    # Where libpq connected (a throwaway server's socket, a container's published port: the same page runs on
+    # both), a relation's file (database and file OIDs), a WAL temp file (a pid).
+    (
+        re.compile(r'connection to server (?:on socket "[^"]*"|at "[^"]*", port \d+)'),
+        "connection to server at <SERVER>",
+    ),
     (re.compile(r"\bbase/\d+/\d+(?:\.\d+)?"), "base/<OID>/<FILENODE>"),
     (re.compile(r"\bxlogtemp\.\d+"), "xlogtemp.<PID>"),
     # The last line of a SQLAlchemy error names its major.minor version: /e/20/ for 2.0, /e/21/ for 2.1.
