@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import failures, matcher
+from tests.support.paths import ROOT
 
 #: what a reader pastes -> (the page that answers, sure?)
 PASTED = {
@@ -43,7 +44,39 @@ PASTED = {
     "FAILED: Using --sql with --autogenerate does not make any sense": ("failures/classes/alembic/", True),
     "alembic.util.exc.CommandError: something new in a later Alembic": ("failures/classes/alembic/", False),
     "cannot drop table users because other objects depend on it": (failures.DEPENDENT_OBJECTS.page, True),
+    # a refused connection: psycopg gives no SQLSTATE, and the lost-connection label must not win over the words
+    "sqlalchemy.exc.OperationalError: (psycopg.OperationalError) connection failed: connection to server at "
+    '"10.0.0.5", port 5432 failed: FATAL:  too many connections for role "deployer"': (
+        failures.TOO_MANY_CONNECTIONS.page,
+        True,
+    ),
+    "ERROR - Migration failed due to lost connection: connection failed: connection to server on socket "
+    '"/run/postgresql/.s.PGSQL.5432" failed: FATAL:  sorry, too many clients already': (
+        failures.TOO_MANY_CONNECTIONS.page,
+        True,
+    ),
 }
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        'too many connections for role "deployer"',
+        'too many connections for database "app"',
+        "sorry, too many clients already",
+        "remaining connection slots are reserved for roles with the SUPERUSER attribute",
+        "remaining connection slots are reserved for non-replication superuser connections",
+        'remaining connection slots are reserved for roles with privileges of the "pg_use_reserved_connections" role',
+    ],
+)
+def test_each_wording_of_a_full_server_names_53300_and_its_page(words: str) -> None:
+    """The page's table, every major's wording: the diagnosis's words-to-code step and explain agree."""
+    refused = f'connection failed: connection to server at "db", port 5432 failed: FATAL:  {words}'
+    assert matcher.code_in_words(refused) == "53300"
+    found = matcher.match_text(refused)
+    assert found is not None and (found.row, found.sure) == (failures.TOO_MANY_CONNECTIONS, True)
+    page = (ROOT / "docs" / "failures" / "too-many-connections.md").read_text(encoding="utf-8")
+    assert f"`{words}`".replace('"deployer"', '"<role>"').replace('"app"', '"<database>"') in page
 
 
 @pytest.mark.parametrize("text", list(PASTED))
