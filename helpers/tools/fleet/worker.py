@@ -162,27 +162,15 @@ def _apply(job: Job) -> Result:
 def _under_lock(job: Job, scripts: Scripts, conn: sa.Connection, began: float, worker: str) -> Result:
     target = job.target
     before = current_heads(conn, schema=target.schema)
-    wanted = _wanted(scripts, job)
-    if set(before) == set(wanted):
-        return Result(
-            target.name,
-            SKIPPED,
-            _revision(before),
-            _revision(before),
-            time.perf_counter() - began,
-            f"already at {_revision(before)}",
-            worker=worker,
-        )
-    if job.expect is not None and _revision(before) != job.expect:
-        return Result(
-            target.name,
-            SKIPPED,
-            _revision(before),
-            _revision(before),
-            time.perf_counter() - began,
-            f"at {_revision(before)}, not {job.expect} where the rollout left it: left alone",
-            worker=worker,
-        )
+    at = _revision(before)
+
+    def skipped(why: str) -> Result:
+        return Result(target.name, SKIPPED, at, at, time.perf_counter() - began, why, worker=worker)
+
+    if set(before) == set(_wanted(scripts, job)):
+        return skipped(f"already at {at}")
+    if job.expect is not None and at != job.expect:
+        return skipped(f"at {at}, not {job.expect} where the rollout left it: left alone")
     attributes: dict[str, object] = {ROLLOUT: job.rollout}
     if job.note:
         attributes[NOTE] = job.note
