@@ -11,6 +11,8 @@ import pytest
 from helpers import failures
 from helpers.tools import explain
 
+pytestmark = pytest.mark.once  # no server: the catalog and its pages
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 

@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.once  # no server: helpers/'s imports, read
+
 HELPERS = Path(__file__).resolve().parent.parent / "helpers"
 
 #: The private names of other packages the helpers read, and why (autocommit: see its docstring):

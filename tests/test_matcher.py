@@ -7,6 +7,8 @@ import pytest
 from helpers import failures, matcher
 from tests.support.paths import ROOT
 
+pytestmark = pytest.mark.once  # no server: the package data
+
 #: what a reader pastes -> (the page that answers, sure?)
 PASTED = {
     # 42704 spans kinds: the message decides, and another kind's message never reaches the enum page

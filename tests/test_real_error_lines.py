@@ -14,6 +14,8 @@ import pytest
 
 from helpers import failures, matcher
 
+pytestmark = pytest.mark.once  # no server: the package data
+
 LINES = json.loads((Path(__file__).parent / "data" / "real_error_lines.json").read_text(encoding="utf-8"))
 
 

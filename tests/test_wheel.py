@@ -14,6 +14,8 @@ import pytest
 from tests.support.explaining import answers, checkout_answers
 from tests.support.paths import ROOT
 
+pytestmark = pytest.mark.once  # no server: the wheel, built and installed
+
 
 @pytest.fixture(scope="module")
 def wheel_python(tmp_path_factory: pytest.TempPathFactory) -> Path:

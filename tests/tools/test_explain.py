@@ -10,6 +10,8 @@ from helpers import failures
 from helpers.failures import CATALOG, CONNECTION_LOST, DISK_FULL, FOREIGN_KEY, LOCK_TIMEOUT, UNIQUE
 from helpers.tools import cli, explain
 
+pytestmark = pytest.mark.once  # no server: the package data
+
 #: what a reader pastes -> the row it is
 PASTED = {
     "23505": UNIQUE,

@@ -7,12 +7,15 @@ failure catalog and ``helpers/failures.json``): this module is every one's test 
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from helpers.sqlstate_classes import CLASSES
 from helpers.tools import explain
 from tests.support.paths import DOCS, ROOT, SNIPPETS, page
 from tests.support.snapshots import check_file
+
+pytestmark = pytest.mark.once  # no server: the pages against the package data
 
 PAGE = page("failures/classes/index")
 FOLDER = DOCS / "failures" / "classes"
