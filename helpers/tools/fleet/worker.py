@@ -239,7 +239,7 @@ def _close_landed(job: Job, conn: sa.Connection) -> str:
             )
             if done.rowcount:
                 closed.append(f"#{attempt['id']}")
-    except sa.exc.DBAPIError as exc:  # no right to write the ledger: the rollback still counts the attempt
+    except sa.exc.DBAPIError as exc:  # no right to write the ledger, or the server went: rollback counts it anyway
         return f"; its attempt cut off after its COMMIT could not be closed: {first_line(exc.orig)}"
     if not closed:
         return ""
