@@ -2,8 +2,12 @@
 
 A target the rollout moved has, in its ``alembic_history``, a succeeded upgrade carrying the
 rollout's id: the first such attempt's ``from_revision`` is where the target started, the last
-one's ``to_revision`` where the rollout left it. A target with no such attempt is left alone, and
-so is one found neither there nor at its start (moved since by someone else).
+one's ``to_revision`` where the rollout left it. An upgrade of the rollout cut off after its COMMIT
+landed (its server stopped, or its worker lost the connection, before the end was recorded) moved
+the target too: its row is ``interrupted``, and the target's revision right after it says it landed
+(``status.landed``); a rerun of the rollout closes that row, and a rollback run before any rerun
+counts it all the same. A target with no such attempt is left alone, and so is one found neither
+there nor at its start (moved since by someone else).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .status import Read, read_all
+from .status import Read, landed, read_all
 from .targets import Target
 from .worker import Job
 
@@ -24,14 +28,20 @@ class Moved:
 
 
 def moved(reads: Sequence[Read], targets: Sequence[Target]) -> list[Moved | None]:
-    """For each target, where rollout's succeeded upgrades took it from and to; None when it moved nothing there."""
+    """For each target, where the rollout's upgrades took it from and to; None when it moved nothing there.
+
+    Its upgrades: the succeeded ones, and those cut off after their COMMIT landed (``landed``: the target went
+    where they were going; their row has no ``to_revision``).
+    """
     found: list[Moved | None] = []
     for target, read in zip(targets, reads, strict=True):
-        ups = [a for a in read.attempts if a["command"] == "upgrade" and a["outcome"] == "succeeded"]
+        ups = [a for a in read.attempts if a["command"] == "upgrade" and (a["outcome"] == "succeeded" or landed(a))]
         if not ups:
             found.append(None)
             continue
-        found.append(Moved(target, str(ups[0]["from_revision"] or "base"), str(ups[-1]["to_revision"] or "base")))
+        last = ups[-1]
+        left_at = last["to_revision"] if last["outcome"] == "succeeded" else last["after"]
+        found.append(Moved(target, str(ups[0]["from_revision"] or "base"), str(left_at or "base")))
     return found
 
 

@@ -138,12 +138,14 @@ def read(target: Target, rollout: str | None = None) -> Read:
                     # row_to_json, not the column: a ledger made before rollouts has no rollout column.
                     rows = conn.execute(
                         sql.SQL(
-                            "SELECT row_to_json(h)::text, {gone} FROM {h} h "
-                            "WHERE row_to_json(h)->>'rollout' = %s ORDER BY h.id"
+                            "SELECT row_to_json(h)::text, {gone}, "
+                            "(SELECT n.from_revision FROM {h} n WHERE n.id > h.id ORDER BY n.id LIMIT 1) "
+                            "FROM {h} h WHERE row_to_json(h)->>'rollout' = %s ORDER BY h.id"
                         ).format(gone=gone, h=history),
                         (rollout,),
                     )
-                    found.attempts = [_attempt(r[0], bool(r[1])) for r in rows]
+                    now = ", ".join(found.heads) or "base"
+                    found.attempts = [_attempt(r[0], bool(r[1]), r[2] if r[2] is not None else now) for r in rows]
     except psycopg.Error as exc:
         found.error = first_line(exc)
     return found
@@ -152,6 +154,7 @@ def read(target: Target, rollout: str | None = None) -> Read:
 _KEPT = (
     "id",
     "command",
+    "target",
     "from_revision",
     "to_revision",
     "outcome",
@@ -166,12 +169,41 @@ _KEPT = (
 )
 
 
-def _attempt(text: str, interrupted: bool) -> dict[str, Any]:
+def _attempt(text: str, interrupted: bool, after: str | None = None) -> dict[str, Any]:
+    """The ledger row's kept columns; a running one whose session is gone is ``interrupted``.
+
+    ``after`` (the attempts of a rollout): where the target was right after the attempt, the next attempt's
+    ``from_revision``, or the target's revision now when none came after it.
+    """
     row = json.loads(text)
     attempt = {key: row.get(key) for key in _KEPT}
     if interrupted:
         attempt["outcome"] = "interrupted"
+    if after is not None:
+        attempt["after"] = after
     return attempt
+
+
+def landed(attempt: dict[str, Any]) -> bool:
+    """Did this interrupted attempt's COMMIT land? Its session ended with no end recorded (the server stopped, or
+    the worker lost its connection, between the COMMIT and the closing row), yet right after it the target was at
+    the revision it was going to, not where it started: it moved the target, and only its end is missing.
+
+    Only for the attempts of a rollout (``read(target, rollout)``), which carry ``after``.
+    """
+    after, going, start = attempt.get("after"), attempt.get("target"), attempt.get("from_revision")
+    return (
+        attempt["outcome"] == "interrupted"
+        and attempt.get("ended_at") is None
+        and after is not None
+        and going is not None
+        and _revisions(after) == _revisions(going)
+        and _revisions(after) != _revisions(start or "base")
+    )
+
+
+def _revisions(text: str) -> set[str]:
+    return set(text.split(", "))
 
 
 def classify(target: Target, found: Read, scripts: Scripts) -> TargetStatus:

@@ -6,6 +6,11 @@ moved), reads the target's revision under it, skips a target already where the j
 and otherwise runs Alembic in this process (``running.run``: its logging and ``sys.path`` put back
 after, so the next target starts clean). Alembic's context is module level: a process runs one at
 a time. Everything ``apply`` takes and returns is plain data, so it crosses to any process.
+
+A target already where the job would take it may hold an attempt of this rollout that was cut off
+after its COMMIT landed (its server stopped, or the worker lost its connection, before the closing
+row was written): the rerun closes that row as succeeded, with a note, so the ledger says what the
+target's revision already does (``_close_landed``).
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ import sqlalchemy as sa
 
 from ...advisory import MigrationLockTimeoutError, migration_lock
 from ...diagnosis import diagnose
-from ...history import NOTE, ROLLOUT, current_heads
+from ...history import NOTE, ROLLOUT, TABLE, alive, current_heads, history_table
 from ..errors import first_line
 from ..shared import database, running
 from ..shared.scripts import Scripts, load_scripts
+from .status import landed, read
 from .targets import Target
 
 SUCCEEDED, FAILED, SKIPPED, NOT_STARTED = "succeeded", "failed", "skipped", "not started"
@@ -168,7 +174,7 @@ def _under_lock(job: Job, scripts: Scripts, conn: sa.Connection, began: float, w
         return Result(target.name, SKIPPED, at, at, time.perf_counter() - began, why, worker=worker)
 
     if set(before) == set(_wanted(scripts, job)):
-        return skipped(f"already at {at}")
+        return skipped(f"already at {at}" + _close_landed(job, conn))
     if job.expect is not None and at != job.expect:
         return skipped(f"at {at}, not {job.expect} where the rollout left it: left alone")
     attributes: dict[str, object] = {ROLLOUT: job.rollout}
@@ -203,6 +209,43 @@ def _under_lock(job: Job, scripts: Scripts, conn: sa.Connection, began: float, w
         diagnosis.lines()[0],
         diagnosis.category.address(),
         worker=worker,
+    )
+
+
+def _close_landed(job: Job, conn: sa.Connection) -> str:
+    """Close, as succeeded, this rollout's attempts on the target whose COMMIT landed but whose end was never
+    recorded (``status.landed``); what was done, for the result's reason ("" when nothing was open).
+
+    Under the target's fleet lock, so no run of this rollout is in progress there; a row whose session is still
+    alive is never touched. ``ended_at`` and the duration stay empty: when the attempt ended is not known.
+    """
+    open_ = [a for a in read(job.target, rollout=job.rollout).attempts if landed(a)]
+    if not open_:
+        return ""
+    t = history_table(TABLE, job.target.schema)
+    closed: list[str] = []
+    try:
+        for attempt in open_:
+            note = (
+                f"closed by a rerun of rollout {job.rollout}: the target was found at {attempt['after']} right "
+                "after this attempt, so its COMMIT landed; its end was never recorded (the server stopped, or the "
+                "worker lost its connection, first)"
+            )
+            done = conn.execute(
+                t.update()
+                .where(t.c.id == attempt["id"], t.c.ended_at.is_(None))
+                .where((t.c.outcome == "interrupted") | ((t.c.outcome == "running") & ~sa.exists(alive(t))))
+                .values(outcome="succeeded", to_revision=attempt["after"], note=sa.func.concat_ws("; ", t.c.note, note))
+            )
+            if done.rowcount:
+                closed.append(f"#{attempt['id']}")
+    except sa.exc.DBAPIError as exc:  # no right to write the ledger, or the server went: rollback counts it anyway
+        return f"; its attempt cut off after its COMMIT could not be closed: {first_line(exc.orig)}"
+    if not closed:
+        return ""
+    return (
+        f"; its attempt{'s' if len(closed) > 1 else ''} {', '.join(closed)} of this rollout, cut off after the COMMIT "
+        "landed, closed as succeeded"
     )
 
 

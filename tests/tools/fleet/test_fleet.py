@@ -358,6 +358,11 @@ def _story(fleet: Fleet, other: object, container_names: list[str]) -> None:
     done = cli("fleet", "upgrade", "--targets", targets, "--rollout-id", rollout, "--parallel", "4", "--json")
     assert done.status == 0, done.out + done.err
     assert cli("fleet", "status", "--targets", targets).status == 0
+    # A target whose COMMIT landed just as its server stopped is at head with its attempt left open (the end was
+    # never recorded): this rerun found it there and closed that attempt as succeeded, with a note. Only on the
+    # stopped server; none, or one or two, depending on when the stop came.
+    closed = {t["name"] for t in json.loads(done.out)["targets"] if "closed as succeeded" in t["reason"]}
+    assert all(n.startswith("c") for n in closed), closed
     for name in fleet.urls:
         moved = [a for a in fleet.attempts(name) if a["outcome"] == "succeeded" and a["to_revision"] == "0009"]
         if name == "e25":
@@ -365,6 +370,10 @@ def _story(fleet: Fleet, other: object, container_names: list[str]) -> None:
             continue
         # once, and from where it started: no target migrated twice, none skipped
         assert [(a["from_revision"], a["to_revision"], a["rollout"]) for a in moved] == [("0003", "0009", rollout)]
+        if name in closed:
+            assert str(moved[0]["note"]).startswith(f"closed by a rerun of rollout {rollout}: "), moved
+        else:
+            assert moved[0]["note"] is None, moved
 
     # Rollback: every target the rollout moved goes back to 0003; e25 (moved by no rollout) stays.
     back = cli("fleet", "rollback", rollout, "--targets", targets, "--parallel", "4", "--json")
@@ -374,6 +383,81 @@ def _story(fleet: Fleet, other: object, container_names: list[str]) -> None:
     last = fleet.attempts("c07")[-1]
     assert (last["command"], last["outcome"]) == ("downgrade", "succeeded")
     assert last["note"] == f"rollback of rollout {rollout}"
+
+
+def test_an_attempt_cut_off_after_its_commit_counts_as_moved(tmp_path: Path) -> None:
+    """The fifty databases' race on purpose: a target whose COMMIT landed as its server stopped is at 0009 with its
+    ledger row of the rollout still ``running`` (the closing write never came). The rollout rerun finds it at head,
+    skips it, and closes that row as succeeded with a note; a rollback, rerun or not, takes it back to 0003. A row
+    left open by an attempt whose COMMIT did not land (its target still at 0003) moved nothing, and stays so."""
+    from helpers.tools.fleet.targets import from_file
+    from helpers.tools.fleet.worker import Job, apply
+
+    rollout = "race-1"
+    fleet, names = embedded_fleet(tmp_path, "r", 3, "0003")
+    try:
+        direct, resumed, stuck = fleet.urls  # rolled back with no rerun first; rerun, then rolled back; never moved
+        for target in from_file(fleet.file)[:2]:  # the rollout's real attempts, 0003 -> 0009 ...
+            assert apply(Job(target, str(PROJECT / "alembic.ini"), "upgrade", "head", rollout)).outcome == "succeeded"
+        for name in (direct, resumed):  # ... whose end the server never got to record
+            with fleet.engine(name).begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "UPDATE alembic_history SET outcome = 'running', to_revision = NULL, ended_at = NULL, "
+                        "duration_seconds = NULL WHERE rollout = :rollout"
+                    ),
+                    {"rollout": rollout},
+                )
+        with fleet.engine(stuck).connect() as conn:  # what start() wrote for an attempt whose COMMIT never came
+            conn.exec_driver_sql("ALTER TABLE alembic_history ADD COLUMN IF NOT EXISTS rollout text")
+            conn.exec_driver_sql(
+                "INSERT INTO alembic_history (command, target, from_revision, outcome, pid, backend_start, rollout) "
+                "SELECT 'upgrade', '0009', '0003', 'running', pid, backend_start, %(rollout)s "
+                "FROM pg_catalog.pg_stat_activity WHERE pid = pg_backend_pid()",
+                {"rollout": rollout},
+            )
+            conn.commit()
+        fleet.dispose()
+        for name in names[1:]:  # every session of those attempts gone, as after the server's restart
+            wait_until_alone(name)
+        assert [fleet.whole(n) for n in fleet.urls] == ["0009", "0009", "0003"]
+        status = json.loads(cli("fleet", "status", "--targets", str(fleet.file), "--json").out)
+        assert [t["last_attempt"]["outcome"] for t in status["targets"]] == ["interrupted"] * 3
+
+        # The rollout rerun on one of them: at head, skipped, and its ledger row closed as what it was.
+        only = tmp_path / "resumed.txt"
+        only.write_text(f"{resumed} {fleet.urls[resumed].render_as_string(hide_password=False)}\n")
+        rerun = cli("fleet", "upgrade", "--targets", str(only), "--rollout-id", rollout, "--json")
+        assert rerun.status == 0, rerun.out + rerun.err
+        (result,) = json.loads(rerun.out)["targets"]
+        assert result["outcome"] == "skipped" and "closed as succeeded" in result["reason"], result
+        ours = [a for a in fleet.attempts(resumed) if a["rollout"] == rollout]
+        assert [(a["command"], a["from_revision"], a["to_revision"], a["outcome"]) for a in ours] == [
+            ("upgrade", "0003", "0009", "succeeded")
+        ]
+        assert str(ours[0]["note"]).startswith(f"closed by a rerun of rollout {rollout}: ")
+        ledger = fleet.attempts(resumed)
+        again = cli("fleet", "upgrade", "--targets", str(only), "--rollout-id", rollout, "--json")
+        assert json.loads(again.out)["targets"][0]["reason"] == "already at 0009"  # nothing left open to close
+        assert fleet.attempts(resumed) == ledger
+
+        # The rollback: the two it moved go back, the closed one and the one never closed alike; not the third.
+        back = cli("fleet", "rollback", rollout, "--targets", str(fleet.file), "--parallel", "2", "--json")
+        assert back.status == 0, back.out + back.err
+        assert "2 target(s) it moved, 1 left alone" in back.err
+        assert [fleet.whole(n) for n in fleet.urls] == ["0003", "0003", "0003"]
+        for name in (direct, resumed):
+            last = fleet.attempts(name)[-1]
+            assert (last["command"], last["from_revision"], last["to_revision"], last["outcome"]) == (
+                "downgrade",
+                "0009",
+                "0003",
+                "succeeded",
+            )
+        assert [a["command"] for a in fleet.attempts(stuck)] == ["upgrade", "upgrade"]  # no downgrade there
+    finally:
+        fleet.dispose()
+        drop(server().admin, names)
 
 
 @pytest.mark.fleet
