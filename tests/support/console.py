@@ -26,7 +26,8 @@ Declaration words:
 
 Each command runs as typed into bash (``tests.support.transcript.shell``) with ``PGHOST``,
 ``PGPORT``, ``PGUSER``, ``PGDATABASE`` and ``DATABASE_URL`` set for that database, and ``XDG_CACHE_HOME`` in
-the page's temporary folder (what ``migration-rollback identify`` keeps stays there), stderr merged into stdout. A non-zero exit status is shown as a last line ``[exit status N]``. Output is compared
+the page's temporary folder (what ``migration-rollback identify`` keeps stays there), stderr merged into
+stdout. A non-zero exit status is shown as a last line ``[exit status N]``. Output is compared
 by ``tests.support.snapshots``: normalised, with ``...`` wildcards. The throwaway database's name is
 shown as ``security`` and the working directory as ``~/security``.
 """
