@@ -131,6 +131,10 @@ def parser(prog: str = MODULE) -> argparse.ArgumentParser:
     _ignore_objects(identify)
     identify.add_argument("--throwaway", action="store_true",
                           help="build the revisions on a throwaway server of the same major")
+    identify.add_argument("--no-cache", dest="cache", action="store_false",
+                          help="build every revision again, and keep nothing (default: reuse the schemas an earlier "
+                          "call built from the same scripts, env.py, seed and server major, kept in "
+                          "$XDG_CACHE_HOME/migration-rollback, else ~/.cache/migration-rollback)")
     identify.add_argument("--json", action="store_true", help="print the answer as JSON")
     _output(identify)
 
@@ -401,7 +405,8 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
 def _identify(args: argparse.Namespace, out: TextIO) -> int:
     from .schema.identify import identify, lines
 
-    found = identify(args.config, args.url, ignore=args.ignore, throwaway=args.throwaway, seed=args.seed)
+    found = identify(args.config, args.url, ignore=args.ignore, throwaway=args.throwaway, seed=args.seed,
+                     cache=args.cache)
     if args.json:
         _print_json(found.as_json(), out)
     else:

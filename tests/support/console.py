@@ -25,8 +25,9 @@ Declaration words:
                    follows it).
 
 Each command runs as typed into bash (``tests.support.transcript.shell``) with ``PGHOST``,
-``PGPORT``, ``PGUSER``, ``PGDATABASE`` and ``DATABASE_URL`` set for that database, stderr merged
-into stdout. A non-zero exit status is shown as a last line ``[exit status N]``. Output is compared
+``PGPORT``, ``PGUSER``, ``PGDATABASE`` and ``DATABASE_URL`` set for that database, and ``XDG_CACHE_HOME`` in
+the page's temporary folder (what ``migration-rollback identify`` keeps stays there), stderr merged into
+stdout. A non-zero exit status is shown as a last line ``[exit status N]``. Output is compared
 by ``tests.support.snapshots``: normalised, with ``...`` wildcards. The throwaway database's name is
 shown as ``security`` and the working directory as ``~/security``.
 """
@@ -187,7 +188,7 @@ class PageRunner:
         self.databases.append(name)
         added = [name for name in block.options.get("add", "").split(",") if name]
         workdir = project_with(self.tmp, *added, name=f"security-{len(self.databases)}")
-        env = {**os.environ, **self.server.env(name)}
+        env = {**os.environ, **self.server.env(name), "XDG_CACHE_HOME": str(self.tmp / "cache")}  # a page's own
         if block.options.get("tools") == "newer":
             env["PATH"] = f"{host_tools()}{os.pathsep}{env['PATH']}"
         upgrade(self.server.url(name), block.options["revision"], workdir)

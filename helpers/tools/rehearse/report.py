@@ -105,8 +105,7 @@ def lines(rehearsal: Rehearsal) -> list[str]:
             out.append(f"At {r.failure.location}")
         if r.failure.left_at is not None:
             out.append(_left_at(r, r.failure.left_at))
-    if r.blockers:
-        out += ["", "Blocks the application:", *(_blocker(b) for b in r.blockers)]
+    out += _section("Blocks the application:", [_blocker(b) for b in r.blockers])
     out += _invalid(r)
     if r.round_trip is not None:
         trip = r.round_trip
@@ -175,16 +174,19 @@ def _ended(blocker: Blocker) -> str:
     return f" (held until the transaction commits after {blocker.held_until})" if blocker.held_until else ""
 
 
+def _section(heading: str, shown: list[str]) -> list[str]:
+    """A heading and the lines under it, after a blank line; nothing at all, heading included, when no line is."""
+    return ["", heading, *shown] if shown else []
+
+
 def _invalid(r: Rehearsal) -> list[str]:
     """Indexes PostgreSQL does not use, where seen: the source, the copy before, the copy at the target."""
-    if not r.invalid_indexes:
-        return []
     where = {"source": f"on {r.source}", "copy": "on the copy before the upgrade",
              "target": f"on the copy at {r.target} (the run fails)"}
-    out = ["", "Invalid indexes (PostgreSQL does not use them; DROP INDEX CONCURRENTLY, then build again):"]
-    for key, found in r.invalid_indexes.items():
-        out += [f"  {where[key]}: {index}" for index in found]
-    return out
+    return _section(
+        "Invalid indexes (PostgreSQL does not use them; DROP INDEX CONCURRENTLY, then build again):",
+        [f"  {where[key]}: {index}" for key, found in r.invalid_indexes.items() for index in found],
+    )
 
 
 def _left_at(r: Rehearsal, left_at: tuple[str, ...]) -> str:

@@ -8,7 +8,8 @@ needs a question whose answer flips once along the history, and "is it this sche
 (a later revision may drop what an earlier one added). On a history with branches a state is a
 set of heads (``a1d5+b4f8``), as ``alembic_version`` would hold them. Where the revisions build on a
 schema made outside them, ``seed`` makes it first (as for ``compare``), and ``base`` is that schema.
-The live database is only read.
+The schemas built are kept (``cache``): a second call on the same scripts, ``env.py``, seed and server major
+reads them instead of building the history again. The live database is only read.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import URL
+
 from ...history import current_heads
 from ..shared import scratch, snapshot
-from ..shared.database import connected, database_url, read_only
+from ..shared.database import connected, database_url, read_only, server_major
 from ..shared.running import Hooks, RevisionEvent, run
-from ..shared.scripts import load_scripts
+from ..shared.scripts import Scripts, load_scripts
+from . import cache as cached
 from .build import difference_lines, empty_scratch
 
 #: Lines of differences printed for the closest revision (a base made outside the revisions differs in hundreds).
@@ -57,6 +61,9 @@ class Identification:
     unbuilt: str | None = None  # the revision an empty (or seeded) database cannot be built to, and why
     ignored: list[str] = field(default_factory=list)
     seed: str | None = None
+    cache_file: str | None = None  # the entry read or written; None with --no-cache, or when it was not kept
+    cached: str | None = None  # when the states read from the cache were built (ISO 8601, UTC); None: built now
+    first_seconds: float | None = None  # how long building them took then
 
     @property
     def matches(self) -> list[State]:
@@ -87,6 +94,9 @@ class Identification:
             "unbuilt": self.unbuilt,
             "seed": self.seed,
             "ignored": self.ignored,
+            "cache": None if self.cache_file is None else {
+                "file": self.cache_file, "hit": self.cached is not None, "built_at": self.cached,
+            },
         }
 
 
@@ -116,18 +126,62 @@ def identify(
     ignore: Sequence[str] = (),
     throwaway: bool = False,
     seed: str | os.PathLike[str] | None = None,
+    cache: bool = True,
 ) -> Identification:
     """Build every revision of the project at ``ini`` and compare each with the database at ``url``.
 
     ``ignore``: shell-style patterns for objects no migration manages, ``seed``: the schema the revisions
-    build on (both as ``compare``). Raises ``BadInputError`` for an unusable URL or seed, a server that
-    does not answer, or a scratch database that cannot be created.
+    build on (both as ``compare``). ``cache``: read the schemas built by an earlier call on the same inputs, and
+    keep those built now (``helpers.tools.schema.cache``). Raises ``BadInputError`` for an unusable URL or seed,
+    a server that does not answer, or a scratch database that cannot be created.
     """
     scripts = load_scripts(ini)
     planted = scratch.seed_from(seed, scripts) if seed is not None else None
     source = database_url(url)
     with read_only(source) as conn:
         recorded = current_heads(conn)
+        major = server_major(conn)
+    store = _store(scripts, planted, major) if cache else None
+    began = time.perf_counter()
+    built = store.load() if store is not None else None
+    unbuilt = None
+    if built is None:
+        built, unbuilt = _build(scripts, source, throwaway, planted)
+        if store is not None and unbuilt is None:
+            problem = store.save(built)
+            if problem is not None:
+                cached.note(problem)
+                store = None
+        elif unbuilt is not None:
+            store = None  # a history that stopped is not kept
+        hit = None
+    else:
+        hit = built.made
+    seconds = time.perf_counter() - began if hit else built.seconds
+    with read_only(source) as conn:
+        actual = snapshot.read(conn, built.excluded).without(ignore)
+    states = [
+        State(heads, message, snapshot.differences(expected.without(ignore), actual))
+        for heads, message, expected in built.states
+    ]
+    return Identification(str(source.database), recorded, scripts.unknown(recorded), built.built_on, seconds,
+                          states, unbuilt, list(ignore), None if planted is None else planted.named,
+                          None if store is None else str(store.path), hit, built.seconds)
+
+
+def _store(scripts: Scripts, seed: scratch.Seed | None, major: int) -> cached.Cache | None:
+    try:
+        return cached.Cache(scripts, seed, major)
+    except (OSError, RuntimeError) as exc:  # no home folder, a script file that cannot be read
+        cached.note(f"the identify cache is not used: {exc}")
+        return None
+
+
+def _build(
+    scripts: Scripts, source: URL, throwaway: bool, planted: scratch.Seed | None
+) -> tuple[cached.Built, str | None]:
+    """Every revision built one after another in a scratch database, the schema read after each; and, where the
+    build stopped, which revision failed and why."""
     excluded = {*snapshot.BOOKKEEPING_TABLES, "alembic_version"}
     made = empty_scratch(source, throwaway, "identify", planted)
     began = time.perf_counter()
@@ -139,27 +193,27 @@ def identify(
     finally:
         made.drop()
     seconds = time.perf_counter() - began
-    with read_only(source) as conn:
-        actual = snapshot.read(conn, excluded).without(ignore)
-    built = [((), "", empty), *builder.built]
-    states = [
-        State(heads, message, snapshot.differences(expected.without(ignore), actual))
-        for heads, message, expected in built
-    ]
     unbuilt = None
     if outcome.error is not None:
         failed = outcome.failed.revision if outcome.failed else "env.py"
         unbuilt = f"{failed} fails on {scratch.build_failure(outcome.error, planted)}"
-    return Identification(str(source.database), recorded, scripts.unknown(recorded), made.describe(""), seconds,
-                          states, unbuilt, list(ignore), None if planted is None else planted.named)
+    states = [((), "", empty), *builder.built]
+    return cached.Built(states, frozenset(builder.excluded), made.describe(""), seconds, cached.now()), unbuilt
 
 
 def lines(found: Identification) -> list[str]:
     """The answer as the terminal shows it: what was built, the match (or the closest and what differs), what next."""
     f = found
     count = len(f.states) - 1
-    out = [f"Built {count} revision{'s' if count != 1 else ''} one after another in {f.built_on} in {f.seconds:.3f}s, "
-           "comparing the database with each."]
+    revisions = f"{count} revision{'s' if count != 1 else ''}"
+    if f.cached is not None:
+        when = f.cached.replace("T", " ").removesuffix("Z") + " UTC"
+        out = [f"Read {revisions} from the cache in {f.seconds:.3f}s (built one after another in {f.built_on} in "
+               f"{f.first_seconds or 0:.3f}s on {when}; --no-cache builds them again), comparing the database with "
+               "each."]
+    else:
+        out = [f"Built {revisions} one after another in {f.built_on} in {f.seconds:.3f}s, comparing the database "
+               "with each."]
     if f.ignored:
         out.append(f"Ignoring: {', '.join(f.ignored)}")
     if f.unbuilt:

@@ -1,6 +1,7 @@
 """docs/failures/unknown-revision.md: alembic_version names a revision this code does not have.
 
-- console blocks: the failure, compare (differs, then same), plain stamp refused, stamp --purge.
+- console blocks: the failure, compare (differs, then same), identify (built, then read from its cache), plain
+  stamp refused, stamp --purge.
 - git: the revision's file is on another branch of a real git repository made from the example
   project; it is put back, its downgrade runs, and the schema is 0009's again.
 - a stock env.py (the ordinary project's) prints Alembic's FAILED line; diagnose names the page.
