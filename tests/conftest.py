@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,8 @@ ONCE_FOLDERS = {"site", "harness"}
 #: project is imported (``python -m helpers``, the example project's ``from helpers import MigrationContext``): the
 #: installed distribution names it ``migration_rollback_helpers`` (pyproject.toml), never ``helpers``.
 ROOT = TESTS.parent
+#: The run's XDG_CACHE_HOME (pytest_configure), removed at the end.
+_CACHE_HOME: list[str] = [""]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,6 +42,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if str(ROOT) not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, paths)])
     config.addinivalue_line("markers", "once: the same on every server; run by nox -s once only (tests/conftest.py)")
+    # What the commands the tests run cache (identify's schemas: helpers/tools/schema/cache.py) stays in the run's
+    # own folder, never the user's ~/.cache; tests of the cache set their own (tests/tools/schema/conftest.py).
+    if not hasattr(config, "workerinput"):
+        os.environ["XDG_CACHE_HOME"] = _CACHE_HOME[0] = tempfile.mkdtemp(prefix="mrp-cache-")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -113,6 +121,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     stop_server()
     drivers.close()
+    if _CACHE_HOME[0]:
+        shutil.rmtree(_CACHE_HOME[0], ignore_errors=True)
 
 
 _worker_servers: dict[str, str] = {}

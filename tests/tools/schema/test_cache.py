@@ -25,6 +25,9 @@ from tests.support.cli import cli
 from tests.support.database import Database
 from tests.support.ordinary import REWRITING, ordinary_project
 
+#: What hits and misses the cache is the same on every server (the major is a part of the key, checked by key).
+pytestmark = pytest.mark.once
+
 #: Put first in env.py: one line in builds.log (beside alembic.ini) each time env.py runs.
 _COUNTED = 'import pathlib\npathlib.Path(__file__).parent.parent.joinpath("builds.log").open("a").write("ran\\n")\n'
 
