@@ -94,10 +94,59 @@ def _wait_for_sleep(database: Database, like: str, running: subprocess.Popen[Any
     """Until the rehearsal's copy runs the revision's pg_sleep (bounded)."""
     for _ in range(600):
         assert running.poll() is None, running.communicate()
-        if _server(database, f"SELECT 1 FROM pg_stat_activity WHERE datname LIKE '{like}' AND query = {SLEEP!r}"):
+        if _server(
+            database,
+            f"SELECT 1 FROM pg_stat_activity WHERE datname LIKE '{like}' AND state = 'active' AND query = {SLEEP!r}",
+        ):
             return
         time.sleep(0.1)
     raise AssertionError("the rehearsal never reached its pg_sleep")
+
+
+#: Starts the command by exec (the same process) with SIGINT as ``argv[1]`` says: ``default``, as a shell starts a
+#: command in the foreground, or ``ignore``, as it starts a script's background job (``cmd &``) and all that job
+#: starts (CI launched that way, and its test runs).
+_START = (
+    "import os, signal, sys; "
+    "signal.signal(signal.SIGINT, signal.SIG_IGN if sys.argv[1] == 'ignore' else signal.SIG_DFL); "
+    "os.execv(sys.argv[2], sys.argv[2:])"
+)
+
+
+def _handling(pid: int) -> str:
+    """How the process treats SIGINT and SIGTERM, from /proc/PID/status (Linux): why a signal did nothing."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "its signal handling unknown"
+    masks = dict(line.split(":", 1) for line in status.splitlines() if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
+    said = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        how = [
+            word
+            for word, mask in (("blocked", "SigBlk"), ("ignored", "SigIgn"), ("caught", "SigCgt"))
+            if int(masks.get(mask, "0"), 16) >> (sig - 1) & 1
+        ]
+        said.append(f"{sig.name} {' and '.join(how) or 'at its default'}")
+    return ", ".join(said)
+
+
+def _stopped(running: subprocess.Popen[str], sig: signal.Signals) -> tuple[str, str]:
+    """``sig`` sent, the process's output once it ends. Not ended within 60 s: the test fails with how the process
+    treats the signal and its stderr, after SIGABRT (with PYTHONFAULTHANDLER set, every thread's stack is on it:
+    where it was stuck), SIGKILL if even that does not end it."""
+    running.send_signal(sig)
+    try:
+        return running.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        handling = _handling(running.pid)
+        running.send_signal(signal.SIGABRT)
+        try:
+            _, err = running.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            running.kill()
+            _, err = running.communicate()
+        pytest.fail(f"{sig.name} did not end the rehearsal within 60 s ({handling}); aborted, its stderr:\n{err}")
 
 
 def _copies(database: Database, like: str) -> list[str]:
@@ -106,7 +155,9 @@ def _copies(database: Database, like: str) -> list[str]:
 
 def test_a_rehearsal_stopped_or_killed_leaves_no_copy(database: Database, tmp_path: Path) -> None:
     """SIGTERM (a CI timeout) and SIGINT (Ctrl-C) while the copy runs a statement: the copy is dropped, one line on
-    stderr, no traceback. SIGKILL cannot be caught: the next rehearsal of the database drops what it left."""
+    stderr, no traceback; SIGINT too when the command started with it ignored (a script's background job), where
+    Python itself raises no KeyboardInterrupt. SIGKILL cannot be caught: the next rehearsal of the database drops
+    what it left."""
     root = ordinary_project(tmp_path)
     assert database.alembic("upgrade", REWRITING, cwd=root).returncode == 0
     (root / "migrations" / "versions" / "f0d1a2b3c4e5_sleep.py").write_text(
@@ -115,19 +166,18 @@ def test_a_rehearsal_stopped_or_killed_leaves_no_copy(database: Database, tmp_pa
         "def downgrade():\n    pass\n"
     )
     like = f"rehearse\\_{database.name}\\_%"
-    for sig, status in ((signal.SIGTERM, 143), (signal.SIGINT, 130)):
+    for sig, status, sigint in ((signal.SIGTERM, 143, "default"), (signal.SIGINT, 130, "ignore")):
         database.alone()
         with subprocess.Popen(
-            [CONSOLE, "rehearse", "--copy", "template"],
+            [sys.executable, "-c", _START, sigint, CONSOLE, "rehearse", "--copy", "template"],
             cwd=root,
-            env=database.env,
+            env={**database.env, "PYTHONFAULTHANDLER": "1"},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         ) as running:
             _wait_for_sleep(database, like, running)
-            running.send_signal(sig)
-            out, err = running.communicate(timeout=60)
+            out, err = _stopped(running, sig)
         assert running.returncode == status, err
         assert "Traceback" not in err and out == ""
         assert err.endswith(
@@ -150,7 +200,10 @@ def test_a_rehearsal_stopped_or_killed_leaves_no_copy(database: Database, tmp_pa
     database.alone()
     again = subprocess.run(
         [CONSOLE, "rehearse", REWRITING, "--copy", "template"],
-        cwd=root, env=database.env, capture_output=True, text=True,
+        cwd=root,
+        env=database.env,
+        capture_output=True,
+        text=True,
     )
     assert again.returncode == 0, again.stderr
     assert f"note: dropped scratch database {left}, left by process {killed.pid} (no longer running)" in again.stderr

@@ -253,15 +253,27 @@ def _terminate(signum: int, frame: object) -> None:
 def process(prog: str) -> int:
     """``main`` as a process of its own (the console command, ``python -m helpers``): SIGTERM and SIGINT (Ctrl-C)
     end it the same way, scratch databases dropped on the way out, one line on stderr and no traceback; exit status
-    143 or 130, as a shell reports a process those signals ended."""
+    143 or 130, as a shell reports a process those signals ended.
+
+    Both are caught whatever the process inherited, as pg_dump catches them. Python raises KeyboardInterrupt on
+    SIGINT only where SIGINT started at its default; started with it ignored (a script's background job, ``cmd &``,
+    and whatever such a job starts: a test run, CI launched that way), the command would go on migrating the copy:
+    a test sending SIGINT would wait in vain, and a CI runner's cancel (SIGINT, then SIGTERM seconds later) would
+    leave it only those last seconds to drop the copy. A signal its parent blocked is let through too.
+    """
     import signal
 
+    stops = {signal.SIGTERM, signal.SIGINT}
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "pthread_sigmask"):  # not on Windows
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
     try:
         return main(prog=prog)
     except KeyboardInterrupt as exc:
         name, status = ("SIGTERM", 143) if isinstance(exc, _Terminated) else ("SIGINT", 130)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one while this line is written: ignored
+        for stop in stops:  # a second one while this line is written: ignored
+            signal.signal(stop, signal.SIG_IGN)
         print(f"{prog}: stopped by {name}; scratch databases it made were dropped, the source was only read.",
               file=sys.stderr)
         return status
