@@ -48,7 +48,7 @@ DEFAULT = [
 #: lane's CPU. Balanced by each session's time side by side, the short ones last so both lanes end together (the
 #: session times: benchmarks/README.md). A third lane for the sessions that seem to wait (the faults, the fleets) was
 #: tried and measured: they wait less than they seem (the faults' containers used a core, the fleets' process pools
-#: and Dask workers more than one under contention), and the run took 1180 s instead of about 850.
+#: and Dask workers more than one under contention), and the run took 982 s against 904 s in two.
 LANES = (
     ("tests", "pg-15", "fleet", "pg-17", "oldest", "once", "driver-asyncpg"),
     ("lint", "pg-16", "faults", "browser", "pg-19", "driver-psycopg2", "pytest-alembic", "docs-zensical",

@@ -8,10 +8,10 @@ Printed: each way's wall time, time per target, and the per-target overhead over
 time (their ``duration_seconds`` in the ledger, what env.py measured around the revisions). Then
 ``fleet status`` on STATUS targets.
 
-    python benchmarks/fleet.py [N] [--status STATUS] [--workers W] [--loop-sample K]
+    python benchmarks/fleet.py [N] [--status STATUS] [--workers W] [--loop-sample K] [--xargs-sample K]
 
 ``--loop-sample K`` times the shell loop on the first K databases only and scales it to N (the loop
-is by far the slowest; the figure says so when it is scaled).
+is by far the slowest; the figure says so when it is scaled); ``--xargs-sample K`` the same for ``xargs``.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ def main() -> None:
     parser.add_argument("--status", type=int, default=1000, help="targets for fleet status")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--loop-sample", type=int, default=None)
+    parser.add_argument("--xargs-sample", type=int, default=None)
     args = parser.parse_args()
     n, workers = args.n, args.workers
     srv = throwaway.start(in_memory=False)
@@ -97,7 +98,8 @@ def main() -> None:
         results: dict[str, tuple[float, int, float, int]] = {}
         with tempfile.TemporaryDirectory() as folder:
             for way in ("fleet", "xargs", "loop"):
-                count = min(args.loop_sample or n, n) if way == "loop" else n
+                sample = {"loop": args.loop_sample, "xargs": args.xargs_sample}.get(way)
+                count = min(sample or n, n)
                 names = [f"{seed}_{way}_{i:04d}" for i in range(count)]
                 began = time.perf_counter()
                 clone(srv.admin, seed, names)
