@@ -354,7 +354,7 @@ def prevented_by_markdown(row: Category, from_page: str) -> str:
 
     target = posixpath.relpath("safe-migrations.md", posixpath.dirname(from_page) or ".")
     rules = "; ".join(f"[{rule}]({target}#{rule.lower()}) ({RULES[rule].message})" for rule in row.prevented_by)
-    return f'!!! tip "Caught before it runs"\n\n    `python -m helpers lint` flags the revision: {rules}.\n'
+    return f'!!! tip "Caught before it runs"\n\n    `migration-rollback lint` flags the revision: {rules}.\n'
 
 
 def lines(explanation: Explanation, width: int = 100) -> list[str]:
@@ -376,7 +376,7 @@ def lines(explanation: Explanation, width: int = 100) -> list[str]:
         indent = " " * (len(step) - len(step.lstrip()) + 2)
         out += textwrap.wrap(step.strip(), width, initial_indent=indent, subsequent_indent=indent + "  ")
     if rules := prevention(row):
-        out += ["", "Prevented by (python -m helpers lint):", *(f"  {rule}" for rule in rules)]
+        out += ["", "Prevented by (migration-rollback lint):", *(f"  {rule}" for rule in rules)]
     if not explanation.sure:
         out += ["", "The message did not say which page: this is the code's class page. Its own pages:"]
         out += [f"  {other.address()} (when the message reads: {'; '.join(other.shapes)})"
@@ -406,7 +406,7 @@ ALEMBIC_FIXES = {
     "Can't proceed with --autogenerate": "env.py gives `target_metadata = None`: set it to your models' `MetaData`.",
     "Requested revision": "two of the targets given are on one branch (one is the other's ancestor): name the newest "
     "of each branch only.",
-    "No current revisions": "alembic_version is empty: stamp the revision the schema is (`python -m helpers identify` "
+    "No current revisions": "alembic_version is empty: stamp the revision the schema is (`migration-rollback identify` "
     "tells which).",
     "Version table": "alembic_version holds several rows: `alembic current` lists them; stamp the right ones.",
     "Online migration expected to match one row": "alembic_version changed under the run (another migration, or a "
@@ -545,7 +545,7 @@ def class_page_markdown(sqlstate_class: str) -> str:
         "## The codes",
         "",
         f"Every code of class `{text.code}` in PostgreSQL {', '.join(map(str, majors))} (`helpers/errcodes/`), "
-        "and where `python -m helpers explain`, the diagnosis's SEE line and the errors index send it.",
+        "and where `migration-rollback explain`, the diagnosis's SEE line and the errors index send it.",
         "",
         "| SQLSTATE | condition name | majors | page |",
         "| --- | --- | --- | --- |",

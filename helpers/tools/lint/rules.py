@@ -154,7 +154,7 @@ RULES: dict[str, Rule] = {
             "It commits on its own: when a later statement fails or the process dies, alembic_version still names "
             "the revision before, and the retry runs it again and fails (42P07 already exists).",
             "IF NOT EXISTS (op.create_index(..., if_not_exists=True), ADD VALUE IF NOT EXISTS); a revision left "
-            "half-applied is finished by python -m helpers resume (recovery/failed-midway).",
+            "half-applied is finished by migration-rollback resume (recovery/failed-midway).",
         ),
     )
 }
