@@ -408,8 +408,8 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
     options = lint.options_from(pyproject, select=rules(args.select), ignore=rules(args.ignore),
                                 target=args.target_version, squawk=args.squawk, since=args.since)
     report = lint.lint([Path(p) for p in args.paths], config, options)
-    for note in report.notes:
-        print(f"note: {note}", file=sys.stderr)
+    for line in report.notes:
+        output.note(line)
     print(lint_output.render(report, args.format), file=out)
     return NO if report.findings else OK
 

@@ -32,7 +32,6 @@ import inspect
 import json
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -238,6 +237,3 @@ def _decoded(data: dict[str, Any]) -> Built:
         str(data["made"]),
     )
 
-
-def note(line: str) -> None:
-    print(f"note: {line}", file=sys.stderr)

@@ -26,6 +26,7 @@ from sqlalchemy.engine import URL
 from ...history import current_heads
 from ..shared import scratch, snapshot
 from ..shared.database import connected, database_url, read_only, server_major
+from ..shared.output import note
 from ..shared.running import Hooks, RevisionEvent, run
 from ..shared.scripts import Scripts, load_scripts
 from . import cache as cached
@@ -144,19 +145,13 @@ def identify(
     store = _store(scripts, planted, major) if cache else None
     began = time.perf_counter()
     built = store.load() if store is not None else None
+    hit = None if built is None else built.made
     unbuilt = None
     if built is None:
         built, unbuilt = _build(scripts, source, throwaway, planted)
-        if store is not None and unbuilt is None:
-            problem = store.save(built)
-            if problem is not None:
-                cached.note(problem)
-                store = None
-        elif unbuilt is not None:
-            store = None  # a history that stopped is not kept
-        hit = None
-    else:
-        hit = built.made
+        # A history that stopped is not kept (what stopped it may be the server's); nor one that cannot be written.
+        if store is not None and (unbuilt is not None or not _kept(store, built)):
+            store = None
     seconds = time.perf_counter() - began if hit else built.seconds
     with read_only(source) as conn:
         actual = snapshot.read(conn, built.excluded).without(ignore)
@@ -173,8 +168,16 @@ def _store(scripts: Scripts, seed: scratch.Seed | None, major: int) -> cached.Ca
     try:
         return cached.Cache(scripts, seed, major)
     except (OSError, RuntimeError) as exc:  # no home folder, a script file that cannot be read
-        cached.note(f"the identify cache is not used: {exc}")
+        note(f"the identify cache is not used: {exc}")
         return None
+
+
+def _kept(store: cached.Cache, built: cached.Built) -> bool:
+    """``built`` saved in ``store``; False, with a note saying why, when it could not be."""
+    problem = store.save(built)
+    if problem is not None:
+        note(problem)
+    return problem is None
 
 
 def _build(

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import time
 from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
+
+from . import output
 
 MARK = "migration-rollback scratch"
 #: When this process started (this module is imported as a command starts): leftovers are older than this.
@@ -83,4 +84,4 @@ def sweep(conn: Connection, prefix: str, own: str, drop: Callable[[str], None], 
 
 def report(lines: list[str]) -> None:
     for line in lines:
-        print(f"note: {line}", file=sys.stderr)
+        output.note(line)

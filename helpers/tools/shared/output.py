@@ -75,3 +75,8 @@ def check_writable(path: str | None) -> None:
     """Bad input before anything runs: ``--output`` in a folder that does not exist."""
     if path is not None and not Path(path).resolve().parent.is_dir():
         raise BadInputError(f"--output {path}: its folder does not exist; name a file in an existing folder")
+
+
+def note(line: str) -> None:
+    """A ``note:`` line on stderr: something the reader should know that is not the command's report."""
+    print(f"note: {line}", file=sys.stderr)
