@@ -9,12 +9,17 @@ section of it), byte for byte but for the trailing newline Material trims.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.conftest import NewContext, Site
+from tests.browser.conftest import Log, Site, one_tab
 from tests.browser.site import DOCS, code_blocks, url_path
+
+if TYPE_CHECKING:  # playwright is imported by the fixtures, so that its absence is one skip line
+    from playwright.sync_api import Browser, Page
 
 #: Pages whose rendered blocks are not all fences of the page (mkdocstrings renders signatures as code).
 GENERATED = {"reference.md"}
@@ -67,19 +72,25 @@ def test_pages_with_code_blocks_are_found() -> None:
     assert any(b.expected_copy != b.content.rstrip() for b in transcripts), "no transcript with output to test"
 
 
+@pytest.fixture(scope="module")
+def tab(browser: Browser, site: Site, request_log: list[str]) -> Iterator[tuple[Page, Log]]:
+    """One window allowed the clipboard, for every page of this module."""
+    options = {"viewport": {"width": 1280, "height": 900}, "permissions": ["clipboard-read", "clipboard-write"]}
+    with one_tab(browser, site, request_log, __name__, **options) as made:
+        yield made
+
+
 @pytest.mark.parametrize("md", PAGES, ids=[p.relative_to(DOCS).as_posix() for p in PAGES])
-def test_copy_button_copies_commands_or_the_snippet(new_context: NewContext, site: Site, md: Path) -> None:
-    context, log = new_context(
-        viewport={"width": 1280, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
-    )
-    page = context.new_page()
+def test_copy_button_copies_commands_or_the_snippet(tab: tuple[Page, Log], site: Site, md: Path) -> None:
+    page, log = tab
+    log.errors.clear()
     page.goto(site.url(url_path(md)), wait_until="load")
     expected = code_blocks(md)
     rendered = page.locator("div.highlight:has(> pre > code)")
     assert rendered.count() == len(expected), (
         f"{md.relative_to(DOCS)}: {len(expected)} fences in the Markdown, {rendered.count()} code blocks on the page"
     )
-    cdp = context.new_cdp_session(page)
+    cdp = page.context.new_cdp_session(page)
     wrong: list[str] = []
     for first in range(0, len(expected), BATCH):
         indexes = list(range(first, min(first + BATCH, len(expected))))
@@ -96,5 +107,6 @@ def test_copy_button_copies_commands_or_the_snippet(new_context: NewContext, sit
                 kind = "commands only" if block.is_transcript else "the block's text"
                 wrong.append(f"{block.where} ({block.language}, should copy {kind}):\n"
                              f"  expected {block.expected_copy!r}\n  copied   {copied!r}")
+    cdp.detach()
     assert wrong == [], "\n".join(wrong)
     assert log.errors == []

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser.conftest import Log, Site, close_contexts, open_context
+from tests.browser.conftest import Log, Site, one_tab
 from tests.support.error_search import page_of, real_lines, symptom_lines
 
 if TYPE_CHECKING:  # playwright is imported by the fixtures, so that its absence is one skip line
@@ -61,12 +61,10 @@ def paste_box(ident: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def home(browser: Browser, site: Site, request_log: list[str]) -> Iterator[tuple[Page, Log]]:
     """The home page, loaded once for every test of this module."""
-    context, log = open_context(browser, site, request_log, __name__, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(site.url(), wait_until="load")
-    page.locator("input.md-search__input").click()  # the search panel open, as a reader's click opens it
-    yield page, log
-    close_contexts([(context, log)])
+    with one_tab(browser, site, request_log, __name__, viewport={"width": 1280, "height": 900}) as (page, log):
+        page.goto(site.url(), wait_until="load")
+        page.locator("input.md-search__input").click()  # the search panel open, as a reader's click opens it
+        yield page, log
 
 
 def _paste(page: Page, site: Site, lines: list[str], where: dict[str, str]) -> tuple[dict[str, list[str]], Any]:

@@ -8,10 +8,16 @@ is checked too.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import pytest
 
 from helpers.tools import explain
-from tests.browser.conftest import NewContext, Site
+from tests.browser.conftest import Log, NewContext, Site, one_tab
+
+if TYPE_CHECKING:  # playwright is imported by the fixtures, so that its absence is one skip line
+    from playwright.sync_api import Browser, Page
 
 SCREEN = 900  # px: the height of the desktop window
 
@@ -45,12 +51,19 @@ def _failure_rows() -> list[explain.Explanation]:
     return [explain.explain_row(row) for row in explain.covered() if explain.page_source(row) is not None]
 
 
+@pytest.fixture(scope="module")
+def desktop(browser: Browser, site: Site, request_log: list[str]) -> Iterator[tuple[Page, Log]]:
+    """One desktop window for every failure page of this module."""
+    with one_tab(browser, site, request_log, __name__, viewport={"width": 1280, "height": SCREEN}) as made:
+        yield made
+
+
 @pytest.mark.parametrize("found", _failure_rows(), ids=lambda found: found.row.key)
 def test_the_resolution_starts_within_two_screens(
-    new_context: NewContext, site: Site, found: explain.Explanation
+    desktop: tuple[Page, Log], site: Site, found: explain.Explanation
 ) -> None:
-    context, log = new_context(viewport={"width": 1280, "height": SCREEN})
-    page = context.new_page()
+    page, log = desktop
+    log.errors.clear()
     assert found.row.page is not None
     page.goto(site.url(found.row.page), wait_until="load")
     if found.address and "#" in found.address:  # a page of several faults: its first screens link to this one's section

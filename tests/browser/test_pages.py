@@ -121,6 +121,7 @@ def test_a_request_to_another_host_is_blocked_and_recorded(new_context: NewConte
     context, log = new_context()
     page = context.new_page()
     page.goto(site.url(), wait_until="load")
-    page.evaluate("fetch('https://fonts.googleapis.com/css?family=Roboto').catch(() => null)")
+    fetch = "fetch('https://fonts.googleapis.com/css?family=Roboto').then(() => 'answered', () => 'refused')"
+    assert page.evaluate(fetch) == "refused"
     assert log.blocked == ["https://fonts.googleapis.com/css?family=Roboto"]
     log.blocked.clear()  # recorded as intended; the fixture would otherwise fail this test for it

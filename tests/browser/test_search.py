@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.conftest import Log, Site, close_contexts, open_context
+from tests.browser.conftest import Log, Site, one_tab
 
 if TYPE_CHECKING:  # playwright is imported by the fixtures, so that its absence is one skip line
     from playwright.sync_api import Browser, Page
@@ -93,11 +93,9 @@ PASTED = {
 @pytest.fixture(scope="module")
 def search_page(browser: Browser, site: Site, request_log: list[str]) -> Iterator[tuple[Page, Log]]:
     """The home page, loaded once for every query of this module (a load and the index built: about a second)."""
-    context, log = open_context(browser, site, request_log, __name__, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(site.url(), wait_until="load")
-    yield page, log
-    close_contexts([(context, log)])
+    with one_tab(browser, site, request_log, __name__, viewport={"width": 1280, "height": 900}) as (page, log):
+        page.goto(site.url(), wait_until="load")
+        yield page, log
 
 
 RESULTS = ".md-search-result__list > .md-search-result__item"
