@@ -40,6 +40,8 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
+#: What runs and what is imported are the same on every server and driver: the `once` session runs these.
+@pytest.mark.once
 @pytest.mark.parametrize("kind", ["module", "package"])
 def test_a_helpers_of_the_project_does_not_change_what_runs(tmp_path: Path, kind: str) -> None:
     """``python -m helpers`` in such a folder runs the project's own (exit 0, nothing printed: a gate passing
@@ -65,6 +67,7 @@ def test_a_helpers_of_the_project_does_not_change_what_runs(tmp_path: Path, kind
     assert "unique_violation" in explained.stdout
 
 
+@pytest.mark.once
 def test_the_installed_distribution_takes_no_top_level_helpers(tmp_path: Path) -> None:
     """From a folder with nothing in it, the environment imports ``migration_rollback_helpers`` (this repository's
     helpers/) and has no ``helpers`` at all."""

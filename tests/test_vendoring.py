@@ -14,6 +14,8 @@ import pytest
 from tests.support.database import Database
 from tests.support.paths import ROOT
 
+#: Imports and packaging: the same on every server and driver (the `once` session).
+pytestmark = pytest.mark.once
 HELPERS = ROOT / "helpers"
 
 

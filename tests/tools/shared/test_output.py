@@ -7,9 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.database import Database
 from tests.support.ordinary import ordinary_project
 
+#: Which stream a report goes to: the same on every server and driver (the `once` session).
+pytestmark = pytest.mark.once
 CONSOLE = Path(sys.executable).parent / "migration-rollback"
 
 #: What applications' env.py files do at import: logging to stdout (basicConfig, and a handler holding the
