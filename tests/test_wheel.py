@@ -68,3 +68,28 @@ def test_the_installed_command_keeps_its_exit_statuses(wheel_python: Path, tmp_p
         check=False,
     )
     assert nothing.returncode == 2 and nothing.stdout == "" and len(nothing.stderr.strip().splitlines()) == 1
+
+
+#: In the installed wheel: a local fleet pool's worker reports whether its parent (the forkserver) has SQLAlchemy's
+#: compiled modules mapped, which only the preload of the worker's module puts there.
+PRELOADED = """import os, sys
+from migration_rollback_helpers.tools.fleet import executors
+with executors.local(1) as pool:
+    parent = pool.submit(eval, "__import__('os').getppid()").result()
+with open(f"/proc/{parent}/maps") as maps:
+    print(any("sqlalchemy" in line for line in maps))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc/PID/maps (Linux)")
+def test_the_installed_fleet_pool_preloads_the_worker_under_the_installed_name(
+    wheel_python: Path, tmp_path: Path
+) -> None:
+    """The pool's forkserver imports the worker module (SQLAlchemy, Alembic) once, and every worker forked from it
+    starts with them; a preload under another name than the installed one is skipped without a word. (Run where
+    the checkout's ``helpers`` cannot be imported: outside it, without the tests' PYTHONPATH.)"""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    found = subprocess.run(
+        [str(wheel_python), "-c", PRELOADED], capture_output=True, text=True, check=False, cwd=tmp_path, env=env
+    )
+    assert (found.returncode, found.stdout.strip()) == (0, "True"), found.stderr

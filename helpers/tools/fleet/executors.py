@@ -26,7 +26,9 @@ from . import worker
 @contextlib.contextmanager
 def local(parallel: int) -> Iterator[Executor]:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["helpers.tools.fleet.worker"])
+    # By the name this package was imported under: installed, it is migration_rollback_helpers, and a preload
+    # that fails to import is skipped without a word (each worker then imports SQLAlchemy and Alembic itself).
+    context.set_forkserver_preload([worker.__name__])
     with ProcessPoolExecutor(
         max_workers=parallel, mp_context=context, initializer=worker.init, initargs=(os.getpid(),)
     ) as pool:
