@@ -19,7 +19,7 @@ from tests.browser.conftest import Log, Site, one_tab
 from tests.browser.site import DOCS, code_blocks, url_path
 
 if TYPE_CHECKING:  # playwright is imported by the fixtures, so that its absence is one skip line
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, CDPSession, Page
 
 #: Pages whose rendered blocks are not all fences of the page (mkdocstrings renders signatures as code).
 GENERATED = {"reference.md"}
@@ -61,9 +61,7 @@ COPY_EACH = f"""(async indexes => {{
 #: Blocks per call.
 BATCH = 10
 
-PAGES = sorted(
-    p for p in DOCS.rglob("*.md") if p.relative_to(DOCS).as_posix() not in GENERATED and code_blocks(p)
-)
+PAGES = sorted(p for p in DOCS.rglob("*.md") if p.relative_to(DOCS).as_posix() not in GENERATED and code_blocks(p))
 
 
 def test_pages_with_code_blocks_are_found() -> None:
@@ -73,16 +71,16 @@ def test_pages_with_code_blocks_are_found() -> None:
 
 
 @pytest.fixture(scope="module")
-def tab(browser: Browser, site: Site, request_log: list[str]) -> Iterator[tuple[Page, Log]]:
-    """One window allowed the clipboard, for every page of this module."""
+def tab(browser: Browser, site: Site, request_log: list[str]) -> Iterator[tuple[Page, Log, CDPSession]]:
+    """One window allowed the clipboard, for every page of this module, and its DevTools session."""
     options = {"viewport": {"width": 1280, "height": 900}, "permissions": ["clipboard-read", "clipboard-write"]}
-    with one_tab(browser, site, request_log, __name__, **options) as made:
-        yield made
+    with one_tab(browser, site, request_log, __name__, **options) as (page, log):
+        yield page, log, page.context.new_cdp_session(page)
 
 
 @pytest.mark.parametrize("md", PAGES, ids=[p.relative_to(DOCS).as_posix() for p in PAGES])
-def test_copy_button_copies_commands_or_the_snippet(tab: tuple[Page, Log], site: Site, md: Path) -> None:
-    page, log = tab
+def test_copy_button_copies_commands_or_the_snippet(tab: tuple[Page, Log, CDPSession], site: Site, md: Path) -> None:
+    page, log, cdp = tab
     log.errors.clear()
     page.goto(site.url(url_path(md)), wait_until="load")
     expected = code_blocks(md)
@@ -90,14 +88,18 @@ def test_copy_button_copies_commands_or_the_snippet(tab: tuple[Page, Log], site:
     assert rendered.count() == len(expected), (
         f"{md.relative_to(DOCS)}: {len(expected)} fences in the Markdown, {rendered.count()} code blocks on the page"
     )
-    cdp = page.context.new_cdp_session(page)
     wrong: list[str] = []
     for first in range(0, len(expected), BATCH):
         indexes = list(range(first, min(first + BATCH, len(expected))))
-        answer = cdp.send("Runtime.evaluate", {
-            "expression": f"{COPY_EACH}({json.dumps(indexes)})", "awaitPromise": True, "userGesture": True,
-            "returnByValue": True,
-        })
+        answer = cdp.send(
+            "Runtime.evaluate",
+            {
+                "expression": f"{COPY_EACH}({json.dumps(indexes)})",
+                "awaitPromise": True,
+                "userGesture": True,
+                "returnByValue": True,
+            },
+        )
         assert "exceptionDetails" not in answer, answer
         for index, (reachable, copied) in zip(indexes, json.loads(answer["result"]["value"]), strict=True):
             block = expected[index]
@@ -105,8 +107,9 @@ def test_copy_button_copies_commands_or_the_snippet(tab: tuple[Page, Log], site:
                 wrong.append(f"{block.where}: its copy button is covered where a reader would click it")
             elif copied != block.expected_copy:
                 kind = "commands only" if block.is_transcript else "the block's text"
-                wrong.append(f"{block.where} ({block.language}, should copy {kind}):\n"
-                             f"  expected {block.expected_copy!r}\n  copied   {copied!r}")
-    cdp.detach()
+                wrong.append(
+                    f"{block.where} ({block.language}, should copy {kind}):\n"
+                    f"  expected {block.expected_copy!r}\n  copied   {copied!r}"
+                )
     assert wrong == [], "\n".join(wrong)
     assert log.errors == []
